@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Each subcommand of antragskiosk-ctl lives in app/ctl/ctl-<name>.c and is
+ * dispatched from the table in ctl-main.c. It receives the arguments after
+ * the subcommand name (argv[0] is the subcommand) and returns the exit
+ * status: 0 success, 1 the thing checked has problems / the operation
+ * failed, 2 usage error. Usage errors print one line to stderr that says
+ * what is wrong and to try --help. */
+typedef int (*KioskCtlCommand) (int argc, char **argv);
+
+/* Parses @entries from argv (GOptionContext, with --help), printing a
+ * usage error and returning FALSE on failure. */
+gboolean _kiosk_ctl_parse_options (int           *argc,
+                                   char        ***argv,
+                                   const char    *parameter_string,
+                                   const char    *summary,
+                                   GOptionEntry  *entries);
+
+/* Prints "antragskiosk-ctl: <message>" to stderr. */
+void     _kiosk_ctl_error         (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+int _kiosk_ctl_forms        (int argc, char **argv);
+int _kiosk_ctl_check_forms  (int argc, char **argv);
+int _kiosk_ctl_validate     (int argc, char **argv);
+int _kiosk_ctl_schema       (int argc, char **argv);
+
+G_END_DECLS
