@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The kiosk's configuration (docs/configuration.md): a GKeyFile at
+ * /etc/antragskiosk/kiosk.conf plus /etc/antragskiosk/kiosk.conf.d/*.conf
+ * drop-ins (sorted by name, later files win key by key); `--config FILE` or
+ * the environment variable ANTRAGSKIOSK_CONFIG replaces that lookup with
+ * one file (its drop-ins: FILE.d/*.conf). With no file at all, an embedded
+ * demo default is used (queue under $XDG_DATA_HOME/antragskiosk, a demo
+ * destination key meant only for demos, no platform: submissions stay
+ * queued). A loaded KioskConfig is immutable. */
+
+#define KIOSK_CONFIG_ERROR (kiosk_config_error_quark ())
+GQuark kiosk_config_error_quark (void);
+
+typedef enum {
+  KIOSK_CONFIG_ERROR_IO,
+  KIOSK_CONFIG_ERROR_SYNTAX,
+  KIOSK_CONFIG_ERROR_INVALID,
+} KioskConfigError;
+
+typedef struct {
+  char   *name;            /* NAME of [destination NAME] */
+  char   *destination_id;  /* UUID */
+  char   *key_file;        /* path of the destination's encryption JWK */
+  char   *trust_anchor;    /* path of the PEM root certificate */
+  char  **forms;           /* form ids routed here (NULL-terminated) */
+} KioskDestinationConfig;
+
+typedef struct {
+  /* [kiosk] */
+  char     *kiosk_id;
+  char     *location;
+  char     *data_dir;        /* holds queue.db */
+  char     *forms_dir;       /* extra/overriding form files; may not exist */
+  /* [platform]; token_url NULL when no platform is configured */
+  char     *token_url;
+  char     *submission_api;
+  char     *client_id;
+  char     *client_secret_file;
+  char     *ca_file;         /* may be NULL: system trust store */
+  /* [destination NAME] groups, in file order: KioskDestinationConfig* */
+  GPtrArray *destinations;
+  /* the files that were read, in order (empty for the demo default) */
+  GPtrArray *files;
+  gboolean   is_demo;
+  /* The merged key file, for modules that read their own groups
+   * ([queue], [sync], [printer], [receipt], [clerk] …). */
+  GKeyFile *keyfile;
+} KioskConfig;
+
+/* One problem: where and what. */
+typedef struct {
+  char *file;      /* may be NULL for the embedded default */
+  char *group;     /* may be NULL */
+  char *key;       /* may be NULL */
+  char *message;   /* a sentence saying what to fix */
+  gboolean warning; /* TRUE: works, but should be fixed (e.g. secret file too open) */
+} KioskConfigProblem;
+
+void          kiosk_config_problem_free (KioskConfigProblem *problem);
+/* "file: [group] key: message" */
+char         *kiosk_config_problem_to_string (const KioskConfigProblem *problem);
+
+/* Loads the configuration. @path: NULL for the default lookup (environment
+ * variable, then /etc, then the embedded demo default), or a file. Returns
+ * NULL and sets @error when it cannot be used; @problems (may be NULL)
+ * receives every problem found, warnings included. */
+KioskConfig  *kiosk_config_load          (const char  *path,
+                                          GPtrArray  **problems,
+                                          GError     **error);
+void          kiosk_config_free          (KioskConfig *config);
+
+/* The destination that receives form @form_id, or NULL. */
+const KioskDestinationConfig *
+              kiosk_config_destination_for_form (const KioskConfig *config,
+                                                 const char        *form_id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskConfig, kiosk_config_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskConfigProblem, kiosk_config_problem_free)
+
+G_END_DECLS
