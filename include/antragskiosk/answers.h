@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "form.h"
+
+G_BEGIN_DECLS
+
+/* One visitor's answers to one form: what was typed, validation of the
+ * whole set (conditions evaluated, non-relevant answers dropped), and the
+ * canonical data JSON that is encrypted and submitted (docs/forms.md).
+ * Answers are personal data: they live only in memory, every buffer is
+ * overwritten when freed or cleared, and nothing here logs them. */
+
+#define KIOSK_ANSWERS_ERROR (kiosk_answers_error_quark ())
+GQuark kiosk_answers_error_quark (void);
+
+typedef enum {
+  KIOSK_ANSWERS_ERROR_SYNTAX,     /* the answers file is not JSON */
+  KIOSK_ANSWERS_ERROR_STRUCTURE,  /* unknown id, wrong shape (array for a field, …) */
+  KIOSK_ANSWERS_ERROR_INVALID,    /* the answers do not validate */
+} KioskAnswersError;
+
+typedef struct _KioskAnswers KioskAnswers;
+
+/* One problem with one answer: @path names the answer ("vorname",
+ * "personen[2].geburtsdatum", 1-based instance numbers), @message says how
+ * to fix it in the current language. */
+typedef struct {
+  const KioskElement *element;
+  char               *path;
+  guint              *instances;     /* instance index (0-based) per repeatable ancestor */
+  guint               n_instances;
+  char               *message;
+} KioskAnswerProblem;
+
+void           kiosk_answer_problem_free (KioskAnswerProblem *problem);
+
+/* An empty answer set for @form (each repeatable group with its minimum
+ * number of instances). */
+KioskAnswers  *kiosk_answers_new         (KioskForm *form);
+
+/* An answer set from JSON text (docs/forms.md "Answers"). Structural
+ * problems (unknown ids, a value where a group array belongs) fail with
+ * KIOSK_ANSWERS_ERROR_STRUCTURE; values are not validated yet. */
+KioskAnswers  *kiosk_answers_new_from_json (KioskForm   *form,
+                                            const char  *json,
+                                            gssize       length,
+                                            GError     **error);
+
+void           kiosk_answers_free        (KioskAnswers *answers);
+KioskForm     *kiosk_answers_get_form    (KioskAnswers *answers);
+
+/* Empties every answer and overwrites the buffers (the idle wipe). */
+void           kiosk_answers_clear       (KioskAnswers *answers);
+
+/* Validates the whole set. @today is ISO "YYYY-MM-DD" or NULL for the real
+ * date. Returns TRUE when valid; otherwise FALSE, and @problems (may be
+ * NULL) receives a GPtrArray of KioskAnswerProblem*, in form order. */
+gboolean       kiosk_answers_validate    (KioskAnswers  *answers,
+                                          const char    *today,
+                                          GPtrArray    **problems);
+
+/* The canonical data JSON of a valid answer set, newly allocated, @length
+ * bytes. It is plaintext personal data: free it with kiosk_secure_free().
+ * Fails with KIOSK_ANSWERS_ERROR_INVALID when the set does not validate. */
+char          *kiosk_answers_to_data     (KioskAnswers  *answers,
+                                          const char    *today,
+                                          gsize         *length,
+                                          GError       **error);
+
+/* Overwrites @length bytes of @data, then frees it. NULL is ignored. For
+ * a NUL-terminated string, @length may be -1. */
+void           kiosk_secure_free         (gpointer data, gssize length);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskAnswers, kiosk_answers_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskAnswerProblem, kiosk_answer_problem_free)
+
+G_END_DECLS
