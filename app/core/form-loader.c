@@ -1,1 +1,1588 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-form"
+
+#include "config.h"
+
+#include <string.h>
+#include <stdio.h>
+
+#include <antragskiosk/form.h>
+#include <antragskiosk/validate.h>
+
+#include "form-private.h"
+
+/* The loader checks a form definition completely and reports every problem
+ * with file, line, column and JSON path. json-glib does the parsing; its
+ * parser signals tell where each object, array and member ends, which is
+ * how problems found later in the tree get a line and column. */
+
+#define MAX_GROUP_DEPTH  4
+#define MAX_OCCURS       100
+#define MAX_ELEMENTS     20000
+#define DEFAULT_MAX_LENGTH           200
+#define DEFAULT_MAX_LENGTH_MULTILINE 4000
+
+typedef struct {
+  guint line;
+  guint column;
+} Pos;
+
+/* A step of the JSON path to the node being checked; rendered only when a
+ * problem is reported. */
+typedef struct _PathSeg PathSeg;
+struct _PathSeg {
+  const PathSeg *parent;
+  JsonObject    *object;  /* the container the step is in */
+  JsonArray     *array;
+  const char    *key;
+  guint          index;
+};
+
+typedef struct {
+  KioskElement *element;
+  const char   *member;
+  char         *source;
+  KioskExpr    *expr;
+  Pos           pos;
+  char         *path;
+} PendingExpr;
+
+typedef struct {
+  const char *file;
+  GPtrArray  *problems;
+  JsonParser *parser;
+  GArray     *stack;        /* of Pos: open objects and arrays */
+  GHashTable *container_pos; /* JsonObject or JsonArray → Pos* (where it starts) */
+  GHashTable *member_pos;   /* "ptr\x1fname" or "ptr\x1f#index" → Pos* (where it ends) */
+  KioskForm  *form;
+  GArray     *pending;      /* of PendingExpr */
+  guint       n_problems_before_tree;
+} Loader;
+
+static Pos
+current_pos (Loader *loader)
+{
+  Pos pos;
+
+  pos.line = json_parser_get_current_line (loader->parser);
+  pos.column = json_parser_get_current_pos (loader->parser) + 1;
+  return pos;
+}
+
+static char *
+member_key (gconstpointer container, const char *name, guint index)
+{
+  if (name != NULL)
+    return g_strdup_printf ("%p\x1f%s", container, name);
+  return g_strdup_printf ("%p\x1f#%u", container, index);
+}
+
+static void
+add_problem_at (Loader     *loader,
+                Pos         pos,
+                const char *path,
+                const char *format,
+                ...) G_GNUC_PRINTF (4, 5);
+
+static void
+add_problem_at (Loader     *loader,
+                Pos         pos,
+                const char *path,
+                const char *format,
+                ...)
+{
+  KioskFormProblem *problem = g_new0 (KioskFormProblem, 1);
+  va_list args;
+
+  problem->file = g_strdup (loader->file);
+  problem->line = pos.line;
+  problem->column = pos.column;
+  problem->path = g_strdup (path);
+  va_start (args, format);
+  problem->message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (loader->problems, problem);
+}
+
+/* Parser signal handlers: remember where things are. */
+
+static void
+container_start_cb (JsonParser *parser,
+                    Loader     *loader)
+{
+  Pos pos = current_pos (loader);
+
+  g_array_append_val (loader->stack, pos);
+}
+
+static void
+container_end_cb (JsonParser *parser,
+                  gpointer    container,
+                  Loader     *loader)
+{
+  Pos *pos;
+
+  if (loader->stack->len == 0)
+    return;
+  pos = g_new (Pos, 1);
+  *pos = g_array_index (loader->stack, Pos, loader->stack->len - 1);
+  g_array_set_size (loader->stack, loader->stack->len - 1);
+  g_hash_table_replace (loader->container_pos, container, pos);
+}
+
+static void
+object_member_cb (JsonParser *parser,
+                  JsonObject *object,
+                  const char *name,
+                  Loader     *loader)
+{
+  char *key = member_key (object, name, 0);
+  Pos *pos = g_new (Pos, 1);
+
+  *pos = current_pos (loader);
+  if (g_hash_table_contains (loader->member_pos, key))
+    {
+      g_autofree char *path = g_strdup_printf ("….%s", name);
+      /* json-glib keeps the last value; a duplicate key is almost always a
+       * copy-and-paste slip that would silently drop the first value. */
+      add_problem_at (loader, *pos, path,
+                      "duplicate key \"%s\" in the same object; remove one of them", name);
+    }
+  g_hash_table_replace (loader->member_pos, key, pos);
+}
+
+static void
+array_element_cb (JsonParser *parser,
+                  JsonArray  *array,
+                  int         index,
+                  Loader     *loader)
+{
+  Pos *pos = g_new (Pos, 1);
+
+  *pos = current_pos (loader);
+  g_hash_table_replace (loader->member_pos, member_key (array, NULL, (guint) index), pos);
+}
+
+/* Paths and positions of nodes. */
+
+static void
+render_path (GString *out, const PathSeg *seg)
+{
+  if (seg == NULL)
+    {
+      g_string_append_c (out, '$');
+      return;
+    }
+  render_path (out, seg->parent);
+  if (seg->key != NULL)
+    g_string_append_printf (out, ".%s", seg->key);
+  else
+    g_string_append_printf (out, "[%u]", seg->index);
+}
+
+static char *
+path_to_string (const PathSeg *seg)
+{
+  GString *out = g_string_new (NULL);
+
+  render_path (out, seg);
+  return g_string_free (out, FALSE);
+}
+
+static Pos
+node_pos (Loader *loader, JsonNode *node, const PathSeg *seg)
+{
+  Pos none = { 0, 0 };
+  Pos *pos = NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    pos = g_hash_table_lookup (loader->container_pos, json_node_get_object (node));
+  else if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    pos = g_hash_table_lookup (loader->container_pos, json_node_get_array (node));
+  if (pos == NULL && seg != NULL)
+    {
+      g_autofree char *key = member_key (seg->object != NULL ? (gpointer) seg->object : (gpointer) seg->array,
+                                         seg->key, seg->index);
+      pos = g_hash_table_lookup (loader->member_pos, key);
+    }
+  if (pos == NULL && seg != NULL)
+    return node_pos (loader, NULL, seg->parent);
+  return pos != NULL ? *pos : none;
+}
+
+static void
+problem (Loader        *loader,
+         JsonNode      *node,
+         const PathSeg *seg,
+         const char    *format,
+         ...) G_GNUC_PRINTF (4, 5);
+
+static void
+problem (Loader        *loader,
+         JsonNode      *node,
+         const PathSeg *seg,
+         const char    *format,
+         ...)
+{
+  g_autofree char *path = path_to_string (seg);
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  add_problem_at (loader, node_pos (loader, node, seg), path, "%s", message);
+}
+
+#define MEMBER_SEG(name, parent_seg, obj, k) \
+  PathSeg name = { .parent = (parent_seg), .object = (obj), .array = NULL, .key = (k), .index = 0 }
+#define ELEMENT_SEG(name, parent_seg, arr, i) \
+  PathSeg name = { .parent = (parent_seg), .object = NULL, .array = (arr), .key = NULL, .index = (i) }
+
+static const char *
+node_type_name (JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      return "an object";
+    case JSON_NODE_ARRAY:
+      return "an array";
+    case JSON_NODE_NULL:
+      return "null";
+    case JSON_NODE_VALUE:
+    default:
+      break;
+    }
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return "a string";
+    case G_TYPE_BOOLEAN:
+      return "a boolean";
+    case G_TYPE_INT64:
+    case G_TYPE_DOUBLE:
+      return "a number";
+    default:
+      return "a value";
+    }
+}
+
+/* Did-you-mean: the known key closest to @key, if it is close. */
+static guint
+edit_distance (const char *a, const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  guint row[65];
+
+  if (la > 64 || lb > 64)
+    return G_MAXUINT;
+  for (gsize j = 0; j <= lb; j++)
+    row[j] = (guint) j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      guint diag = row[0];
+      row[0] = (guint) i;
+      for (gsize j = 1; j <= lb; j++)
+        {
+          guint up = row[j];
+          guint best = MIN (row[j] + 1, row[j - 1] + 1);
+          best = MIN (best, diag + (a[i - 1] == b[j - 1] ? 0 : 1));
+          row[j] = best;
+          diag = up;
+        }
+    }
+  return row[lb];
+}
+
+static const char * const all_element_keys[] = {
+  "id", "kind", "label", "title", "help", "relevant", "items", "min", "max",
+  "placeholder", "required", "constraint", "constraint_message", "min_length",
+  "max_length", "pattern", "pattern_message", "code_list", "not_future",
+  "not_past", "min_date", "max_date", "min_age", "max_age", NULL
+};
+
+static void
+check_keys (Loader             *loader,
+            JsonObject         *object,
+            const PathSeg      *seg,
+            const char * const *allowed,
+            const char         *what)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      const char *suggestion = NULL;
+      guint best = 3;
+      gboolean known_elsewhere = FALSE;
+      MEMBER_SEG (member_seg, seg, object, key);
+
+      if (g_strv_contains (allowed, key))
+        continue;
+      for (gsize i = 0; allowed[i] != NULL; i++)
+        {
+          guint d = edit_distance (key, allowed[i]);
+          if (d < best)
+            {
+              best = d;
+              suggestion = allowed[i];
+            }
+        }
+      known_elsewhere = g_strv_contains (all_element_keys, key);
+      if (suggestion != NULL)
+        problem (loader, json_object_get_member (object, key), &member_seg,
+                 "unknown key \"%s\" in %s (did you mean \"%s\"?)", key, what, suggestion);
+      else if (known_elsewhere)
+        problem (loader, json_object_get_member (object, key), &member_seg,
+                 "key \"%s\" does not apply to %s; remove it", key, what);
+      else
+        problem (loader, json_object_get_member (object, key), &member_seg,
+                 "unknown key \"%s\" in %s; see docs/forms.md for the keys it takes", key, what);
+    }
+}
+
+/* Typed getters. Each reports a problem and returns a neutral value when
+ * the member is missing (and @required) or has the wrong type. */
+
+static JsonNode *
+get_member (Loader        *loader,
+            JsonObject    *object,
+            const PathSeg *seg,
+            const char    *key,
+            gboolean       required,
+            const char    *what)
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  if (node == NULL && required)
+    problem (loader, NULL, seg, "%s needs the key \"%s\"", what, key);
+  return node;
+}
+
+static const char *
+get_string (Loader        *loader,
+            JsonObject    *object,
+            const PathSeg *seg,
+            const char    *key,
+            gboolean       required,
+            const char    *what)
+{
+  JsonNode *node = get_member (loader, object, seg, key, required, what);
+  MEMBER_SEG (member_seg, seg, object, key);
+
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      problem (loader, node, &member_seg, "\"%s\" must be a string, not %s", key, node_type_name (node));
+      return NULL;
+    }
+  if (*json_node_get_string (node) == '\0')
+    {
+      problem (loader, node, &member_seg, "\"%s\" must not be empty", key);
+      return NULL;
+    }
+  return json_node_get_string (node);
+}
+
+static gboolean
+get_bool (Loader        *loader,
+          JsonObject    *object,
+          const PathSeg *seg,
+          const char    *key,
+          gboolean       fallback)
+{
+  JsonNode *node = json_object_get_member (object, key);
+  MEMBER_SEG (member_seg, seg, object, key);
+
+  if (node == NULL)
+    return fallback;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      problem (loader, node, &member_seg, "\"%s\" must be true or false, not %s", key, node_type_name (node));
+      return fallback;
+    }
+  return json_node_get_boolean (node);
+}
+
+static gboolean
+get_integer (Loader        *loader,
+             JsonObject    *object,
+             const PathSeg *seg,
+             const char    *key,
+             gint64         min,
+             gint64         max,
+             gint64        *out)
+{
+  JsonNode *node = json_object_get_member (object, key);
+  MEMBER_SEG (member_seg, seg, object, key);
+
+  if (node == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      problem (loader, node, &member_seg, "\"%s\" must be a whole number, not %s", key, node_type_name (node));
+      return FALSE;
+    }
+  if (json_node_get_int (node) < min || json_node_get_int (node) > max)
+    {
+      problem (loader, node, &member_seg, "\"%s\" must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT,
+               key, min, max);
+      return FALSE;
+    }
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+static gboolean
+get_number (Loader        *loader,
+            JsonObject    *object,
+            const PathSeg *seg,
+            const char    *key,
+            double        *out)
+{
+  JsonNode *node = json_object_get_member (object, key);
+  MEMBER_SEG (member_seg, seg, object, key);
+
+  if (node == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_VALUE (node)
+      || (json_node_get_value_type (node) != G_TYPE_INT64 && json_node_get_value_type (node) != G_TYPE_DOUBLE))
+    {
+      problem (loader, node, &member_seg, "\"%s\" must be a number, not %s", key, node_type_name (node));
+      return FALSE;
+    }
+  *out = json_node_get_double (node);
+  return TRUE;
+}
+
+static gboolean
+is_language_code (const char *s)
+{
+  return strlen (s) == 2 && g_ascii_islower (s[0]) && g_ascii_islower (s[1]);
+}
+
+static KioskText *
+get_text (Loader        *loader,
+          JsonObject    *object,
+          const PathSeg *seg,
+          const char    *key,
+          gboolean       required,
+          const char    *what)
+{
+  JsonNode *node = get_member (loader, object, seg, key, required, what);
+  g_autoptr(GList) members = NULL;
+  KioskText *text;
+  JsonObject *map;
+  gboolean ok = TRUE;
+  MEMBER_SEG (member_seg, seg, object, key);
+
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      problem (loader, node, &member_seg,
+               "\"%s\" must be a language map like {\"de\": \"…\", \"en\": \"…\"}, not %s",
+               key, node_type_name (node));
+      return NULL;
+    }
+  map = json_node_get_object (node);
+  if (!json_object_has_member (map, "de"))
+    {
+      problem (loader, node, &member_seg, "\"%s\" needs a German text (key \"de\"); other languages fall back to it", key);
+      ok = FALSE;
+    }
+  text = _kiosk_text_new ();
+  members = json_object_get_members (map);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *lang = l->data;
+      JsonNode *value = json_object_get_member (map, lang);
+      MEMBER_SEG (lang_seg, &member_seg, map, lang);
+
+      if (!is_language_code (lang))
+        {
+          problem (loader, value, &lang_seg,
+                   "\"%s\" is not a language code; use two lower-case letters (ISO 639-1) such as \"de\" or \"en\"", lang);
+          ok = FALSE;
+          continue;
+        }
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+        {
+          problem (loader, value, &lang_seg, "the %s text must be a string, not %s", lang, node_type_name (value));
+          ok = FALSE;
+          continue;
+        }
+      _kiosk_text_add (text, lang, json_node_get_string (value));
+    }
+  for (guint i = 0; i < text->n_entries; i++)
+    {
+      const char *s = text->entries[i].text;
+      while (*s == ' ' || *s == '\t' || *s == '\n')
+        s++;
+      if (*s == '\0')
+        {
+          MEMBER_SEG (lang_seg, &member_seg, map, text->entries[i].lang);
+          problem (loader, json_object_get_member (map, text->entries[i].lang), &lang_seg,
+                   "the %s text is empty; write the text or remove the entry", text->entries[i].lang);
+          ok = FALSE;
+        }
+    }
+  if (!ok)
+    {
+      _kiosk_text_free (text);
+      return NULL;
+    }
+  return text;
+}
+
+static gboolean
+is_form_id (const char *s)
+{
+  gsize n = strlen (s);
+
+  if (n == 0 || n > 64 || !g_ascii_islower (s[0]))
+    return FALSE;
+  for (gsize i = 1; i < n; i++)
+    if (!g_ascii_islower (s[i]) && !g_ascii_isdigit (s[i]) && s[i] != '_' && s[i] != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_element_id (const char *s)
+{
+  static const char * const reserved[] = { "and", "or", "not", "in", "true", "false", "null", NULL };
+  gsize n = strlen (s);
+
+  if (n == 0 || n > 64 || !g_ascii_islower (s[0]) || g_strv_contains (reserved, s))
+    return FALSE;
+  for (gsize i = 1; i < n; i++)
+    if (!g_ascii_islower (s[i]) && !g_ascii_isdigit (s[i]) && s[i] != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_iso_date (const char *s)
+{
+  g_autofree char *normalized = NULL;
+
+  return strlen (s) == 10 && s[4] == '-' && kiosk_validate_date (s, &normalized, NULL)
+         && strcmp (normalized, s) == 0;
+}
+
+/* Expressions are parsed at once and their references checked once every
+ * id is known. */
+static KioskExpr *
+parse_expr (Loader        *loader,
+            KioskElement  *element,
+            JsonObject    *object,
+            const PathSeg *seg,
+            const char    *key)
+{
+  JsonNode *node = json_object_get_member (object, key);
+  g_autoptr(GError) error = NULL;
+  PendingExpr pending = { 0 };
+  gsize offset = 0;
+  KioskExpr *expr;
+  MEMBER_SEG (member_seg, seg, object, key);
+
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      problem (loader, node, &member_seg, "\"%s\" must be an expression in a string, not %s", key, node_type_name (node));
+      return NULL;
+    }
+  expr = kiosk_expr_parse (json_node_get_string (node), &offset, &error);
+  if (expr == NULL)
+    {
+      problem (loader, node, &member_seg, "the expression in \"%s\" is not valid at character %" G_GSIZE_FORMAT ": %s",
+               key, offset + 1, error->message);
+      return NULL;
+    }
+  pending.element = element;
+  pending.member = key;
+  pending.expr = expr;
+  pending.pos = node_pos (loader, node, &member_seg);
+  pending.path = path_to_string (&member_seg);
+  g_array_append_val (loader->pending, pending);
+  return expr;
+}
+
+static const char * const page_keys[] = { "id", "title", "help", "relevant", "items", NULL };
+static const char * const group_keys[] = { "id", "kind", "label", "help", "relevant", "items", "min", "max", NULL };
+static const char * const static_keys[] = { "id", "kind", "label", "help", "relevant", NULL };
+
+static const char * const *
+keys_for_kind (KioskKind kind)
+{
+  static const char * const text_keys[] = { "id", "kind", "label", "help", "relevant", "placeholder", "required",
+    "constraint", "constraint_message", "min_length", "max_length", "pattern", "pattern_message", NULL };
+  static const char * const numeric_keys[] = { "id", "kind", "label", "help", "relevant", "placeholder", "required",
+    "constraint", "constraint_message", "min", "max", NULL };
+  static const char * const date_keys[] = { "id", "kind", "label", "help", "relevant", "placeholder", "required",
+    "constraint", "constraint_message", "not_future", "not_past", "min_date", "max_date", "min_age", "max_age", NULL };
+  static const char * const choice_keys[] = { "id", "kind", "label", "help", "relevant", "required",
+    "constraint", "constraint_message", "code_list", NULL };
+  static const char * const fixed_keys[] = { "id", "kind", "label", "help", "relevant", "placeholder", "required",
+    "constraint", "constraint_message", NULL };
+  static const char * const checkbox_keys[] = { "id", "kind", "label", "help", "relevant", "required",
+    "constraint", "constraint_message", NULL };
+
+  switch (kind)
+    {
+    case KIOSK_KIND_PAGE:
+      return page_keys;
+    case KIOSK_KIND_GROUP:
+      return group_keys;
+    case KIOSK_KIND_STATIC:
+      return static_keys;
+    case KIOSK_KIND_TEXT:
+    case KIOSK_KIND_MULTILINE:
+    case KIOSK_KIND_EMAIL:
+    case KIOSK_KIND_PHONE:
+    case KIOSK_KIND_NAME:
+      return text_keys;
+    case KIOSK_KIND_NUMBER:
+    case KIOSK_KIND_INTEGER:
+    case KIOSK_KIND_CURRENCY:
+      return numeric_keys;
+    case KIOSK_KIND_DATE:
+      return date_keys;
+    case KIOSK_KIND_SELECT:
+    case KIOSK_KIND_RADIO:
+      return choice_keys;
+    case KIOSK_KIND_CHECKBOX:
+      return checkbox_keys;
+    case KIOSK_KIND_IBAN:
+    case KIOSK_KIND_POSTCODE:
+    case KIOSK_KIND_TAXID:
+      return fixed_keys;
+    case KIOSK_N_KINDS:
+    default:
+      break;
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+kind_from_string (const char *s, KioskKind *out)
+{
+  for (int k = KIOSK_KIND_GROUP; k < KIOSK_N_KINDS; k++)
+    if (strcmp (s, kiosk_kind_to_string (k)) == 0)
+      {
+        *out = k;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void parse_items (Loader *loader, KioskElement *container, JsonObject *object, const PathSeg *seg, guint depth);
+
+static void
+register_element (Loader        *loader,
+                  KioskElement  *element,
+                  JsonNode      *id_node,
+                  const PathSeg *id_seg)
+{
+  KioskElement *other;
+
+  element->index = loader->form->elements->len;
+  g_ptr_array_add (loader->form->elements, element);
+  if (element->id == NULL)
+    return;
+  other = g_hash_table_lookup (loader->form->by_id, element->id);
+  if (other != NULL)
+    {
+      problem (loader, id_node, id_seg,
+               "the id \"%s\" is already used at line %u; every element needs its own id (it is the key in the submitted data)",
+               element->id, other->line);
+      return;
+    }
+  g_hash_table_insert (loader->form->by_id, element->id, element);
+}
+
+static void
+parse_field_constraints (Loader        *loader,
+                         KioskElement  *element,
+                         JsonObject    *object,
+                         const PathSeg *seg)
+{
+  KioskKind kind = element->kind;
+  JsonNode *node;
+  gint64 value;
+  const char *s;
+  MEMBER_SEG (required_seg, seg, object, "required");
+
+  element->min_length = -1;
+  element->max_length = -1;
+  element->min_age = -1;
+  element->max_age = -1;
+
+  if (kind == KIOSK_KIND_STATIC)
+    return;
+
+  element->placeholder = get_text (loader, object, seg, "placeholder", FALSE, "a field");
+
+  node = json_object_get_member (object, "required");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    element->required_if = parse_expr (loader, element, object, seg, "required");
+  else if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    element->required = json_node_get_boolean (node);
+  else if (node != NULL)
+    problem (loader, node, &required_seg, "\"required\" must be true, false or an expression in a string, not %s",
+             node_type_name (node));
+
+  element->constraint = parse_expr (loader, element, object, seg, "constraint");
+  element->constraint_message = get_text (loader, object, seg, "constraint_message", FALSE, "a field");
+  if (json_object_has_member (object, "constraint") != json_object_has_member (object, "constraint_message"))
+    problem (loader, NULL, seg, json_object_has_member (object, "constraint")
+             ? "a \"constraint\" needs a \"constraint_message\" that tells the citizen what to change"
+             : "\"constraint_message\" without a \"constraint\"; add the constraint or remove the message");
+
+  switch (kind)
+    {
+    case KIOSK_KIND_TEXT:
+    case KIOSK_KIND_MULTILINE:
+    case KIOSK_KIND_EMAIL:
+    case KIOSK_KIND_PHONE:
+    case KIOSK_KIND_NAME:
+      if (get_integer (loader, object, seg, "min_length", 0, 100000, &value))
+        element->min_length = (gint) value;
+      if (get_integer (loader, object, seg, "max_length", 1, 100000, &value))
+        element->max_length = (gint) value;
+      else
+        element->max_length = kind == KIOSK_KIND_MULTILINE ? DEFAULT_MAX_LENGTH_MULTILINE : DEFAULT_MAX_LENGTH;
+      if (element->min_length > element->max_length)
+        problem (loader, NULL, seg, "\"min_length\" (%d) is larger than \"max_length\" (%d)",
+                 element->min_length, element->max_length);
+      s = get_string (loader, object, seg, "pattern", FALSE, "a field");
+      if (s != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *anchored = g_strdup_printf ("\\A(?:%s)\\z", s);
+          MEMBER_SEG (pattern_seg, seg, object, "pattern");
+
+          element->pattern_source = g_strdup (s);
+          element->pattern = g_regex_new (anchored, G_REGEX_OPTIMIZE, 0, &error);
+          if (element->pattern == NULL)
+            problem (loader, json_object_get_member (object, "pattern"), &pattern_seg,
+                     "\"pattern\" is not a valid regular expression: %s", error->message);
+        }
+      element->pattern_message = get_text (loader, object, seg, "pattern_message", FALSE, "a field");
+      if (json_object_has_member (object, "pattern") != json_object_has_member (object, "pattern_message"))
+        problem (loader, NULL, seg, json_object_has_member (object, "pattern")
+                 ? "a \"pattern\" needs a \"pattern_message\" that tells the citizen what the input must look like"
+                 : "\"pattern_message\" without a \"pattern\"; add the pattern or remove the message");
+      break;
+
+    case KIOSK_KIND_NUMBER:
+    case KIOSK_KIND_INTEGER:
+    case KIOSK_KIND_CURRENCY:
+      element->has_min = get_number (loader, object, seg, "min", &element->min);
+      element->has_max = get_number (loader, object, seg, "max", &element->max);
+      if (element->has_min && element->has_max && element->min > element->max)
+        problem (loader, NULL, seg, "\"min\" is larger than \"max\"");
+      break;
+
+    case KIOSK_KIND_DATE:
+      element->not_future = get_bool (loader, object, seg, "not_future", FALSE);
+      element->not_past = get_bool (loader, object, seg, "not_past", FALSE);
+      if (element->not_future && element->not_past)
+        problem (loader, NULL, seg, "a date cannot be both \"not_future\" and \"not_past\" (only today would be allowed); use min_date/max_date");
+      for (int i = 0; i < 2; i++)
+        {
+          const char *key = i == 0 ? "min_date" : "max_date";
+          MEMBER_SEG (date_seg, seg, object, key);
+
+          s = get_string (loader, object, seg, key, FALSE, "a date field");
+          if (s == NULL)
+            continue;
+          if (!is_iso_date (s))
+            problem (loader, json_object_get_member (object, key), &date_seg,
+                     "\"%s\" must be a real date written YYYY-MM-DD", key);
+          else if (i == 0)
+            element->min_date = g_strdup (s);
+          else
+            element->max_date = g_strdup (s);
+        }
+      if (element->min_date != NULL && element->max_date != NULL && strcmp (element->min_date, element->max_date) > 0)
+        problem (loader, NULL, seg, "\"min_date\" lies after \"max_date\"");
+      if (get_integer (loader, object, seg, "min_age", 0, 150, &value))
+        element->min_age = (gint) value;
+      if (get_integer (loader, object, seg, "max_age", 0, 150, &value))
+        element->max_age = (gint) value;
+      if (element->min_age >= 0 && element->max_age >= 0 && element->min_age > element->max_age)
+        problem (loader, NULL, seg, "\"min_age\" is larger than \"max_age\"");
+      break;
+
+    case KIOSK_KIND_SELECT:
+    case KIOSK_KIND_RADIO:
+      s = get_string (loader, object, seg, "code_list", TRUE, "a select or radio field");
+      if (s != NULL)
+        {
+          MEMBER_SEG (list_seg, seg, object, "code_list");
+          for (guint i = 0; i < loader->form->code_lists->len; i++)
+            {
+              KioskCodeList *list = g_ptr_array_index (loader->form->code_lists, i);
+              if (strcmp (list->name, s) == 0)
+                element->code_list = list;
+            }
+          if (element->code_list == NULL)
+            problem (loader, json_object_get_member (object, "code_list"), &list_seg,
+                     "there is no code list \"%s\"; define it under \"code_lists\" or fix the name", s);
+        }
+      break;
+
+    case KIOSK_KIND_CHECKBOX:
+    case KIOSK_KIND_IBAN:
+    case KIOSK_KIND_POSTCODE:
+    case KIOSK_KIND_TAXID:
+    case KIOSK_KIND_PAGE:
+    case KIOSK_KIND_GROUP:
+    case KIOSK_KIND_STATIC:
+    case KIOSK_N_KINDS:
+    default:
+      break;
+    }
+}
+
+static void
+parse_element (Loader        *loader,
+               KioskElement  *parent,
+               JsonNode      *node,
+               const PathSeg *seg,
+               guint          depth)
+{
+  g_autofree char *what = NULL;
+  KioskElement *element;
+  JsonObject *object;
+  const char *id, *kind_name;
+  KioskKind kind = KIOSK_KIND_TEXT;
+  gint64 value;
+  MEMBER_SEG (id_seg, seg, NULL, "id");
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      problem (loader, node, seg, "an item must be an object with \"id\", \"kind\" and \"label\", not %s",
+               node_type_name (node));
+      return;
+    }
+  object = json_node_get_object (node);
+  id_seg.object = object;
+
+  if (loader->form->elements->len >= MAX_ELEMENTS)
+    {
+      problem (loader, node, seg, "the form has more than %d elements; split it", MAX_ELEMENTS);
+      return;
+    }
+
+  kind_name = get_string (loader, object, seg, "kind", TRUE, "an item");
+  if (kind_name != NULL && !kind_from_string (kind_name, &kind))
+    {
+      MEMBER_SEG (kind_seg, seg, object, "kind");
+      problem (loader, json_object_get_member (object, "kind"), &kind_seg,
+               "unknown kind \"%s\"; use one of group, text, multiline, number, integer, currency, date, "
+               "select, radio, checkbox, email, phone, iban, postcode, taxid, name, static", kind_name);
+      return;
+    }
+  if (kind_name == NULL)
+    return;
+
+  element = g_new0 (KioskElement, 1);
+  element->kind = kind;
+  element->parent = parent;
+  element->page = parent->page;
+  element->scope = kiosk_element_is_repeatable (parent) ? parent : parent->scope;
+  element->min_occurs = element->max_occurs = 1;
+  {
+    Pos pos = node_pos (loader, node, seg);
+    element->line = pos.line;
+    element->column = pos.column;
+  }
+
+  id = get_string (loader, object, seg, "id", TRUE, "an item");
+  if (id != NULL && !is_element_id (id))
+    problem (loader, json_object_get_member (object, "id"), &id_seg,
+             "\"%s\" is not a usable element id: write it in lower case letters, digits and \"_\", starting with a "
+             "letter, at most 64 characters, and not one of the words and/or/not/in/true/false/null", id);
+  else if (id != NULL)
+    element->id = g_strdup (id);
+  register_element (loader, element, json_object_get_member (object, "id"), &id_seg);
+  g_ptr_array_add (parent->children, element);
+
+  what = g_strdup_printf (kind == KIOSK_KIND_GROUP ? "a group" : "a field of kind \"%s\"", kind_name);
+  check_keys (loader, object, seg, keys_for_kind (kind), what);
+  element->label = get_text (loader, object, seg, "label", TRUE, what);
+  element->help = get_text (loader, object, seg, "help", FALSE, what);
+  element->relevant = parse_expr (loader, element, object, seg, "relevant");
+  parse_field_constraints (loader, element, object, seg);
+
+  if (kind == KIOSK_KIND_GROUP)
+    {
+      if (get_integer (loader, object, seg, "min", 0, MAX_OCCURS, &value))
+        element->min_occurs = (guint) value;
+      if (get_integer (loader, object, seg, "max", 1, MAX_OCCURS, &value))
+        element->max_occurs = (guint) value;
+      if (element->min_occurs > element->max_occurs)
+        problem (loader, node, seg, "\"min\" (%u) is larger than \"max\" (%u)", element->min_occurs, element->max_occurs);
+      if (json_object_has_member (object, "min") && !json_object_has_member (object, "max"))
+        element->max_occurs = MAX (element->max_occurs, element->min_occurs);
+      if (kiosk_element_is_repeatable (element) && element->scope != NULL)
+        problem (loader, node, seg,
+                 "a repeatable group (max > 1) may not stand inside the repeatable group \"%s\"; "
+                 "make one of them non-repeatable", element->scope->id != NULL ? element->scope->id : "?");
+      if (depth >= MAX_GROUP_DEPTH)
+        problem (loader, node, seg, "groups nest at most %d levels deep; flatten this group", MAX_GROUP_DEPTH);
+      else
+        {
+          element->children = g_ptr_array_new ();
+          parse_items (loader, element, object, seg, depth + 1);
+        }
+    }
+}
+
+static void
+parse_items (Loader        *loader,
+             KioskElement  *container,
+             JsonObject    *object,
+             const PathSeg *seg,
+             guint          depth)
+{
+  JsonNode *node = get_member (loader, object, seg, "items", TRUE,
+                               container->kind == KIOSK_KIND_PAGE ? "a page" : "a group");
+  JsonArray *items;
+  MEMBER_SEG (items_seg, seg, object, "items");
+
+  if (node == NULL)
+    return;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      problem (loader, node, &items_seg, "\"items\" must be an array of fields and groups, not %s", node_type_name (node));
+      return;
+    }
+  items = json_node_get_array (node);
+  if (json_array_get_length (items) == 0)
+    problem (loader, node, &items_seg, "\"items\" is empty; a %s needs at least one field",
+             container->kind == KIOSK_KIND_PAGE ? "page" : "group");
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      ELEMENT_SEG (item_seg, &items_seg, items, i);
+      parse_element (loader, container, json_array_get_element (items, i), &item_seg, depth);
+    }
+}
+
+static void
+parse_page (Loader        *loader,
+            JsonNode      *node,
+            const PathSeg *seg)
+{
+  KioskElement *page;
+  JsonObject *object;
+  const char *id;
+  MEMBER_SEG (id_seg, seg, NULL, "id");
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      problem (loader, node, seg, "a page must be an object with \"id\", \"title\" and \"items\", not %s",
+               node_type_name (node));
+      return;
+    }
+  object = json_node_get_object (node);
+  id_seg.object = object;
+
+  page = g_new0 (KioskElement, 1);
+  page->kind = KIOSK_KIND_PAGE;
+  page->page = page;
+  page->min_occurs = page->max_occurs = 1;
+  page->min_length = page->max_length = page->min_age = page->max_age = -1;
+  page->children = g_ptr_array_new ();
+  {
+    Pos pos = node_pos (loader, node, seg);
+    page->line = pos.line;
+    page->column = pos.column;
+  }
+  id = get_string (loader, object, seg, "id", TRUE, "a page");
+  if (id != NULL && !is_element_id (id))
+    problem (loader, json_object_get_member (object, "id"), &id_seg,
+             "\"%s\" is not a usable page id: write it in lower case letters, digits and \"_\", starting with a letter", id);
+  else if (id != NULL)
+    page->id = g_strdup (id);
+  register_element (loader, page, json_object_get_member (object, "id"), &id_seg);
+  g_ptr_array_add (loader->form->pages, page);
+
+  check_keys (loader, object, seg, page_keys, "a page");
+  page->label = get_text (loader, object, seg, "title", TRUE, "a page");
+  page->help = get_text (loader, object, seg, "help", FALSE, "a page");
+  page->relevant = parse_expr (loader, page, object, seg, "relevant");
+  parse_items (loader, page, object, seg, 1);
+}
+
+static void
+parse_code_lists (Loader        *loader,
+                  JsonObject    *root,
+                  const PathSeg *seg)
+{
+  JsonNode *node = json_object_get_member (root, "code_lists");
+  g_autoptr(GList) names = NULL;
+  JsonObject *lists;
+  MEMBER_SEG (lists_seg, seg, root, "code_lists");
+
+  if (node == NULL)
+    return;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      problem (loader, node, &lists_seg, "\"code_lists\" must be an object of named code lists, not %s", node_type_name (node));
+      return;
+    }
+  lists = json_node_get_object (node);
+  names = json_object_get_members (lists);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      static const char * const list_keys[] = { "uri", "version", "values", NULL };
+      static const char * const value_keys[] = { "code", "label", NULL };
+      const char *name = l->data;
+      JsonNode *list_node = json_object_get_member (lists, name);
+      MEMBER_SEG (list_seg, &lists_seg, lists, name);
+      MEMBER_SEG (values_seg, &list_seg, NULL, "values");
+      KioskCodeList *list;
+      JsonObject *list_object;
+      JsonNode *values_node;
+      JsonArray *values;
+      const char *s;
+
+      if (!is_element_id (name))
+        problem (loader, list_node, &list_seg, "\"%s\" is not a usable code list name: use lower case letters, digits and \"_\"", name);
+      if (!JSON_NODE_HOLDS_OBJECT (list_node))
+        {
+          problem (loader, list_node, &list_seg, "a code list must be an object with \"values\", not %s", node_type_name (list_node));
+          continue;
+        }
+      list_object = json_node_get_object (list_node);
+      values_seg.object = list_object;
+      check_keys (loader, list_object, &list_seg, list_keys, "a code list");
+      list = g_new0 (KioskCodeList, 1);
+      list->name = g_strdup (name);
+      list->codes = g_ptr_array_new_with_free_func ((GDestroyNotify) _kiosk_code_free);
+      s = get_string (loader, list_object, &list_seg, "uri", FALSE, "a code list");
+      list->uri = g_strdup (s);
+      s = get_string (loader, list_object, &list_seg, "version", FALSE, "a code list");
+      list->version = g_strdup (s);
+      g_ptr_array_add (loader->form->code_lists, list);
+
+      values_node = get_member (loader, list_object, &list_seg, "values", TRUE, "a code list");
+      if (values_node == NULL)
+        continue;
+      if (!JSON_NODE_HOLDS_ARRAY (values_node) || json_array_get_length (json_node_get_array (values_node)) == 0)
+        {
+          problem (loader, values_node, &values_seg, "\"values\" must be a non-empty array of {\"code\", \"label\"}");
+          continue;
+        }
+      values = json_node_get_array (values_node);
+      for (guint i = 0; i < json_array_get_length (values); i++)
+        {
+          JsonNode *value_node = json_array_get_element (values, i);
+          ELEMENT_SEG (value_seg, &values_seg, values, i);
+          JsonObject *value_object;
+          KioskCode *code;
+
+          if (!JSON_NODE_HOLDS_OBJECT (value_node))
+            {
+              problem (loader, value_node, &value_seg, "a code list value must be an object with \"code\" and \"label\", not %s",
+                       node_type_name (value_node));
+              continue;
+            }
+          value_object = json_node_get_object (value_node);
+          check_keys (loader, value_object, &value_seg, value_keys, "a code list value");
+          s = get_string (loader, value_object, &value_seg, "code", TRUE, "a code list value");
+          if (s == NULL)
+            continue;
+          if (kiosk_code_list_lookup (list, s) != NULL)
+            {
+              MEMBER_SEG (code_seg, &value_seg, value_object, "code");
+              problem (loader, json_object_get_member (value_object, "code"), &code_seg,
+                       "the code \"%s\" appears twice in the code list \"%s\"", s, name);
+              continue;
+            }
+          code = g_new0 (KioskCode, 1);
+          code->code = g_strdup (s);
+          code->label = get_text (loader, value_object, &value_seg, "label", TRUE, "a code list value");
+          if (code->label == NULL)
+            {
+              code->label = _kiosk_text_new ();
+              _kiosk_text_add (code->label, "de", code->code);
+            }
+          g_ptr_array_add (list->codes, code);
+        }
+    }
+}
+
+/* Second pass: references inside expressions. */
+
+typedef struct {
+  Loader            *loader;
+  const PendingExpr *pending;
+} RefCheck;
+
+/* The repeatable group in whose instances an expression is evaluated: the
+ * element's own scope, except that a repeatable group's own relevance is
+ * decided once for the whole group, outside its instances. */
+static const KioskElement *
+evaluation_scope (const KioskElement *element)
+{
+  return element->scope;
+}
+
+static gboolean
+check_ref_cb (const char        *name,
+              KioskExprRefKind   kind,
+              gsize              offset,
+              gpointer           user_data,
+              GError           **error)
+{
+  RefCheck *check = user_data;
+  const KioskElement *from = check->pending->element;
+  const KioskElement *target = g_hash_table_lookup (check->loader->form->by_id, name);
+
+  if (target == NULL)
+    {
+      g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_INVALID,
+                   "the expression in \"%s\" refers to \"%s\" (character %" G_GSIZE_FORMAT "), but the form has no element with that id",
+                   check->pending->member, name, offset + 1);
+      return FALSE;
+    }
+  if (kind == KIOSK_EXPR_REF_COUNT)
+    {
+      if (!kiosk_element_is_repeatable (target))
+        {
+          g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_INVALID,
+                       "count(%s) in \"%s\" needs a repeatable group (max > 1), but \"%s\" is a %s",
+                       name, check->pending->member, name,
+                       target->kind == KIOSK_KIND_GROUP ? "group with max 1" : kiosk_kind_to_string (target->kind));
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (!kiosk_kind_is_input (target->kind))
+    {
+      g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_INVALID,
+                   "the expression in \"%s\" uses \"%s\" as a value, but it is a %s, which has no value%s",
+                   check->pending->member, name, kiosk_kind_to_string (target->kind),
+                   kiosk_element_is_repeatable (target) ? " (use count() for a repeatable group)" : "");
+      return FALSE;
+    }
+  if (target->scope != NULL && target->scope != evaluation_scope (from))
+    {
+      g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_INVALID,
+                   "the expression in \"%s\" uses \"%s\", which is inside the repeatable group \"%s\"; from outside that "
+                   "group it has no single value (only count(%s) is allowed)",
+                   check->pending->member, name, target->scope->id, target->scope->id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_literal_cb (const char  *name,
+                  const char  *literal,
+                  gsize        offset,
+                  gpointer     user_data,
+                  GError     **error)
+{
+  RefCheck *check = user_data;
+  const KioskElement *target = g_hash_table_lookup (check->loader->form->by_id, name);
+
+  if (target == NULL || target->code_list == NULL)
+    return TRUE;
+  if (kiosk_code_list_lookup (target->code_list, literal) == NULL)
+    {
+      g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_INVALID,
+                   "the expression in \"%s\" compares \"%s\" with '%s' (character %" G_GSIZE_FORMAT "), which is not a code of "
+                   "its code list \"%s\"", check->pending->member, name, literal, offset + 1, target->code_list->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+collect_ref_cb (const char        *name,
+                KioskExprRefKind   kind,
+                gsize              offset,
+                gpointer           user_data,
+                GError           **error)
+{
+  GPtrArray *refs = user_data;
+
+  if (kind == KIOSK_EXPR_REF_VALUE)
+    g_ptr_array_add (refs, (gpointer) name);
+  return TRUE;
+}
+
+/* Relevance may not depend on itself: the relevance of a field depends on
+ * the values of the fields its (and its ancestors') "relevant" refers to,
+ * and a field's value depends on its relevance. */
+static gboolean
+relevance_cycle_from (Loader             *loader,
+                      const KioskElement *element,
+                      guint8             *state,
+                      GPtrArray          *chain)
+{
+  if (state[element->index] == 2)
+    return FALSE;
+  if (state[element->index] == 1)
+    {
+      g_ptr_array_add (chain, (gpointer) element);
+      return TRUE;
+    }
+  state[element->index] = 1;
+  if (element->parent != NULL && relevance_cycle_from (loader, element->parent, state, chain))
+    {
+      g_ptr_array_add (chain, (gpointer) element);
+      return TRUE;
+    }
+  if (element->relevant != NULL)
+    {
+      g_autoptr(GPtrArray) refs = g_ptr_array_new ();
+
+      kiosk_expr_check_refs (element->relevant, collect_ref_cb, refs, NULL);
+      for (guint i = 0; i < refs->len; i++)
+        {
+          const KioskElement *target = g_hash_table_lookup (loader->form->by_id, g_ptr_array_index (refs, i));
+          if (target != NULL && relevance_cycle_from (loader, target, state, chain))
+            {
+              g_ptr_array_add (chain, (gpointer) element);
+              return TRUE;
+            }
+        }
+    }
+  state[element->index] = 2;
+  return FALSE;
+}
+
+static void
+check_expressions (Loader *loader)
+{
+  KioskForm *form = loader->form;
+  g_autofree guint8 *state = NULL;
+
+  for (guint i = 0; i < loader->pending->len; i++)
+    {
+      const PendingExpr *pending = &g_array_index (loader->pending, PendingExpr, i);
+      RefCheck check = { loader, pending };
+      g_autoptr(GError) error = NULL;
+
+      if (!kiosk_expr_check_refs (pending->expr, check_ref_cb, &check, &error)
+          || !kiosk_expr_check_literals (pending->expr, check_literal_cb, &check, &error))
+        add_problem_at (loader, pending->pos, pending->path, "%s", error->message);
+    }
+
+  state = g_new0 (guint8, form->elements->len);
+  for (guint i = 0; i < form->elements->len; i++)
+    {
+      g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+      const KioskElement *element = g_ptr_array_index (form->elements, i);
+
+      if (relevance_cycle_from (loader, element, state, chain))
+        {
+          g_autoptr(GString) names = g_string_new (NULL);
+          Pos pos = { element->line, element->column };
+
+          for (guint j = chain->len; j > 0; j--)
+            {
+              const KioskElement *link = g_ptr_array_index (chain, j - 1);
+              g_string_append_printf (names, "%s%s", names->len > 0 ? " → " : "", link->id != NULL ? link->id : "?");
+            }
+          add_problem_at (loader, pos, "$", "the relevance of these elements depends on itself: %s; "
+                          "break the circle so that each condition only uses fields that do not depend on it", names->str);
+          /* One report per circle is enough. */
+          break;
+        }
+    }
+}
+
+static const char * const categories[] = {
+  "meldewesen", "verkehr", "steuern", "abfall", "gewerbe", "soziales", "sonstiges", NULL
+};
+
+static void
+parse_form (Loader   *loader,
+            JsonNode *root)
+{
+  static const char * const form_keys[] = { "format", "id", "version", "leika", "schema_uri", "category",
+    "title", "description", "code_lists", "pages", NULL };
+  KioskForm *form = loader->form;
+  JsonObject *object;
+  JsonNode *pages_node;
+  const char *s;
+  gint64 format = 0;
+  MEMBER_SEG (pages_seg, NULL, NULL, "pages");
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      problem (loader, root, NULL, "a form definition must be a JSON object, not %s",
+               root != NULL ? node_type_name (root) : "empty");
+      return;
+    }
+  object = json_node_get_object (root);
+  pages_seg.object = object;
+  check_keys (loader, object, NULL, form_keys, "the form");
+
+  if (get_member (loader, object, NULL, "format", TRUE, "the form") != NULL
+      && get_integer (loader, object, NULL, "format", 1, 1, &format))
+    (void) format;
+
+  s = get_string (loader, object, NULL, "id", TRUE, "the form");
+  if (s != NULL && !is_form_id (s))
+    {
+      MEMBER_SEG (seg, NULL, object, "id");
+      problem (loader, json_object_get_member (object, "id"), &seg,
+               "\"%s\" is not a usable form id: lower case letters, digits, \"_\" and \"-\", starting with a letter, "
+               "at most 64 characters", s);
+    }
+  else
+    form->id = g_strdup (s);
+
+  s = get_string (loader, object, NULL, "version", TRUE, "the form");
+  if (s != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (s, ".", -1);
+      gboolean ok = g_strv_length (parts) == 3;
+      for (guint i = 0; ok && parts[i] != NULL; i++)
+        {
+          guint64 unused;
+          ok = parts[i][0] != '\0' && g_ascii_string_to_unsigned (parts[i], 10, 0, 99999, &unused, NULL);
+        }
+      if (!ok)
+        {
+          MEMBER_SEG (seg, NULL, object, "version");
+          problem (loader, json_object_get_member (object, "version"), &seg,
+                   "\"version\" must look like MAJOR.MINOR.PATCH, e.g. \"1.0.0\"");
+        }
+      form->version = g_strdup (s);
+    }
+
+  s = get_string (loader, object, NULL, "leika", TRUE, "the form");
+  if (s != NULL)
+    {
+      gboolean digits = strlen (s) == 14;
+      for (gsize i = 0; digits && i < 14; i++)
+        digits = g_ascii_isdigit (s[i]);
+      if (digits)
+        form->leika = g_strdup (s);
+      else if (strcmp (s, "unknown") != 0)
+        {
+          MEMBER_SEG (seg, NULL, object, "leika");
+          problem (loader, json_object_get_member (object, "leika"), &seg,
+                   "\"leika\" must be the 14-digit LeiKa key of the service, or \"unknown\"");
+        }
+    }
+
+  s = get_string (loader, object, NULL, "schema_uri", TRUE, "the form");
+  if (s != NULL)
+    {
+      if (!g_uri_is_valid (s, G_URI_FLAGS_NONE, NULL) || (!g_str_has_prefix (s, "https://") && !g_str_has_prefix (s, "urn:")))
+        {
+          MEMBER_SEG (seg, NULL, object, "schema_uri");
+          problem (loader, json_object_get_member (object, "schema_uri"), &seg,
+                   "\"schema_uri\" must be an absolute https:// or urn: URI");
+        }
+      form->schema_uri = g_strdup (s);
+    }
+
+  s = get_string (loader, object, NULL, "category", TRUE, "the form");
+  if (s != NULL && !g_strv_contains (categories, s))
+    {
+      g_autofree char *list = g_strjoinv (", ", (char **) categories);
+      MEMBER_SEG (seg, NULL, object, "category");
+      problem (loader, json_object_get_member (object, "category"), &seg,
+               "unknown category \"%s\"; use one of %s", s, list);
+    }
+  else
+    form->category = g_strdup (s);
+
+  form->title = get_text (loader, object, NULL, "title", TRUE, "the form");
+  form->description = get_text (loader, object, NULL, "description", FALSE, "the form");
+  parse_code_lists (loader, object, NULL);
+
+  pages_node = get_member (loader, object, NULL, "pages", TRUE, "the form");
+  if (pages_node != NULL)
+    {
+      JsonArray *pages;
+
+      if (!JSON_NODE_HOLDS_ARRAY (pages_node) || json_array_get_length (json_node_get_array (pages_node)) == 0)
+        problem (loader, pages_node, &pages_seg, "\"pages\" must be a non-empty array of pages");
+      else
+        {
+          pages = json_node_get_array (pages_node);
+          for (guint i = 0; i < json_array_get_length (pages); i++)
+            {
+              ELEMENT_SEG (page_seg, &pages_seg, pages, i);
+              parse_page (loader, json_array_get_element (pages, i), &page_seg);
+            }
+        }
+    }
+
+  check_expressions (loader);
+}
+
+static gint
+problem_compare (gconstpointer a,
+                 gconstpointer b)
+{
+  const KioskFormProblem *pa = *(KioskFormProblem * const *) a;
+  const KioskFormProblem *pb = *(KioskFormProblem * const *) b;
+
+  if (pa->line != pb->line)
+    return pa->line < pb->line ? -1 : 1;
+  if (pa->column != pb->column)
+    return pa->column < pb->column ? -1 : 1;
+  return 0;
+}
+
+static void
+pending_clear (PendingExpr *pending)
+{
+  g_free (pending->path);
+}
+
+KioskForm *
+kiosk_form_load_data (const char  *data,
+                      gsize        length,
+                      const char  *file,
+                      GPtrArray  **problems_out,
+                      GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_form_problem_free);
+  g_autoptr(GError) parse_error = NULL;
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Pos));
+  g_autoptr(GHashTable) container_pos = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_autoptr(GHashTable) member_pos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GArray) pending = g_array_new (FALSE, TRUE, sizeof (PendingExpr));
+  g_autoptr(KioskForm) form = _kiosk_form_new ();
+  g_autofree char *basename = NULL;
+  Loader loader = { 0 };
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  g_array_set_clear_func (pending, (GDestroyNotify) pending_clear);
+  basename = g_strdup (file != NULL ? file : "<form>");
+  loader.file = basename;
+  loader.problems = problems;
+  loader.parser = parser;
+  loader.stack = stack;
+  loader.container_pos = container_pos;
+  loader.member_pos = member_pos;
+  loader.form = form;
+  loader.pending = pending;
+  form->file = g_strdup (basename);
+
+  g_signal_connect (parser, "object-start", G_CALLBACK (container_start_cb), &loader);
+  g_signal_connect (parser, "array-start", G_CALLBACK (container_start_cb), &loader);
+  g_signal_connect (parser, "object-end", G_CALLBACK (container_end_cb), &loader);
+  g_signal_connect (parser, "array-end", G_CALLBACK (container_end_cb), &loader);
+  g_signal_connect (parser, "object-member", G_CALLBACK (object_member_cb), &loader);
+  g_signal_connect (parser, "array-element", G_CALLBACK (array_element_cb), &loader);
+
+  if (length > 0 && !g_utf8_validate_len (data, length, NULL))
+    {
+      const char *end = NULL;
+      Pos pos = { 1, 1 };
+
+      g_utf8_validate_len (data, length, &end);
+      for (const char *p = data; p < end; p++)
+        {
+          if (*p == '\n')
+            {
+              pos.line++;
+              pos.column = 1;
+            }
+          else if ((*p & 0xC0) != 0x80)
+            pos.column++;
+        }
+      add_problem_at (&loader, pos, "$", "the file is not valid UTF-8; save it as UTF-8");
+    }
+  else if (length == 0 || !json_parser_load_from_data (parser, data, (gssize) length, &parse_error))
+    {
+      Pos pos = { json_parser_get_current_line (parser), json_parser_get_current_pos (parser) + 1 };
+
+      if (length == 0)
+        add_problem_at (&loader, (Pos) { 1, 1 }, "$", "the file is empty; a form definition is a JSON object");
+      else
+        {
+          /* json-glib's message starts with "<data>:LINE:COL: "; keep only
+           * the sentence, the position goes into our own prefix. */
+          const char *message = parse_error->message;
+          const char *colon = strstr (message, ": ");
+          guint line = 0, column = 0;
+
+          if (sscanf (message, "<data>:%u:%u", &line, &column) == 2)
+            {
+              pos.line = line;
+              pos.column = column;
+            }
+          if (g_str_has_prefix (message, "<data>:") && colon != NULL)
+            message = colon + 2;
+          add_problem_at (&loader, pos, "$", "not valid JSON: %s", message);
+        }
+      g_ptr_array_sort (problems, problem_compare);
+      g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_SYNTAX,
+                   "%s", ((KioskFormProblem *) g_ptr_array_index (problems, 0))->message);
+      if (problems_out != NULL)
+        *problems_out = g_steal_pointer (&problems);
+      return NULL;
+    }
+  if (problems->len == 0 || json_parser_get_root (parser) != NULL)
+    {
+      if (problems->len == 0)
+        parse_form (&loader, json_parser_get_root (parser));
+    }
+
+  g_signal_handlers_disconnect_by_data (parser, &loader);
+  if (problems->len > 0)
+    {
+      g_autofree char *first = NULL;
+
+      g_ptr_array_sort (problems, problem_compare);
+      first = kiosk_form_problem_to_string (g_ptr_array_index (problems, 0));
+      g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_INVALID,
+                   "%s (%u problem%s in all)", first, problems->len, problems->len == 1 ? "" : "s");
+      if (problems_out != NULL)
+        *problems_out = g_steal_pointer (&problems);
+      return NULL;
+    }
+
+  if (problems_out != NULL)
+    *problems_out = g_steal_pointer (&problems);
+  return g_steal_pointer (&form);
+}
+
+KioskForm *
+kiosk_form_load_file (const char  *path,
+                      GPtrArray  **problems,
+                      GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      if (problems != NULL)
+        {
+          KioskFormProblem *problem = g_new0 (KioskFormProblem, 1);
+          problem->file = g_strdup (path);
+          problem->path = g_strdup ("$");
+          problem->message = g_strdup_printf ("cannot read the file: %s", local_error->message);
+          *problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_form_problem_free);
+          g_ptr_array_add (*problems, problem);
+        }
+      g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_IO, "%s", local_error->message);
+      return NULL;
+    }
+  return kiosk_form_load_data (contents, length, path, problems, error);
+}

@@ -1,7 +1,105 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-int main (void);
-int
-main (void)
+#define G_LOG_DOMAIN "antragskiosk-ctl"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+#include <glib/gi18n.h>
+
+#include <antragskiosk/i18n.h>
+
+#include "ctl-private.h"
+
+typedef struct {
+  const char      *name;
+  KioskCtlCommand  run;
+  const char      *summary;
+} KioskCtlEntry;
+
+/* One line per subcommand, in the order --help lists them. */
+static const KioskCtlEntry commands[] = {
+  { "forms",        _kiosk_ctl_forms,        "List the available forms (id, version, title)" },
+  { "check-forms",  _kiosk_ctl_check_forms,  "Check form definition files; one file:line:col: message per problem" },
+  { "validate",     _kiosk_ctl_validate,     "Validate an answers file; print the canonical data JSON" },
+  { "schema",       _kiosk_ctl_schema,       "Print a form's JSON Schema (draft 2020-12)" },
+};
+
+void
+_kiosk_ctl_error (const char *format, ...)
 {
-  return 0;
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "antragskiosk-ctl: %s\n", message);
+}
+
+gboolean
+_kiosk_ctl_parse_options (int           *argc,
+                          char        ***argv,
+                          const char    *parameter_string,
+                          const char    *summary,
+                          GOptionEntry  *entries)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      _kiosk_ctl_error ("%s %s: %s (try '%s --help')",
+                        "antragskiosk-ctl", (*argv)[0], error->message, (*argv)[0]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "Usage: antragskiosk-ctl COMMAND [OPTIONS…]\n\n"
+                "Administer an Antragskiosk terminal without its screen.\n\n"
+                "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nOptions:\n"
+                "  --help         Show this help; COMMAND --help shows a command's options\n"
+                "  --version      Show the version\n"
+                "\nExit status: 0 success, 1 problems found or the operation failed, 2 usage error.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  kiosk_i18n_init ();
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return 2;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      print_usage (stdout);
+      return 0;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("antragskiosk-ctl %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (strcmp (argv[1], commands[i].name) == 0)
+        return commands[i].run (argc - 1, argv + 1);
+    }
+
+  _kiosk_ctl_error ("unknown command '%s' (try 'antragskiosk-ctl --help')", argv[1]);
+  return 2;
 }

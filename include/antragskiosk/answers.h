@@ -52,6 +52,32 @@ KioskAnswers  *kiosk_answers_new_from_json (KioskForm   *form,
 void           kiosk_answers_free        (KioskAnswers *answers);
 KioskForm     *kiosk_answers_get_form    (KioskAnswers *answers);
 
+/* Answers one field. @instances names the instance (0-based) of each
+ * repeatable group the field is in (at most one: repeatable groups do not
+ * nest), @n_instances how many. @value is what was typed; NULL or "" empties
+ * the answer. The previous value is overwritten in memory. Returns FALSE
+ * when the instance does not exist. */
+gboolean       kiosk_answers_set_value   (KioskAnswers       *answers,
+                                          const KioskElement *field,
+                                          const guint        *instances,
+                                          guint               n_instances,
+                                          const char         *value);
+/* What was typed into @field, or NULL. Borrowed until the next change. */
+const char    *kiosk_answers_get_value   (KioskAnswers       *answers,
+                                          const KioskElement *field,
+                                          const guint        *instances,
+                                          guint               n_instances);
+/* Instances of the repeatable group @group (starts at its minimum). */
+guint          kiosk_answers_count_instances (KioskAnswers       *answers,
+                                              const KioskElement *group);
+/* Adds an empty instance at the end; FALSE when the maximum is reached. */
+gboolean       kiosk_answers_add_instance    (KioskAnswers       *answers,
+                                              const KioskElement *group);
+/* Removes (and wipes) instance @instance; FALSE when there is none. */
+gboolean       kiosk_answers_remove_instance (KioskAnswers       *answers,
+                                              const KioskElement *group,
+                                              guint               instance);
+
 /* Empties every answer and overwrites the buffers (the idle wipe). */
 void           kiosk_answers_clear       (KioskAnswers *answers);
 

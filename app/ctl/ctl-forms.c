@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-ctl"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+
+#include <antragskiosk/answers.h>
+#include <antragskiosk/form.h>
+#include <antragskiosk/i18n.h>
+
+#include "ctl-private.h"
+
+/* The form commands: forms, check-forms, validate, schema. */
+
+static char *opt_forms_dir = NULL;
+
+static KioskCatalog *
+open_catalog (void)
+{
+  g_autoptr(GError) error = NULL;
+  KioskCatalog *catalog = kiosk_catalog_new (opt_forms_dir, &error);
+
+  if (catalog == NULL)
+    _kiosk_ctl_error ("cannot load the forms: %s", error->message);
+  return catalog;
+}
+
+int
+_kiosk_ctl_forms (int argc, char **argv)
+{
+  GOptionEntry entries[] = {
+    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also load the forms in DIR", "DIR" },
+    { NULL }
+  };
+  g_autoptr(KioskCatalog) catalog = NULL;
+  GPtrArray *forms;
+
+  if (!_kiosk_ctl_parse_options (&argc, &argv, "", "List the available forms: id, version and title, one per line.", entries))
+    return 2;
+  if (argc > 1)
+    {
+      _kiosk_ctl_error ("forms takes no arguments (try 'forms --help')");
+      return 2;
+    }
+  catalog = open_catalog ();
+  if (catalog == NULL)
+    return 1;
+  forms = kiosk_catalog_get_forms (catalog);
+  for (guint i = 0; i < forms->len; i++)
+    {
+      KioskForm *form = g_ptr_array_index (forms, i);
+      printf ("%s\t%s\t%s\n", form->id, form->version, kiosk_text_get (form->title, NULL));
+    }
+  return 0;
+}
+
+static void
+print_problems (GPtrArray *problems)
+{
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      g_autofree char *line = kiosk_form_problem_to_string (g_ptr_array_index (problems, i));
+      printf ("%s\n", line);
+    }
+}
+
+int
+_kiosk_ctl_check_forms (int argc, char **argv)
+{
+  GOptionEntry entries[] = {
+    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also check the forms in DIR", "DIR" },
+    { NULL }
+  };
+  gboolean ok = TRUE;
+
+  if (!_kiosk_ctl_parse_options (&argc, &argv, "[PATH…]",
+                                 "Check form definition files (default: the bundled forms and the forms directory).\n"
+                                 "Prints one 'file:line:col: path: message' line per problem; exit 1 if any.", entries))
+    return 2;
+
+  if (argc > 1)
+    {
+      for (int i = 1; i < argc; i++)
+        {
+          g_autoptr(GPtrArray) problems = NULL;
+          g_autoptr(KioskForm) form = kiosk_form_load_file (argv[i], &problems, NULL);
+
+          if (form == NULL)
+            ok = FALSE;
+          print_problems (problems);
+        }
+    }
+  else
+    {
+      g_autoptr(KioskCatalog) catalog = open_catalog ();
+      GPtrArray *problems;
+
+      if (catalog == NULL)
+        return 1;
+      problems = kiosk_catalog_get_problems (catalog);
+      print_problems (problems);
+      ok = problems->len == 0;
+    }
+  return ok ? 0 : 1;
+}
+
+int
+_kiosk_ctl_validate (int argc, char **argv)
+{
+  g_autofree char *form_id = NULL;
+  g_autofree char *answers_file = NULL;
+  g_autofree char *lang = NULL;
+  g_autofree char *today = NULL;
+  GOptionEntry entries[] = {
+    { "form", 0, 0, G_OPTION_ARG_STRING, &form_id, "The form's id", "ID" },
+    { "answers", 0, 0, G_OPTION_ARG_FILENAME, &answers_file, "The answers (JSON object keyed by field id; - for stdin)", "FILE" },
+    { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, "Language of the messages (de, en, …; default de)", "LANG" },
+    { "today", 0, 0, G_OPTION_ARG_STRING, &today, "Validate as if today were DATE (YYYY-MM-DD)", "DATE" },
+    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also load the forms in DIR", "DIR" },
+    { NULL }
+  };
+  g_autoptr(KioskCatalog) catalog = NULL;
+  g_autoptr(KioskAnswers) answers = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  KioskForm *form;
+  char *data;
+
+  if (!_kiosk_ctl_parse_options (&argc, &argv, "--form ID --answers FILE",
+                                 "Validate an answer set exactly as the kiosk does. Prints the field errors (exit 1)\n"
+                                 "or the canonical data JSON (exit 0).", entries))
+    return 2;
+  if (form_id == NULL || answers_file == NULL || argc > 1)
+    {
+      _kiosk_ctl_error ("validate needs --form ID and --answers FILE (try 'validate --help')");
+      return 2;
+    }
+  if (today != NULL)
+    {
+      GDate *date = g_date_new ();
+      gboolean valid;
+      int y, m, d;
+
+      valid = strlen (today) == 10 && sscanf (today, "%4d-%2d-%2d", &y, &m, &d) == 3
+              && g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
+      g_date_free (date);
+      if (!valid)
+        {
+          _kiosk_ctl_error ("--today needs a date written YYYY-MM-DD");
+          return 2;
+        }
+    }
+  kiosk_i18n_set_language (lang);
+
+  catalog = open_catalog ();
+  if (catalog == NULL)
+    return 1;
+  form = kiosk_catalog_lookup (catalog, form_id);
+  if (form == NULL)
+    {
+      _kiosk_ctl_error ("there is no form \"%s\" (see 'antragskiosk-ctl forms')", form_id);
+      return 1;
+    }
+  if (strcmp (answers_file, "-") == 0)
+    {
+      g_autoptr(GIOChannel) channel = g_io_channel_unix_new (0);
+      g_io_channel_set_encoding (channel, NULL, NULL);
+      if (g_io_channel_read_to_end (channel, &contents, &length, &error) != G_IO_STATUS_NORMAL)
+        {
+          _kiosk_ctl_error ("cannot read the answers from standard input: %s", error->message);
+          return 1;
+        }
+    }
+  else if (!g_file_get_contents (answers_file, &contents, &length, &error))
+    {
+      _kiosk_ctl_error ("cannot read the answers: %s", error->message);
+      return 1;
+    }
+  answers = kiosk_answers_new_from_json (form, contents, (gssize) length, &error);
+  kiosk_secure_free (g_steal_pointer (&contents), (gssize) length);
+  if (answers == NULL)
+    {
+      _kiosk_ctl_error ("%s: %s", answers_file, error->message);
+      return 1;
+    }
+  if (!kiosk_answers_validate (answers, today, &problems))
+    {
+      for (guint i = 0; i < problems->len; i++)
+        {
+          KioskAnswerProblem *problem = g_ptr_array_index (problems, i);
+          printf ("%s: %s\n", problem->path, problem->message);
+        }
+      return 1;
+    }
+  data = kiosk_answers_to_data (answers, today, &length, &error);
+  if (data == NULL)
+    {
+      _kiosk_ctl_error ("%s", error->message);
+      return 1;
+    }
+  fwrite (data, 1, length, stdout);
+  fputc ('\n', stdout);
+  kiosk_secure_free (data, (gssize) length);
+  return 0;
+}
+
+int
+_kiosk_ctl_schema (int argc, char **argv)
+{
+  g_autofree char *form_id = NULL;
+  GOptionEntry entries[] = {
+    { "form", 0, 0, G_OPTION_ARG_STRING, &form_id, "The form's id", "ID" },
+    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also load the forms in DIR", "DIR" },
+    { NULL }
+  };
+  g_autoptr(KioskCatalog) catalog = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) schema = NULL;
+  g_autofree char *text = NULL;
+  KioskForm *form;
+
+  if (!_kiosk_ctl_parse_options (&argc, &argv, "--form ID",
+                                 "Print the JSON Schema (draft 2020-12) of a form's submitted data.", entries))
+    return 2;
+  if (form_id == NULL || argc > 1)
+    {
+      _kiosk_ctl_error ("schema needs --form ID (try 'schema --help')");
+      return 2;
+    }
+  catalog = open_catalog ();
+  if (catalog == NULL)
+    return 1;
+  form = kiosk_catalog_lookup (catalog, form_id);
+  if (form == NULL)
+    {
+      _kiosk_ctl_error ("there is no form \"%s\" (see 'antragskiosk-ctl forms')", form_id);
+      return 1;
+    }
+  schema = kiosk_form_to_json_schema (form);
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, schema);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+  return 0;
+}
