@@ -1,7 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-int main (void);
+#define G_LOG_DOMAIN "antragskiosk"
+
+#include "config.h"
+
+#include <antragskiosk/i18n.h>
+
+#include "kiosk-application.h"
+
 int
-main (void)
+main (int argc, char **argv)
 {
-  return 0;
+  g_autoptr(KioskApplication) application = NULL;
+
+  kiosk_i18n_init ();
+  application = kiosk_application_new ();
+  return g_application_run (G_APPLICATION (application), argc, argv);
 }
