@@ -1,8 +1,353 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
 #include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include <antragskiosk/answers.h>
+#include <antragskiosk/form.h>
+#include <antragskiosk/i18n.h>
+
+/* Validation is checked against a fixed "today". */
+#define TODAY "2026-06-15"
+
+static const char *test_form =
+  "{\"format\": 1, \"id\": \"t\", \"version\": \"2.0.0\", \"leika\": \"unknown\","
+  " \"schema_uri\": \"urn:test:t\", \"category\": \"sonstiges\", \"title\": {\"de\": \"T\"},"
+  " \"code_lists\": {\"zahlung\": {\"values\": [{\"code\": \"bar\", \"label\": {\"de\": \"Bar\"}},"
+  "                                            {\"code\": \"lastschrift\", \"label\": {\"de\": \"Lastschrift\"}}]}},"
+  " \"pages\": [{\"id\": \"p1\", \"title\": {\"de\": \"Eins\"}, \"items\": ["
+  "   {\"id\": \"info\", \"kind\": \"static\", \"label\": {\"de\": \"Bitte lesen\"}},"
+  "   {\"id\": \"vorname\", \"kind\": \"name\", \"label\": {\"de\": \"Vorname\"}, \"required\": true, \"max_length\": 10},"
+  "   {\"id\": \"geburt\", \"kind\": \"date\", \"label\": {\"de\": \"Geburtsdatum\"}, \"not_future\": true, \"min_age\": 18},"
+  "   {\"id\": \"betrag\", \"kind\": \"currency\", \"label\": {\"de\": \"Betrag\"}, \"min\": 1, \"max\": 1000},"
+  "   {\"id\": \"anzahl\", \"kind\": \"integer\", \"label\": {\"de\": \"Anzahl\"}, \"min\": 0},"
+  "   {\"id\": \"zahlung\", \"kind\": \"radio\", \"code_list\": \"zahlung\", \"label\": {\"de\": \"Zahlung\"}, \"required\": true},"
+  "   {\"id\": \"iban\", \"kind\": \"iban\", \"label\": {\"de\": \"IBAN\"}, \"relevant\": \"zahlung == 'lastschrift'\", \"required\": true},"
+  "   {\"id\": \"hinweis\", \"kind\": \"multiline\", \"label\": {\"de\": \"Hinweis\"},"
+  "    \"required\": \"anzahl > 2\", \"constraint\": \"len(hinweis) >= 5\", \"constraint_message\": {\"de\": \"Zu kurz.\", \"en\": \"Too short.\"}},"
+  "   {\"id\": \"ok\", \"kind\": \"checkbox\", \"label\": {\"de\": \"Einverstanden\"}, \"required\": true},"
+  "   {\"id\": \"kinder\", \"kind\": \"group\", \"label\": {\"de\": \"Kinder\"}, \"min\": 1, \"max\": 2, \"items\": ["
+  "     {\"id\": \"kind_name\", \"kind\": \"text\", \"label\": {\"de\": \"Name\"}, \"required\": true},"
+  "     {\"id\": \"kind_alter\", \"kind\": \"integer\", \"label\": {\"de\": \"Alter\"}, \"relevant\": \"present(kind_name)\"}]}"
+  " ]},"
+  " {\"id\": \"p2\", \"title\": {\"de\": \"Zwei\"}, \"relevant\": \"count(kinder) > 1\", \"items\": ["
+  "   {\"id\": \"plz\", \"kind\": \"postcode\", \"label\": {\"de\": \"PLZ\"}, \"required\": true}]}"
+  "]}";
+
+static KioskForm *
+load_test_form (void)
+{
+  g_autoptr(GError) error = NULL;
+  KioskForm *form = kiosk_form_load_data (test_form, strlen (test_form), "t.json", NULL, &error);
+
+  g_assert_no_error (error);
+  return form;
+}
+
+static KioskAnswers *
+answers_from (KioskForm *form, const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  KioskAnswers *answers = kiosk_answers_new_from_json (form, json, -1, &error);
+
+  g_assert_no_error (error);
+  return answers;
+}
+
+/* The problems of @json as "path=message" lines. */
+static char *
+problems_of (KioskForm *form, const char *json)
+{
+  g_autoptr(KioskAnswers) answers = answers_from (form, json);
+  g_autoptr(GPtrArray) problems = NULL;
+  GString *out = g_string_new (NULL);
+
+  kiosk_answers_validate (answers, TODAY, &problems);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      KioskAnswerProblem *problem = g_ptr_array_index (problems, i);
+      g_string_append_printf (out, "%s=%s\n", problem->path, problem->message);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+data_of (KioskForm *form, const char *json)
+{
+  g_autoptr(KioskAnswers) answers = answers_from (form, json);
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  char *data = kiosk_answers_to_data (answers, TODAY, &length, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (data), ==, length);
+  return data;
+}
+
+static void
+test_canonical_data (void)
+{
+  g_autoptr(KioskForm) form = load_test_form ();
+  g_autofree char *data = data_of (form,
+    "{\"vorname\": \" Zoë \", \"geburt\": \"29.02.2008\", \"betrag\": \"12,5 €\", \"anzahl\": 3,"
+    " \"zahlung\": \"lastschrift\", \"iban\": \"de89 3704 0044 0532 0130 00\", \"hinweis\": \"Zeile 1\\nZeile \\\"2\\\"\","
+    " \"ok\": true, \"kinder\": [{\"kind_name\": \"Ana\", \"kind_alter\": \"7\"}, {\"kind_name\": \"Ben\"}],"
+    " \"plz\": \"01067\"}");
+
+  /* Written by hand from docs/forms.md: definition order, normalised
+   * values (NFC name, ISO date, 2-decimal currency, compact IBAN), static
+   * text and empty fields left out. 29.02.2008 + 18 years = 01.03.2026. */
+  g_assert_cmpstr (data, ==,
+    "{\"$schema\":\"urn:test:t\",\"form\":{\"id\":\"t\",\"version\":\"2.0.0\"},\"data\":{"
+    "\"vorname\":\"Zoë\",\"geburt\":\"2008-02-29\",\"betrag\":12.50,\"anzahl\":3,\"zahlung\":\"lastschrift\","
+    "\"iban\":\"DE89370400440532013000\",\"hinweis\":\"Zeile 1\\nZeile \\\"2\\\"\",\"ok\":true,"
+    "\"kinder\":[{\"kind_name\":\"Ana\",\"kind_alter\":7},{\"kind_name\":\"Ben\"}],\"plz\":\"01067\"}}");
+  kiosk_secure_free (g_steal_pointer (&data), -1);
+}
+
+static void
+test_non_relevant_dropped (void)
+{
+  g_autoptr(KioskForm) form = load_test_form ();
+  /* iban is answered but not relevant (cash); page 2 is not relevant with
+   * one child, so its required PLZ is neither asked nor kept. */
+  g_autofree char *data = data_of (form,
+    "{\"vorname\": \"Jo\", \"zahlung\": \"bar\", \"iban\": \"DE89370400440532013000\", \"ok\": \"ja\","
+    " \"kinder\": [{\"kind_name\": \"Ana\"}], \"plz\": \"99999\"}");
+
+  g_assert_cmpstr (data, ==,
+    "{\"$schema\":\"urn:test:t\",\"form\":{\"id\":\"t\",\"version\":\"2.0.0\"},\"data\":{"
+    "\"vorname\":\"Jo\",\"zahlung\":\"bar\",\"ok\":true,\"kinder\":[{\"kind_name\":\"Ana\"}]}}");
+}
+
+static void
+test_problems_english (void)
+{
+  g_autoptr(KioskForm) form = load_test_form ();
+  g_autofree char *problems = NULL;
+
+  kiosk_i18n_set_language ("en");
+  problems = problems_of (form,
+    "{\"vorname\": \"Maximilian-Alexander\", \"geburt\": \"30.02.2000\", \"betrag\": \"1,234\", \"anzahl\": \"3\","
+    " \"zahlung\": \"lastschrift\", \"hinweis\": \"kurz\", \"kinder\": [{\"kind_alter\": \"x\"}, {}, {}]}");
+  kiosk_i18n_set_language ("de");
+
+  g_assert_nonnull (strstr (problems, "vorname=Please enter at most 10 characters; you entered 20.\n"));
+  g_assert_nonnull (strstr (problems, "geburt="));
+  g_assert_nonnull (strstr (problems, "betrag=Please enter an amount with at most two decimal places (cents).\n"));
+  g_assert_nonnull (strstr (problems, "iban=Please fill in this field.\n"));
+  g_assert_nonnull (strstr (problems, "hinweis=Too short.\n"));
+  g_assert_nonnull (strstr (problems, "ok=Please tick this box to continue.\n"));
+  g_assert_nonnull (strstr (problems, "kinder=Please enter at most 2 entries.\n"));
+  g_assert_nonnull (strstr (problems, "kinder[1].kind_name=Please fill in this field.\n"));
+  /* kind_alter is not relevant without a name: its bad value is not checked. */
+  g_assert_null (strstr (problems, "kind_alter"));
+  g_assert_nonnull (strstr (problems, "kinder[3].kind_name=Please fill in this field.\n"));
+  g_assert_nonnull (strstr (problems, "plz=Please fill in this field.\n"));
+}
+
+static void
+test_problems_german (void)
+{
+  g_autoptr(KioskForm) form = load_test_form ();
+  g_autofree char *problems = NULL;
+
+  kiosk_i18n_set_language ("de");
+  problems = problems_of (form, "{\"vorname\": \"Zoë\", \"zahlung\": \"bar\", \"anzahl\": 3, \"kinder\": [{\"kind_name\": \"A\"}]}");
+
+  /* Conditionally required: anzahl > 2 makes hinweis required. */
+  g_assert_nonnull (strstr (problems, "hinweis=Bitte füllen Sie dieses Feld aus.\n"));
+  g_assert_nonnull (strstr (problems, "ok=Bitte setzen Sie hier ein Häkchen, um fortzufahren.\n"));
+}
+
+static void
+test_dates_and_age (void)
+{
+  g_autoptr(KioskForm) form = load_test_form ();
+  const char *base = "{\"vorname\": \"A\", \"zahlung\": \"bar\", \"ok\": true, \"kinder\": [{\"kind_name\": \"A\"}], \"geburt\": \"%s\"}";
+  struct { const char *date; gboolean ok; } cases[] = {
+    { "15.06.2008", TRUE },    /* 18th birthday today */
+    { "16.06.2008", FALSE },   /* tomorrow */
+    { "2008-06-14", TRUE },
+    { "29.02.2008", TRUE },    /* reaches 18 on 01.03.2026 */
+    { "15.06.2026", FALSE },   /* today, but under age */
+    { "16.06.2026", FALSE },   /* future */
+    { "29.02.2007", FALSE },   /* no such day */
+    { "31.04.2000", FALSE },
+    { "1.2.1990", TRUE },
+  };
+
+  kiosk_i18n_set_language ("en");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = g_strdup_printf (base, cases[i].date);
+      g_autofree char *problems = problems_of (form, json);
+      gboolean has_problem = strstr (problems, "geburt=") != NULL;
+
+      if (has_problem == cases[i].ok)
+        g_error ("%s: expected %s, got:\n%s", cases[i].date, cases[i].ok ? "valid" : "a problem", problems);
+    }
+  {
+    g_autofree char *json = g_strdup_printf (base, "16.06.2008");
+    g_autofree char *problems = problems_of (form, json);
+    g_assert_nonnull (strstr (problems, "geburt=The person must be at least 18 years old.\n"));
+  }
+  kiosk_i18n_set_language ("de");
+}
+
+static void
+test_numbers (void)
+{
+  g_autoptr(KioskForm) form = load_test_form ();
+  const char *base = "{\"vorname\": \"A\", \"zahlung\": \"bar\", \"ok\": true, \"kinder\": [{\"kind_name\": \"A\"}], \"betrag\": %s}";
+  struct { const char *value; const char *expected; } cases[] = {
+    { "\"12,50\"", "\"betrag\":12.50" },
+    { "\"1000\"", "\"betrag\":1000.00" },
+    { "7.1", "\"betrag\":7.10" },
+    { "\"€ 3,99\"", "\"betrag\":3.99" },
+    { "\"0,99\"", NULL },      /* below min 1 */
+    { "\"1000,01\"", NULL },   /* above max */
+    { "\"1.000,00\"", NULL },  /* thousands separator refused */
+    { "\"abc\"", NULL },
+    { "\"1,001\"", NULL },     /* three decimals */
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = g_strdup_printf (base, cases[i].value);
+      g_autoptr(KioskAnswers) answers = answers_from (form, json);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *data = kiosk_answers_to_data (answers, TODAY, NULL, &error);
+
+      if (cases[i].expected == NULL)
+        {
+          g_assert_error (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_INVALID);
+          continue;
+        }
+      g_assert_no_error (error);
+      if (strstr (data, cases[i].expected) == NULL)
+        g_error ("%s: expected %s in %s", cases[i].value, cases[i].expected, data);
+    }
+}
+
+static void
+test_structure_errors (void)
+{
+  g_autoptr(KioskForm) form = load_test_form ();
+  static const char *inputs[] = {
+    "{\"nachname\": \"x\"}",                 /* unknown id */
+    "{\"info\": \"x\"}",                     /* static text */
+    "{\"kind_name\": \"x\"}",                /* belongs inside the group */
+    "{\"kinder\": {\"kind_name\": \"x\"}}",  /* a group takes an array */
+    "{\"kinder\": [\"x\"]}",
+    "{\"vorname\": [1]}",
+    "{\"p1\": 1}",
+    "[]",
+    "not json",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KioskAnswers) answers = kiosk_answers_new_from_json (form, inputs[i], -1, &error);
+
+      g_assert_null (answers);
+      g_assert_true (error->domain == KIOSK_ANSWERS_ERROR);
+      g_assert_cmpstr (error->message, !=, "");
+    }
+}
+
+static void
+test_set_value_and_clear (void)
+{
+  g_autoptr(KioskForm) form = load_test_form ();
+  g_autoptr(KioskAnswers) answers = kiosk_answers_new (form);
+  const KioskElement *kinder = kiosk_form_lookup (form, "kinder");
+  const KioskElement *kind_name = kiosk_form_lookup (form, "kind_name");
+  const KioskElement *vorname = kiosk_form_lookup (form, "vorname");
+  guint second = 1;
+
+  g_assert_cmpuint (kiosk_answers_count_instances (answers, kinder), ==, 1);   /* min 1 */
+  g_assert_true (kiosk_answers_add_instance (answers, kinder));
+  g_assert_false (kiosk_answers_add_instance (answers, kinder));              /* max 2 */
+  g_assert_true (kiosk_answers_set_value (answers, kind_name, &second, 1, "Bea"));
+  g_assert_true (kiosk_answers_set_value (answers, vorname, NULL, 0, "Jo"));
+  g_assert_cmpstr (kiosk_answers_get_value (answers, kind_name, &second, 1), ==, "Bea");
+  g_assert_true (kiosk_answers_remove_instance (answers, kinder, 0));
+  /* The second instance moved to the first place. */
+  second = 0;
+  g_assert_cmpstr (kiosk_answers_get_value (answers, kind_name, &second, 1), ==, "Bea");
+
+  kiosk_answers_clear (answers);
+  g_assert_null (kiosk_answers_get_value (answers, vorname, NULL, 0));
+  g_assert_null (kiosk_answers_get_value (answers, kind_name, &second, 1));
+  g_assert_cmpuint (kiosk_answers_count_instances (answers, kinder), ==, 1);
+}
+
+/* Every bundled form's sample answer set (tests/data/answers) is complete
+ * and valid; its data keeps the form's id and version. */
+static void
+test_samples (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskCatalog) catalog = kiosk_catalog_new (NULL, &error);
+  GPtrArray *forms;
+
+  g_assert_no_error (error);
+  forms = kiosk_catalog_get_forms (catalog);
+  g_assert_cmpuint (forms->len, >=, 5);
+  for (guint i = 0; i < forms->len; i++)
+    {
+      KioskForm *form = g_ptr_array_index (forms, i);
+      g_autofree char *name = g_strconcat (form->id, ".json", NULL);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "answers", name, NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(KioskAnswers) answers = NULL;
+      g_autoptr(GPtrArray) problems = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *data = NULL;
+      JsonObject *root;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+      answers = kiosk_answers_new_from_json (form, contents, (gssize) length, &error);
+      g_assert_no_error (error);
+      if (!kiosk_answers_validate (answers, NULL, &problems))
+        {
+          for (guint j = 0; j < problems->len; j++)
+            {
+              KioskAnswerProblem *problem = g_ptr_array_index (problems, j);
+              g_printerr ("%s: %s: %s\n", form->id, problem->path, problem->message);
+            }
+          g_error ("the sample answers for %s do not validate", form->id);
+        }
+      data = kiosk_answers_to_data (answers, NULL, &length, &error);
+      g_assert_no_error (error);
+      g_assert_true (json_parser_load_from_data (parser, data, (gssize) length, &error));
+      root = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpstr (json_object_get_string_member (root, "$schema"), ==, form->schema_uri);
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "form"), "id"), ==, form->id);
+      g_assert_cmpuint (json_object_get_size (json_object_get_object_member (root, "data")), >, 3);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
+  kiosk_i18n_init ();
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/antragskiosk/answers/canonical-data", test_canonical_data);
+  g_test_add_func ("/antragskiosk/answers/non-relevant-dropped", test_non_relevant_dropped);
+  g_test_add_func ("/antragskiosk/answers/problems-english", test_problems_english);
+  g_test_add_func ("/antragskiosk/answers/problems-german", test_problems_german);
+  g_test_add_func ("/antragskiosk/answers/dates-and-age", test_dates_and_age);
+  g_test_add_func ("/antragskiosk/answers/numbers", test_numbers);
+  g_test_add_func ("/antragskiosk/answers/structure-errors", test_structure_errors);
+  g_test_add_func ("/antragskiosk/answers/set-value-and-clear", test_set_value_and_clear);
+  g_test_add_func ("/antragskiosk/answers/samples", test_samples);
+
   return g_test_run ();
 }

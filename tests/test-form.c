@@ -1,8 +1,446 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
 #include <glib.h>
+#include <glib/gstdio.h>
+
+#include <antragskiosk/form.h>
+#include <antragskiosk/i18n.h>
+
+/* A small valid form; tests derive broken variants from it by replacing
+ * one marked piece of text. Each line of the template is one JSON line, so
+ * the expected line numbers of problems can be read off here. */
+static const char *valid_form =
+  "{\n"                                                                       /* 1 */
+  "  \"format\": 1,\n"                                                        /* 2 */
+  "  \"id\": \"test-form\",\n"                                                /* 3 */
+  "  \"version\": \"1.2.3\",\n"                                               /* 4 */
+  "  \"leika\": \"99115005000000\",\n"                                        /* 5 */
+  "  \"schema_uri\": \"https://schema.example.org/test.json\",\n"             /* 6 */
+  "  \"category\": \"sonstiges\",\n"                                          /* 7 */
+  "  \"title\": {\"de\": \"Testantrag\", \"en\": \"Test application\"},\n"    /* 8 */
+  "  \"code_lists\": {\"farbe\": {\"values\": [\n"                            /* 9 */
+  "    {\"code\": \"rot\", \"label\": {\"de\": \"Rot\", \"en\": \"Red\"}},\n" /* 10 */
+  "    {\"code\": \"blau\", \"label\": {\"de\": \"Blau\"}}]}},\n"             /* 11 */
+  "  \"pages\": [\n"                                                          /* 12 */
+  "    {\"id\": \"seite1\", \"title\": {\"de\": \"Seite 1\"}, \"items\": [\n" /* 13 */
+  "      {\"id\": \"name\", \"kind\": \"name\", \"label\": {\"de\": \"Name\"}, \"required\": true},\n" /* 14 */
+  "      {\"id\": \"farbe\", \"kind\": \"select\", \"code_list\": \"farbe\", \"label\": {\"de\": \"Farbe\"}},\n" /* 15 */
+  "      {\"id\": \"grund\", \"kind\": \"text\", \"label\": {\"de\": \"Grund\"}, \"relevant\": \"farbe == 'rot'\"},\n" /* 16 */
+  "      {\"id\": \"kinder\", \"kind\": \"group\", \"label\": {\"de\": \"Kinder\"}, \"min\": 0, \"max\": 3, \"items\": [\n" /* 17 */
+  "        {\"id\": \"kind_name\", \"kind\": \"text\", \"label\": {\"de\": \"Name des Kindes\"}, \"required\": true}\n" /* 18 */
+  "      ]}\n"                                                                /* 19 */
+  "    ]}\n"                                                                  /* 20 */
+  "  ]\n"                                                                     /* 21 */
+  "}\n";                                                                      /* 22 */
+
+static char *
+replace_once (const char *haystack,
+              const char *needle,
+              const char *replacement)
+{
+  const char *at = strstr (haystack, needle);
+  GString *out;
+
+  g_assert_nonnull (at);
+  out = g_string_new_len (haystack, at - haystack);
+  g_string_append (out, replacement);
+  g_string_append (out, at + strlen (needle));
+  return g_string_free (out, FALSE);
+}
+
+/* Loads @text and returns its problems; asserts that it did not load. */
+static GPtrArray *
+load_broken (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *problems = NULL;
+  KioskForm *form = kiosk_form_load_data (text, strlen (text), "test.json", &problems, &error);
+
+  g_assert_null (form);
+  g_assert_nonnull (error);
+  g_assert_nonnull (problems);
+  g_assert_cmpuint (problems->len, >, 0);
+  return problems;
+}
+
+/* Asserts that one of @problems is on @line and its text contains @needle. */
+static void
+assert_problem (GPtrArray  *problems,
+                guint       line,
+                const char *path_prefix,
+                const char *needle)
+{
+  for (guint i = 0; i < problems->len; i++)
+    {
+      KioskFormProblem *problem = g_ptr_array_index (problems, i);
+
+      if (strstr (problem->message, needle) != NULL
+          && (line == 0 || problem->line == line)
+          && (path_prefix == NULL || g_str_has_prefix (problem->path, path_prefix)))
+        {
+          g_assert_cmpstr (problem->file, ==, "test.json");
+          return;
+        }
+    }
+  for (guint i = 0; i < problems->len; i++)
+    {
+      g_autofree char *s = kiosk_form_problem_to_string (g_ptr_array_index (problems, i));
+      g_printerr ("  problem: %s\n", s);
+    }
+  g_error ("expected a problem on line %u at %s mentioning “%s”", line, path_prefix, needle);
+}
+
+static void
+test_valid_model (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(KioskForm) form = kiosk_form_load_data (valid_form, strlen (valid_form), "test.json", &problems, &error);
+  const KioskElement *name, *farbe, *grund, *kinder, *kind_name;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (form);
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_assert_cmpstr (form->id, ==, "test-form");
+  g_assert_cmpstr (form->version, ==, "1.2.3");
+  g_assert_cmpstr (form->leika, ==, "99115005000000");
+  g_assert_cmpstr (kiosk_text_get (form->title, "en"), ==, "Test application");
+  g_assert_cmpstr (kiosk_text_get (form->title, "tr"), ==, "Testantrag");  /* falls back to German */
+  g_assert_cmpuint (form->pages->len, ==, 1);
+  g_assert_cmpuint (form->elements->len, ==, 6);
+
+  name = kiosk_form_lookup (form, "name");
+  farbe = kiosk_form_lookup (form, "farbe");
+  grund = kiosk_form_lookup (form, "grund");
+  kinder = kiosk_form_lookup (form, "kinder");
+  kind_name = kiosk_form_lookup (form, "kind_name");
+  g_assert_cmpint (name->kind, ==, KIOSK_KIND_NAME);
+  g_assert_true (name->required);
+  g_assert_cmpuint (name->line, ==, 14);
+  g_assert_cmpint (name->max_length, ==, 200);   /* the documented default */
+  g_assert_cmpint (farbe->kind, ==, KIOSK_KIND_SELECT);
+  g_assert_nonnull (farbe->code_list);
+  g_assert_cmpuint (farbe->code_list->codes->len, ==, 2);
+  g_assert_cmpstr (kiosk_text_get (kiosk_code_list_lookup (farbe->code_list, "blau")->label, "en"), ==, "Blau");
+  g_assert_nonnull (grund->relevant);
+  g_assert_true (kiosk_element_is_repeatable (kinder));
+  g_assert_cmpuint (kinder->min_occurs, ==, 0);
+  g_assert_cmpuint (kinder->max_occurs, ==, 3);
+  g_assert_true (kind_name->scope == kinder);
+  g_assert_null (name->scope);
+  g_assert_true (kind_name->page == g_ptr_array_index (form->pages, 0));
+}
+
+static void
+test_unknown_key (void)
+{
+  g_autofree char *text = replace_once (valid_form, "\"required\": true},\n      {\"id\": \"farbe\"",
+                                        "\"requried\": true},\n      {\"id\": \"farbe\"");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 14, "$.pages[0].items[0].requried", "did you mean \"required\"");
+}
+
+static void
+test_key_of_other_kind (void)
+{
+  g_autofree char *text = replace_once (valid_form, "\"code_list\": \"farbe\",", "\"code_list\": \"farbe\", \"min_age\": 3,");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 15, "$.pages[0].items[1].min_age", "does not apply");
+}
+
+static void
+test_duplicate_key (void)
+{
+  g_autofree char *text = replace_once (valid_form, "\"format\": 1,\n", "\"format\": 1,\n  \"id\": \"x\",\n");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  /* The second "id" is on line 4 now. */
+  assert_problem (problems, 4, NULL, "duplicate key \"id\"");
+}
+
+static void
+test_duplicate_id (void)
+{
+  g_autofree char *text = replace_once (valid_form, "{\"id\": \"grund\"", "{\"id\": \"name\"");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 16, "$.pages[0].items[2].id", "already used at line 14");
+}
+
+static void
+test_dangling_reference (void)
+{
+  g_autofree char *text = replace_once (valid_form, "farbe == 'rot'", "farb == 'rot'");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 16, "$.pages[0].items[2].relevant", "no element with that id");
+}
+
+static void
+test_bad_expression (void)
+{
+  g_autofree char *text = replace_once (valid_form, "farbe == 'rot'", "farbe == (");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 16, "$.pages[0].items[2].relevant", "is not valid at character");
+}
+
+static void
+test_code_not_in_list (void)
+{
+  g_autofree char *text = replace_once (valid_form, "farbe == 'rot'", "farbe == 'gruen'");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 16, NULL, "not a code of its code list \"farbe\"");
+}
+
+static void
+test_reference_into_repeatable_group (void)
+{
+  g_autofree char *text = replace_once (valid_form, "farbe == 'rot'", "kind_name == 'Max'");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 16, NULL, "inside the repeatable group \"kinder\"");
+}
+
+static void
+test_count_needs_repeatable (void)
+{
+  g_autofree char *text = replace_once (valid_form, "farbe == 'rot'", "count(name) > 1");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 16, NULL, "needs a repeatable group");
+}
+
+static void
+test_relevance_cycle (void)
+{
+  g_autofree char *step = replace_once (valid_form, "\"code_list\": \"farbe\",",
+                                        "\"code_list\": \"farbe\", \"relevant\": \"present(grund)\",");
+  g_autoptr(GPtrArray) problems = load_broken (step);
+
+  assert_problem (problems, 0, NULL, "depends on itself");
+}
+
+static void
+test_wrong_types (void)
+{
+  g_autofree char *a = replace_once (valid_form, "\"format\": 1", "\"format\": \"1\"");
+  g_autofree char *b = replace_once (a, "\"min\": 0, \"max\": 3", "\"min\": 0, \"max\": 3.5");
+  g_autofree char *c = replace_once (b, "\"required\": true},\n      {\"id\": \"farbe\"",
+                                     "\"required\": 1},\n      {\"id\": \"farbe\"");
+  g_autofree char *d = replace_once (c, "\"label\": {\"de\": \"Grund\"}", "\"label\": \"Grund\"");
+  g_autoptr(GPtrArray) problems = load_broken (d);
+
+  assert_problem (problems, 2, "$.format", "must be a whole number, not a string");
+  assert_problem (problems, 17, "$.pages[0].items[3].max", "must be a whole number, not a number");
+  assert_problem (problems, 14, "$.pages[0].items[0].required", "true, false or an expression");
+  assert_problem (problems, 16, "$.pages[0].items[2].label", "must be a language map");
+  g_assert_cmpuint (problems->len, ==, 4);
+}
+
+static void
+test_missing_german (void)
+{
+  g_autofree char *text = replace_once (valid_form, "{\"de\": \"Testantrag\", \"en\": \"Test application\"}",
+                                        "{\"en\": \"Test application\"}");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 8, "$.title", "needs a German text");
+}
+
+static void
+test_missing_required_keys (void)
+{
+  g_autofree char *text = replace_once (valid_form, "  \"leika\": \"99115005000000\",\n", "");
+  g_autofree char *text2 = replace_once (text, "\"kind\": \"name\", ", "");
+  g_autoptr(GPtrArray) problems = load_broken (text2);
+
+  assert_problem (problems, 0, "$", "needs the key \"leika\"");
+  assert_problem (problems, 13, "$.pages[0].items[0]", "needs the key \"kind\"");
+}
+
+static void
+test_nested_repeatable (void)
+{
+  g_autofree char *text = replace_once (valid_form,
+                                        "{\"id\": \"kind_name\", \"kind\": \"text\", \"label\": {\"de\": \"Name des Kindes\"}, \"required\": true}",
+                                        "{\"id\": \"enkel\", \"kind\": \"group\", \"label\": {\"de\": \"Enkel\"}, \"max\": 2, \"items\": ["
+                                        "{\"id\": \"kind_name\", \"kind\": \"text\", \"label\": {\"de\": \"N\"}}]}");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 18, "$.pages[0].items[3].items[0]", "may not stand inside the repeatable group \"kinder\"");
+}
+
+static void
+test_pattern_rules (void)
+{
+  g_autofree char *bad_regex = replace_once (valid_form, "\"label\": {\"de\": \"Grund\"}",
+                                             "\"label\": {\"de\": \"Grund\"}, \"pattern\": \"[a-\", \"pattern_message\": {\"de\": \"x\"}");
+  g_autofree char *no_message = replace_once (valid_form, "\"label\": {\"de\": \"Grund\"}",
+                                              "\"label\": {\"de\": \"Grund\"}, \"pattern\": \"[a-z]+\"");
+  g_autoptr(GPtrArray) p1 = load_broken (bad_regex);
+  g_autoptr(GPtrArray) p2 = load_broken (no_message);
+
+  assert_problem (p1, 16, "$.pages[0].items[2].pattern", "not a valid regular expression");
+  assert_problem (p2, 16, "$.pages[0].items[2]", "needs a \"pattern_message\"");
+}
+
+static void
+test_not_json (void)
+{
+  g_autofree char *text = replace_once (valid_form, "\"version\": \"1.2.3\",", "\"version\": \"1.2.3\"");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+  KioskFormProblem *problem = g_ptr_array_index (problems, 0);
+
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_true (g_str_has_prefix (problem->message, "not valid JSON"));
+  /* The missing comma is noticed at the next member, on line 5. */
+  g_assert_cmpuint (problem->line, >=, 4);
+  g_assert_cmpuint (problem->line, <=, 5);
+}
+
+static void
+test_garbage (void)
+{
+  static const char *inputs[] = { "", "[]", "42", "null", "\"x\"", "{", "{\"pages\": 3}", "\xff\xfe{}" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GPtrArray) problems = load_broken (inputs[i]);
+      for (guint j = 0; j < problems->len; j++)
+        {
+          KioskFormProblem *problem = g_ptr_array_index (problems, j);
+          g_assert_cmpstr (problem->message, !=, "");
+          g_assert_cmpuint (problem->line, >=, 1);
+        }
+    }
+}
+
+static void
+test_problem_format (void)
+{
+  g_autofree char *text = replace_once (valid_form, "\"category\": \"sonstiges\"", "\"category\": \"misc\"");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+  g_autofree char *line = kiosk_form_problem_to_string (g_ptr_array_index (problems, 0));
+
+  g_assert_true (g_str_has_prefix (line, "test.json:7:"));
+  g_assert_nonnull (strstr (line, ": $.category: unknown category \"misc\""));
+}
+
+/* The bundled forms: all five of FORMS.md load, and together they use
+ * every kind of field, repeatable groups and conditions. */
+static void
+test_bundled_forms (void)
+{
+  static const char *expected[] = { "anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer",
+                                    "meldebescheinigung", "sperrmuell" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskCatalog) catalog = kiosk_catalog_new (NULL, &error);
+  gboolean kinds[KIOSK_N_KINDS] = { FALSE };
+  guint repeatable = 0, relevant = 0, required_if = 0, constraints = 0;
+  GPtrArray *problems;
+
+  g_assert_no_error (error);
+  problems = kiosk_catalog_get_problems (catalog);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      g_autofree char *s = kiosk_form_problem_to_string (g_ptr_array_index (problems, i));
+      g_printerr ("%s\n", s);
+    }
+  g_assert_cmpuint (problems->len, ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      KioskForm *form = kiosk_catalog_lookup (catalog, expected[i]);
+
+      g_assert_nonnull (form);
+      g_assert_nonnull (kiosk_text_get (form->title, "en"));
+      /* English is present, not only the German fallback. */
+      g_assert_cmpstr (kiosk_text_get (form->title, "en"), !=, kiosk_text_get (form->title, "de"));
+      for (guint j = 0; j < form->elements->len; j++)
+        {
+          const KioskElement *element = g_ptr_array_index (form->elements, j);
+          kinds[element->kind] = TRUE;
+          repeatable += kiosk_element_is_repeatable (element);
+          relevant += element->relevant != NULL;
+          required_if += element->required_if != NULL;
+          constraints += element->constraint != NULL;
+        }
+    }
+  for (int k = 0; k < KIOSK_N_KINDS; k++)
+    if (!kinds[k])
+      g_error ("no bundled form uses the kind \"%s\"", kiosk_kind_to_string (k));
+  g_assert_cmpuint (repeatable, >=, 2);
+  g_assert_cmpuint (relevant, >=, 1);
+  g_assert_cmpuint (required_if, >=, 1);
+  g_assert_cmpuint (constraints, >=, 1);
+}
+
+static void
+test_forms_dir_override (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiosk-forms-XXXXXX", &error);
+  g_autofree char *good = g_build_filename (dir, "a-override.json", NULL);
+  g_autofree char *broken = g_build_filename (dir, "b-broken.json", NULL);
+  g_autofree char *override = replace_once (valid_form, "\"id\": \"test-form\"", "\"id\": \"sperrmuell\"");
+  g_autoptr(KioskCatalog) catalog = NULL;
+  KioskForm *form;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (good, override, -1, NULL));
+  /* A broken file claiming the id of another bundled form. */
+  g_assert_true (g_file_set_contents (broken, "{\"id\": \"hundesteuer\", \"format\": 1,", -1, NULL));
+
+  g_test_expect_message ("antragskiosk-form", G_LOG_LEVEL_WARNING, "*b-broken.json is broken*");
+  catalog = kiosk_catalog_new (dir, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+
+  form = kiosk_catalog_lookup (catalog, "sperrmuell");
+  g_assert_nonnull (form);
+  g_assert_cmpstr (form->version, ==, "1.2.3");      /* the file replaced the bundled form */
+  form = kiosk_catalog_lookup (catalog, "hundesteuer");
+  g_assert_nonnull (form);                            /* the broken file did not remove it */
+  g_assert_true (g_str_has_prefix (form->file, "resource://"));
+  g_assert_cmpuint (kiosk_catalog_get_problems (catalog)->len, >=, 1);
+
+  g_unlink (good);
+  g_unlink (broken);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
+  kiosk_i18n_init ();
   g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/antragskiosk/form/valid-model", test_valid_model);
+  g_test_add_func ("/antragskiosk/form/unknown-key", test_unknown_key);
+  g_test_add_func ("/antragskiosk/form/key-of-other-kind", test_key_of_other_kind);
+  g_test_add_func ("/antragskiosk/form/duplicate-key", test_duplicate_key);
+  g_test_add_func ("/antragskiosk/form/duplicate-id", test_duplicate_id);
+  g_test_add_func ("/antragskiosk/form/dangling-reference", test_dangling_reference);
+  g_test_add_func ("/antragskiosk/form/bad-expression", test_bad_expression);
+  g_test_add_func ("/antragskiosk/form/code-not-in-list", test_code_not_in_list);
+  g_test_add_func ("/antragskiosk/form/reference-into-repeatable", test_reference_into_repeatable_group);
+  g_test_add_func ("/antragskiosk/form/count-needs-repeatable", test_count_needs_repeatable);
+  g_test_add_func ("/antragskiosk/form/relevance-cycle", test_relevance_cycle);
+  g_test_add_func ("/antragskiosk/form/wrong-types", test_wrong_types);
+  g_test_add_func ("/antragskiosk/form/missing-german", test_missing_german);
+  g_test_add_func ("/antragskiosk/form/missing-required-keys", test_missing_required_keys);
+  g_test_add_func ("/antragskiosk/form/nested-repeatable", test_nested_repeatable);
+  g_test_add_func ("/antragskiosk/form/pattern-rules", test_pattern_rules);
+  g_test_add_func ("/antragskiosk/form/not-json", test_not_json);
+  g_test_add_func ("/antragskiosk/form/garbage", test_garbage);
+  g_test_add_func ("/antragskiosk/form/problem-format", test_problem_format);
+  g_test_add_func ("/antragskiosk/form/bundled", test_bundled_forms);
+  g_test_add_func ("/antragskiosk/form/forms-dir-override", test_forms_dir_override);
+
   return g_test_run ();
 }

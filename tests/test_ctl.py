@@ -1,1 +1,125 @@
-import sys; sys.exit(0)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""antragskiosk-ctl's form commands as IT staff use them: exit codes,
+output formats and error messages."""
+import json
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+
+CTL = os.environ["ANTRAGSKIOSK_CTL"]
+SRCDIR = os.environ["G_TEST_SRCDIR"]
+ROOT = os.environ["ANTRAGSKIOSK_SOURCE_ROOT"]
+BUNDLED = ["anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung", "sperrmuell"]
+
+
+def ctl(*args, stdin=None):
+    return subprocess.run([CTL, *args], capture_output=True, text=True, input=stdin, check=False)
+
+
+class CtlTest(unittest.TestCase):
+    def test_help_version_usage(self):
+        self.assertEqual(ctl("--help").returncode, 0)
+        self.assertIn("check-forms", ctl("--help").stdout)
+        version = ctl("--version")
+        self.assertEqual(version.returncode, 0)
+        self.assertRegex(version.stdout, r"^antragskiosk-ctl \d+\.\d+\.\d+\n$")
+        self.assertEqual(ctl().returncode, 2)
+        unknown = ctl("frobnicate")
+        self.assertEqual(unknown.returncode, 2)
+        self.assertIn("unknown command", unknown.stderr)
+        self.assertEqual(ctl("validate", "--form", "x").returncode, 2)
+        self.assertEqual(ctl("schema").returncode, 2)
+        self.assertEqual(ctl("forms", "--no-such-option").returncode, 2)
+        self.assertEqual(ctl("validate", "--help").returncode, 0)
+
+    def test_forms(self):
+        result = ctl("forms")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stdout.splitlines()
+        ids = [line.split("\t")[0] for line in lines]
+        self.assertEqual(sorted(ids), BUNDLED)
+        for line in lines:
+            form_id, version, title = line.split("\t")
+            self.assertRegex(version, r"^\d+\.\d+\.\d+$")
+            self.assertTrue(title)
+
+    def test_check_forms_bundled(self):
+        result = ctl("check-forms")
+        self.assertEqual((result.returncode, result.stdout), (0, ""))
+        files = [os.path.join(ROOT, "resources", "forms", f + ".json") for f in BUNDLED]
+        result = ctl("check-forms", *files)
+        self.assertEqual((result.returncode, result.stdout), (0, ""))
+
+    def test_check_forms_broken(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            good = os.path.join(ROOT, "resources", "forms", "sperrmuell.json")
+            with open(good, encoding="utf-8") as f:
+                text = f.read()
+            broken = os.path.join(tmp, "broken.json")
+            # Two independent mistakes: a typo in a key and an unknown kind.
+            text = text.replace('"required"', '"requird"', 1).replace('"kind": "date"', '"kind": "datum"', 1)
+            with open(broken, "w", encoding="utf-8") as f:
+                f.write(text)
+            notjson = os.path.join(tmp, "notjson.json")
+            with open(notjson, "w", encoding="utf-8") as f:
+                f.write('{\n  "id": "x",\n  "pages": [\n}\n')
+            result = ctl("check-forms", good, broken, notjson, os.path.join(tmp, "missing.json"))
+            self.assertEqual(result.returncode, 1)
+            lines = result.stdout.splitlines()
+            pattern = re.compile(r"^(.+):(\d+):(\d+): (\$\S*): (.+)$")
+            for line in lines:
+                self.assertRegex(line, pattern)
+            self.assertTrue(any("broken.json" in l and 'did you mean "required"' in l for l in lines), lines)
+            self.assertTrue(any("broken.json" in l and 'unknown kind "datum"' in l for l in lines), lines)
+            self.assertTrue(any(l.startswith(notjson + ":4:") and "not valid JSON" in l for l in lines), lines)
+            self.assertTrue(any("missing.json" in l and "cannot read" in l for l in lines), lines)
+            self.assertFalse(any(l.startswith(good) for l in lines))
+            # The line number of the typo is the line where it stands.
+            typo_line = next(l for l in lines if "requird" in l)
+            number = int(pattern.match(typo_line).group(2))
+            self.assertIn('"requird"', text.splitlines()[number - 1])
+
+    def test_validate(self):
+        answers = os.path.join(SRCDIR, "data", "answers", "sperrmuell.json")
+        ok = ctl("validate", "--form", "sperrmuell", "--answers", answers)
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        data = json.loads(ok.stdout)
+        self.assertEqual(data["form"]["id"], "sperrmuell")
+
+        with open(answers, encoding="utf-8") as f:
+            sample = json.load(f)
+        # Break one answer of each of two kinds the form certainly has.
+        sample_text = json.dumps(sample)
+        bad = json.loads(sample_text)
+        postcode_keys = [k for k, v in bad.items() if isinstance(v, str) and re.fullmatch(r"\d{5}", v)]
+        self.assertTrue(postcode_keys, "the sample has a postcode")
+        bad[postcode_keys[0]] = "1234"
+        for lang, needle in (("de", "5"), ("en", "5")):
+            result = ctl("validate", "--form", "sperrmuell", "--answers", "-", "--lang", lang, stdin=json.dumps(bad))
+            self.assertEqual(result.returncode, 1)
+            self.assertTrue(result.stdout.startswith(postcode_keys[0] + ": "), result.stdout)
+            self.assertIn(needle, result.stdout)
+        de = ctl("validate", "--form", "sperrmuell", "--answers", "-", "--lang", "de", stdin=json.dumps(bad)).stdout
+        en = ctl("validate", "--form", "sperrmuell", "--answers", "-", "--lang", "en", stdin=json.dumps(bad)).stdout
+        self.assertNotEqual(de, en)
+
+        unknown = ctl("validate", "--form", "sperrmuell", "--answers", "-", stdin='{"no_such_field": 1}')
+        self.assertEqual(unknown.returncode, 1)
+        self.assertIn("no_such_field", unknown.stderr)
+        self.assertEqual(ctl("validate", "--form", "nope", "--answers", answers).returncode, 1)
+        self.assertEqual(ctl("validate", "--form", "sperrmuell", "--answers", "/nonexistent").returncode, 1)
+        self.assertEqual(ctl("validate", "--form", "sperrmuell", "--answers", answers, "--today", "31.12.2026").returncode, 2)
+
+    def test_schema(self):
+        result = ctl("schema", "--form", "gewerbeanmeldung")
+        self.assertEqual(result.returncode, 0)
+        self.assertEqual(json.loads(result.stdout)["$schema"], "https://json-schema.org/draft/2020-12/schema")
+        missing = ctl("schema", "--form", "nope")
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("nope", missing.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
