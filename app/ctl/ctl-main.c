@@ -24,6 +24,7 @@ static const KioskCtlEntry commands[] = {
   { "check-forms",  _kiosk_ctl_check_forms,  "Check form definition files; one file:line:col: message per problem" },
   { "validate",     _kiosk_ctl_validate,     "Validate an answers file; print the canonical data JSON" },
   { "schema",       _kiosk_ctl_schema,       "Print a form's JSON Schema (draft 2020-12)" },
+  { "check-config", _kiosk_ctl_check_config, "Check the configuration; one file: [group] key: message per problem" },
 };
 
 void

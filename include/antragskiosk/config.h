@@ -6,10 +6,10 @@
 G_BEGIN_DECLS
 
 /* The kiosk's configuration (docs/configuration.md): a GKeyFile at
- * /etc/antragskiosk/kiosk.conf plus /etc/antragskiosk/kiosk.conf.d/*.conf
+ * /etc/antragskiosk/kiosk.conf plus /etc/antragskiosk/kiosk.conf.d/NAME.conf
  * drop-ins (sorted by name, later files win key by key); `--config FILE` or
  * the environment variable ANTRAGSKIOSK_CONFIG replaces that lookup with
- * one file (its drop-ins: FILE.d/*.conf). With no file at all, an embedded
+ * one file (its drop-ins: FILE.d/NAME.conf). With no file at all, an embedded
  * demo default is used (queue under $XDG_DATA_HOME/antragskiosk, a demo
  * destination key meant only for demos, no platform: submissions stay
  * queued). A loaded KioskConfig is immutable. */
@@ -28,7 +28,8 @@ typedef struct {
   char   *destination_id;  /* UUID */
   char   *key_file;        /* path of the destination's encryption JWK */
   char   *trust_anchor;    /* path of the PEM root certificate */
-  char  **forms;           /* form ids routed here (NULL-terminated) */
+  char  **forms;           /* form ids routed here (NULL-terminated); "*" means
+                            * every form that no other destination lists */
 } KioskDestinationConfig;
 
 typedef struct {
@@ -79,6 +80,42 @@ void          kiosk_config_free          (KioskConfig *config);
 const KioskDestinationConfig *
               kiosk_config_destination_for_form (const KioskConfig *config,
                                                  const char        *form_id);
+
+/* The default lookup with another system configuration directory than
+ * SYSCONFDIR (for tests): ANTRAGSKIOSK_CONFIG, then
+ * @sysconfdir/antragskiosk/kiosk.conf and kiosk.conf.d/NAME.conf, then the
+ * embedded demo default. */
+KioskConfig  *kiosk_config_load_lookup   (const char  *sysconfdir,
+                                          GPtrArray  **problems,
+                                          GError     **error);
+
+/* The embedded demo default, whatever files exist. */
+KioskConfig  *kiosk_config_load_demo     (GPtrArray  **problems,
+                                          GError     **error);
+
+/* The file that set @group/@key (the last one that did), or NULL when the
+ * key is not set or comes from the embedded default. */
+const char   *kiosk_config_get_origin    (const KioskConfig *config,
+                                          const char        *group,
+                                          const char        *key);
+
+/* The value of @group/@key as a path: a relative path is taken relative to
+ * the directory of the file that set it (as for every path in the
+ * configuration). NULL when not set. For modules reading their own groups. */
+char         *kiosk_config_get_path      (const KioskConfig *config,
+                                          const char        *group,
+                                          const char        *key);
+
+/* Checks what the configuration points to, at time @now (NULL: now):
+ * every destination's key_file and trust_anchor (readable; the JWK verified
+ * completely with kiosk_key_load, a warning when its certificate expires
+ * within 30 days), client_secret_file (readable, not empty; a warning when
+ * group or others may read it) and ca_file. kiosk_config_load does not do
+ * this, so that one bad key only puts its forms out of service. Appends
+ * KioskConfigProblem* to @problems; returns FALSE when one is an error. */
+gboolean      kiosk_config_check_files   (const KioskConfig  *config,
+                                          GDateTime          *now,
+                                          GPtrArray          *problems);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskConfig, kiosk_config_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskConfigProblem, kiosk_config_problem_free)

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-ctl"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+
+#include <antragskiosk/config.h>
+#include <antragskiosk/form.h>
+
+#include "ctl-private.h"
+
+/* check-config: every problem of the configuration, one per line:
+ *   FILE: [GROUP] KEY: MESSAGE           (an error)
+ *   warning: FILE: [GROUP] KEY: MESSAGE  (works, but should be fixed)
+ * then, on success, one line saying which files were read. Exit 1 when
+ * there is an error, else 0. */
+
+static void
+add_problem (GPtrArray  *problems,
+             const char *group,
+             const char *key,
+             const char *file,
+             char       *message)
+{
+  KioskConfigProblem *problem = g_new0 (KioskConfigProblem, 1);
+
+  problem->file = g_strdup (file);
+  problem->group = g_strdup (group);
+  problem->key = g_strdup (key);
+  problem->message = message;
+  problem->warning = TRUE;
+  g_ptr_array_add (problems, problem);
+}
+
+/* Routed forms that do not exist, and forms no destination takes. */
+static void
+check_routing (KioskConfig *config,
+               GPtrArray   *problems)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskCatalog) catalog = kiosk_catalog_new (config->forms_dir, &error);
+  GPtrArray *forms;
+
+  if (catalog == NULL)
+    {
+      add_problem (problems, "kiosk", "forms_dir", kiosk_config_get_origin (config, "kiosk", "forms_dir"),
+                   g_strdup_printf ("the forms cannot be loaded, so the routing is not checked: %s",
+                                    error->message));
+      return;
+    }
+  for (guint i = 0; i < config->destinations->len; i++)
+    {
+      KioskDestinationConfig *destination = g_ptr_array_index (config->destinations, i);
+      g_autofree char *group = g_strconcat ("destination ", destination->name, NULL);
+
+      for (gsize j = 0; destination->forms[j] != NULL; j++)
+        if (strcmp (destination->forms[j], "*") != 0
+            && kiosk_catalog_lookup (catalog, destination->forms[j]) == NULL)
+          add_problem (problems, group, "forms", kiosk_config_get_origin (config, group, "forms"),
+                       g_strdup_printf ("there is no form \"%s\" (antragskiosk-ctl forms lists them)",
+                                        destination->forms[j]));
+    }
+  forms = kiosk_catalog_get_forms (catalog);
+  for (guint i = 0; i < forms->len; i++)
+    {
+      KioskForm *form = g_ptr_array_index (forms, i);
+
+      if (kiosk_config_destination_for_form (config, form->id) == NULL)
+        add_problem (problems, NULL, NULL,
+                     config->files->len > 0 ? g_ptr_array_index (config->files, 0) : NULL,
+                     g_strdup_printf ("no destination takes form \"%s\": it is out of service "
+                                      "(add it to a destination's forms=)", form->id));
+    }
+}
+
+int
+_kiosk_ctl_check_config (int argc, char **argv)
+{
+  g_autofree char *opt_config = NULL;
+  GOptionEntry entries[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config,
+      "Check FILE (and FILE.d/*.conf) instead of the default lookup", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskConfig) config = NULL;
+  guint n_errors = 0;
+
+  if (!_kiosk_ctl_parse_options (&argc, &argv, "",
+                                 "Check the configuration (docs/configuration.md): every problem with "
+                                 "file, group and key, the destinations' keys and certificates, the "
+                                 "platform's secret file, and the routing of forms. Exit status 1 when "
+                                 "there is an error.", entries))
+    return 2;
+  if (argc > 1)
+    {
+      _kiosk_ctl_error ("check-config takes no arguments (try 'check-config --help')");
+      return 2;
+    }
+
+  config = kiosk_config_load (opt_config, &problems, &error);
+  if (problems == NULL)
+    problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_config_problem_free);
+  if (config != NULL)
+    {
+      kiosk_config_check_files (config, NULL, problems);
+      check_routing (config, problems);
+    }
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      KioskConfigProblem *problem = g_ptr_array_index (problems, i);
+      g_autofree char *line = kiosk_config_problem_to_string (problem);
+
+      printf ("%s%s\n", problem->warning ? "warning: " : "", line);
+      if (!problem->warning)
+        n_errors++;
+    }
+  if (config == NULL && n_errors == 0)
+    {
+      /* Not expected: every failure comes with a problem. */
+      printf ("%s\n", error != NULL ? error->message : "the configuration cannot be loaded");
+      return 1;
+    }
+  if (n_errors > 0)
+    return 1;
+
+  if (config->is_demo)
+    printf ("OK: the built-in demo configuration (no configuration file found)\n");
+  else
+    {
+      printf ("OK:");
+      for (guint i = 0; i < config->files->len; i++)
+        printf ("%s %s", i > 0 ? "," : "", (const char *) g_ptr_array_index (config->files, i));
+      printf ("\n");
+    }
+  return 0;
+}

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-test-keys"
+
+#include <string.h>
+
+#include <glib.h>
+
+#include <antragskiosk/keys.h>
+
+#include "testca.h"
+
+/* The test PKI (tests/keys-testca.py); its dates are fixed there. */
+static char *ca_dir;
+
+static char *
+ca_file (const char *name)
+{
+  return g_build_filename (ca_dir, name, NULL);
+}
+
+static GDateTime *
+at (int year, int month, int day)
+{
+  return g_date_time_new_utc (year, month, day, 12, 0, 0);
+}
+
+static KioskKey *
+load (const char  *jwk,
+      const char  *anchor,
+      GDateTime   *when,
+      GError     **error)
+{
+  g_autofree char *jwk_path = ca_file (jwk);
+  g_autofree char *anchor_path = ca_file (anchor);
+
+  return kiosk_key_load (jwk_path, anchor_path, when, error);
+}
+
+static void
+assert_fails (const char *jwk,
+              const char *anchor,
+              GDateTime  *when,
+              int         code,
+              const char *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskKey) key = load (jwk, anchor, when, &error);
+
+  g_assert_null (key);
+  g_assert_error (error, KIOSK_KEYS_ERROR, code);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("message for %s lacks \"%s\": %s", jwk, fragment, error->message);
+  /* Every message names the key file. */
+  g_assert_nonnull (strstr (error->message, jwk));
+}
+
+static void
+test_valid (void)
+{
+  g_autoptr(GDateTime) when = at (2026, 6, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskKey) key = load ("valid.jwk", "root.pem", when, &error);
+  g_autofree char *not_after = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (key);
+  g_assert_cmpstr (kiosk_key_get_kid (key), ==, "test-valid");
+  g_assert_cmpuint (kiosk_key_get_bits (key), ==, 2048);
+  g_assert_false (kiosk_key_has_private (key));
+  /* The earliest notAfter of leaf (2035-06-30 12:00) and root (2040). */
+  not_after = g_date_time_format (kiosk_key_get_not_after (key), "%Y-%m-%d %H:%M:%S");
+  g_assert_cmpstr (not_after, ==, "2035-06-30 12:00:00");
+  g_assert_nonnull (strstr (kiosk_key_get_subject (key), "CN=Valid Destination"));
+}
+
+static void
+test_intermediate (void)
+{
+  g_autoptr(GDateTime) when = at (2026, 6, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskKey) key = load ("chain.jwk", "root.pem", when, &error);
+  g_autofree char *not_after = NULL;
+
+  g_assert_no_error (error);
+  /* The intermediate (2033-07-01) expires before the leaf (2034-03-15). */
+  not_after = g_date_time_format (kiosk_key_get_not_after (key), "%Y-%m-%d");
+  g_assert_cmpstr (not_after, ==, "2033-07-01");
+}
+
+static void
+test_expired (void)
+{
+  g_autoptr(GDateTime) when = at (2026, 6, 1);
+  g_autoptr(GDateTime) later = at (2036, 1, 1);
+
+  assert_fails ("expired.jwk", "root.pem", when, KIOSK_KEYS_ERROR_EXPIRED,
+                "expired on 2024-12-31 23:59:59 UTC");
+  /* The valid key, checked after its end. */
+  assert_fails ("valid.jwk", "root.pem", later, KIOSK_KEYS_ERROR_EXPIRED,
+                "expired on 2035-06-30 12:00:00 UTC");
+}
+
+static void
+test_not_yet_valid (void)
+{
+  g_autoptr(GDateTime) when = at (2026, 6, 1);
+  g_autoptr(GDateTime) earlier = at (2024, 12, 1);
+
+  assert_fails ("notyet.jwk", "root.pem", when, KIOSK_KEYS_ERROR_NOT_YET_VALID,
+                "not valid before 2030-01-01");
+  assert_fails ("valid.jwk", "root.pem", earlier, KIOSK_KEYS_ERROR_NOT_YET_VALID,
+                "not valid before 2025-01-01");
+}
+
+static void
+test_wrong_root (void)
+{
+  g_autoptr(GDateTime) when = at (2026, 6, 1);
+
+  assert_fails ("wrongroot.jwk", "root.pem", when, KIOSK_KEYS_ERROR_UNTRUSTED,
+                "not signed by the trust anchor");
+  /* A good key against the wrong trust anchor. */
+  assert_fails ("valid.jwk", "other-root.pem", when, KIOSK_KEYS_ERROR_UNTRUSTED,
+                "not signed by the trust anchor");
+  /* An intermediate chain without its root in the anchor. */
+  assert_fails ("chain.jwk", "other-root.pem", when, KIOSK_KEYS_ERROR_UNTRUSTED,
+                "trust anchor");
+}
+
+static void
+test_mismatch (void)
+{
+  g_autoptr(GDateTime) when = at (2026, 6, 1);
+
+  assert_fails ("mismatch.jwk", "root.pem", when, KIOSK_KEYS_ERROR_MISMATCH,
+                "different public key");
+}
+
+static void
+test_key_ops (void)
+{
+  g_autoptr(GDateTime) when = at (2026, 6, 1);
+
+  assert_fails ("nowrap.jwk", "root.pem", when, KIOSK_KEYS_ERROR_UNSUITABLE,
+                "\"key_ops\" lacks \"wrapKey\"");
+  assert_fails ("noops.jwk", "root.pem", when, KIOSK_KEYS_ERROR_UNSUITABLE,
+                "\"key_ops\" is missing");
+  assert_fails ("signonly.jwk", "root.pem", when, KIOSK_KEYS_ERROR_UNSUITABLE,
+                "keyEncipherment");
+}
+
+static void
+test_members (void)
+{
+  g_autoptr(GDateTime) when = at (2026, 6, 1);
+
+  assert_fails ("nokid.jwk", "root.pem", when, KIOSK_KEYS_ERROR_SYNTAX, "no \"kid\"");
+  assert_fails ("badalg.jwk", "root.pem", when, KIOSK_KEYS_ERROR_UNSUITABLE,
+                "\"alg\" is \"RSA1_5\"");
+  assert_fails ("sigkey.jwk", "root.pem", when, KIOSK_KEYS_ERROR_UNSUITABLE, "\"use\" is \"sig\"");
+  assert_fails ("nox5c.jwk", "root.pem", when, KIOSK_KEYS_ERROR_UNTRUSTED, "no \"x5c\"");
+  assert_fails ("b64url-x5c.jwk", "root.pem", when, KIOSK_KEYS_ERROR_SYNTAX, "not base64url");
+  /* The private JWK is refused as an encryption key. */
+  assert_fails ("valid-private.jwk", "root.pem", when, KIOSK_KEYS_ERROR_UNSUITABLE, "PRIVATE");
+}
+
+static void
+test_syntax (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pem = NULL;
+  g_autofree char *root = ca_file ("root.pem");
+  KioskKey *key;
+  static const struct { const char *json; int code; const char *fragment; } cases[] = {
+    { "not json", KIOSK_KEYS_ERROR_SYNTAX, "not JSON" },
+    { "[1,2]", KIOSK_KEYS_ERROR_SYNTAX, "not an object" },
+    { "{\"kid\":\"a\"}", KIOSK_KEYS_ERROR_SYNTAX, "\"kty\" is missing" },
+    { "{\"kty\":\"EC\",\"kid\":\"a\"}", KIOSK_KEYS_ERROR_UNSUITABLE, "RSA key" },
+    { "{\"kty\":\"RSA\",\"kid\":\"a\",\"alg\":\"RSA-OAEP-256\",\"key_ops\":[\"wrapKey\"],"
+      "\"n\":\"a+b\",\"e\":\"AQAB\",\"x5c\":[]}", KIOSK_KEYS_ERROR_SYNTAX, "\"n\" is not base64url" },
+    { "{\"kty\":\"RSA\",\"kid\":\"a\",\"alg\":\"RSA-OAEP-256\",\"key_ops\":[\"wrapKey\"],"
+      "\"n\":\"AQAB\",\"e\":\"AQAB\",\"x5c\":[]}", KIOSK_KEYS_ERROR_UNSUITABLE, "at least 2048" },
+  };
+
+  g_assert_true (g_file_get_contents (root, &pem, NULL, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_clear_error (&error);
+      key = kiosk_key_new_from_data (cases[i].json, -1, pem, -1, NULL, "case.jwk", &error);
+      g_assert_null (key);
+      g_assert_error (error, KIOSK_KEYS_ERROR, cases[i].code);
+      if (strstr (error->message, cases[i].fragment) == NULL)
+        g_error ("case %" G_GSIZE_FORMAT ": \"%s\" not in: %s", i, cases[i].fragment, error->message);
+    }
+
+  /* A trust anchor that is not PEM. */
+  g_clear_error (&error);
+  {
+    g_autofree char *jwk = NULL;
+    g_autofree char *jwk_path = ca_file ("valid.jwk");
+
+    g_assert_true (g_file_get_contents (jwk_path, &jwk, NULL, NULL));
+    key = kiosk_key_new_from_data (jwk, -1, "no certificate here", -1, NULL, "case.jwk", &error);
+    g_assert_null (key);
+    g_assert_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_SYNTAX);
+  }
+
+  /* Missing files. */
+  g_clear_error (&error);
+  key = kiosk_key_load ("/nonexistent/key.jwk", root, NULL, &error);
+  g_assert_null (key);
+  g_assert_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/key.jwk"));
+}
+
+static void
+test_private (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ca_file ("valid-private.jwk");
+  g_autoptr(KioskKey) key = kiosk_key_load_private (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (kiosk_key_has_private (key));
+  g_assert_cmpstr (kiosk_key_get_kid (key), ==, "test-valid");
+  g_assert_null (kiosk_key_get_not_after (key));
+}
+
+static void
+test_demo_key (void)
+{
+  /* The committed demo key verifies against the committed demo root, as
+   * the embedded resources and as files; its certificate runs 10 years. */
+  const char *root = g_getenv ("ANTRAGSKIOSK_SOURCE_ROOT");
+  g_autofree char *jwk = NULL;
+  g_autofree char *pem = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskKey) key = NULL;
+  g_autoptr(KioskKey) embedded = NULL;
+  g_autoptr(GDateTime) when = at (2027, 1, 1);
+
+  if (root == NULL)
+    {
+      g_test_skip ("ANTRAGSKIOSK_SOURCE_ROOT not set");
+      return;
+    }
+  jwk = g_build_filename (root, "resources", "demo", "demo-destination.jwk", NULL);
+  pem = g_build_filename (root, "resources", "demo", "demo-root-ca.pem", NULL);
+  key = kiosk_key_load (jwk, pem, when, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (kiosk_key_get_bits (key), ==, 4096);
+  g_assert_cmpint (g_date_time_get_year (kiosk_key_get_not_after (key)), >=, 2036);
+
+  embedded = kiosk_key_load ("resource:///de/antragskiosk/demo/demo-destination.jwk",
+                             "resource:///de/antragskiosk/demo/demo-root-ca.pem", when, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (kiosk_key_get_kid (embedded), ==, kiosk_key_get_kid (key));
+}
+
+static void
+test_threads_share_key (void)
+{
+  /* A key is reference counted atomically. */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) when = at (2026, 6, 1);
+  g_autoptr(KioskKey) key = load ("valid.jwk", "root.pem", when, &error);
+  KioskKey *again;
+
+  g_assert_no_error (error);
+  again = kiosk_key_ref (key);
+  g_assert_true (again == key);
+  kiosk_key_unref (again);
+  g_assert_cmpstr (kiosk_key_get_kid (key), ==, "test-valid");
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  ca_dir = testca_make (2048);
+
+  g_test_add_func ("/antragskiosk/keys/valid", test_valid);
+  g_test_add_func ("/antragskiosk/keys/intermediate", test_intermediate);
+  g_test_add_func ("/antragskiosk/keys/expired", test_expired);
+  g_test_add_func ("/antragskiosk/keys/not-yet-valid", test_not_yet_valid);
+  g_test_add_func ("/antragskiosk/keys/wrong-root", test_wrong_root);
+  g_test_add_func ("/antragskiosk/keys/mismatched-key", test_mismatch);
+  g_test_add_func ("/antragskiosk/keys/key-ops", test_key_ops);
+  g_test_add_func ("/antragskiosk/keys/members", test_members);
+  g_test_add_func ("/antragskiosk/keys/syntax", test_syntax);
+  g_test_add_func ("/antragskiosk/keys/private", test_private);
+  g_test_add_func ("/antragskiosk/keys/demo-key", test_demo_key);
+  g_test_add_func ("/antragskiosk/keys/ref", test_threads_share_key);
+
+  status = g_test_run ();
+  testca_remove (ca_dir);
+  g_free (ca_dir);
+  return status;
+}

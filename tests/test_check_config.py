@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""antragskiosk-ctl check-config as IT staff use it: one line per problem
+("file: [group] key: message", warnings prefixed "warning: "), exit 1 on
+errors, 0 otherwise, 2 on a usage error; keys checked against their trust
+anchor."""
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CTL = os.environ["ANTRAGSKIOSK_CTL"]
+SRCDIR = os.environ["G_TEST_SRCDIR"]
+ROOT = os.environ["ANTRAGSKIOSK_SOURCE_ROOT"]
+DEMO_JWK = os.path.join(ROOT, "resources", "demo", "demo-destination.jwk")
+DEMO_ROOT = os.path.join(ROOT, "resources", "demo", "demo-root-ca.pem")
+UUID_A = "0f9d4c1e-6c51-4f3e-9a43-2a5f7f7e1a01"
+UUID_B = "5d2b8a90-1b7c-4e26-8f0a-6c3e9d4b2f02"
+
+
+def ctl(*args, env_extra=None):
+    env = dict(os.environ)
+    env.pop("ANTRAGSKIOSK_CONFIG", None)
+    env.update(env_extra or {})
+    return subprocess.run([CTL, *args], capture_output=True, text=True, check=False, env=env)
+
+
+class CheckConfigTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pki = tempfile.TemporaryDirectory()
+        subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "keys-testca.py"), cls.pki.name, "2048"],
+                       check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.pki.cleanup()
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = os.path.realpath(self.tmp.name)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, text, mode=0o600):
+        path = os.path.join(self.dir, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return path
+
+    def check(self, conf_text, *extra):
+        path = self.write("kiosk.conf", conf_text)
+        result = ctl("check-config", "--config", path, *extra)
+        return result, path
+
+    def test_good(self):
+        result, path = self.check(
+            f"[kiosk]\nid=t1\nlocation=Rathaus\ndata_dir=data\n"
+            f"[destination demo]\ndestination_id={UUID_A}\nkey_file={DEMO_JWK}\n"
+            f"trust_anchor={DEMO_ROOT}\nforms=*\n")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(result.stdout, f"OK: {path}\n")
+
+    def test_errors_and_warnings(self):
+        self.write("secret", "s3cret\n", mode=0o644)
+        result, path = self.check(
+            "[kiosk]\nid=t1\nlocaton=x\n"
+            "[platform]\ntoken_url=http://127.0.0.1/token\nsubmission_api=https://api.example\n"
+            "client_id=c\nclient_secret_file=secret\n"
+            f"[destination a]\ndestination_id=nope\nkey_file={DEMO_JWK}\ntrust_anchor={DEMO_ROOT}\nforms=*\n")
+        self.assertEqual(result.returncode, 1)
+        lines = result.stdout.splitlines()
+        self.assertIn(f'{path}: [kiosk] locaton: unknown key; did you mean "location"?', lines)
+        self.assertIn(f'{path}: [platform] token_url: "http://127.0.0.1/token" is not an https:// URL; '
+                      "the platform is only reached over TLS", lines)
+        self.assertIn(f'{path}: [destination a] destination_id: "nope" is not a UUID '
+                      "(like 4b5c7214-aa12-4624-955e-0f7deaabc342)", lines)
+        self.assertNotIn("OK", result.stdout)
+
+    def test_warnings_only(self):
+        secret = self.write("secret", "s3cret\n", mode=0o640)
+        result, path = self.check(
+            "[kiosk]\nid=t1\n"
+            "[platform]\ntoken_url=https://auth.example/token\nsubmission_api=https://api.example\n"
+            "client_id=c\nclient_secret_file=secret\n"
+            f"[destination a]\ndestination_id={UUID_A}\nkey_file={DEMO_JWK}\ntrust_anchor={DEMO_ROOT}\n"
+            "forms=*;no-such-form\n")
+        self.assertEqual(result.returncode, 0, result.stdout)
+        lines = result.stdout.splitlines()
+        self.assertIn(f"warning: {path}: [platform] client_secret_file: {secret} can be read by group or "
+                      "others (mode 0640); restrict it with chmod 600", lines)
+        self.assertIn(f'warning: {path}: [destination a] forms: there is no form "no-such-form" '
+                      "(antragskiosk-ctl forms lists them)", lines)
+        self.assertEqual(lines[-1], f"OK: {path}")
+
+    def test_keys(self):
+        pki = self.pki.name
+        result, path = self.check(
+            "[kiosk]\nid=t1\n"
+            f"[destination old]\ndestination_id={UUID_A}\nkey_file={pki}/expired.jwk\n"
+            f"trust_anchor={pki}/root.pem\nforms=a\n"
+            f"[destination foreign]\ndestination_id={UUID_B}\nkey_file={pki}/valid.jwk\n"
+            f"trust_anchor={DEMO_ROOT}\nforms=*\n")
+        self.assertEqual(result.returncode, 1)
+        lines = result.stdout.splitlines()
+        expired = [l for l in lines if l.startswith(f"{path}: [destination old] key_file: {pki}/expired.jwk: ")]
+        self.assertEqual(len(expired), 1, result.stdout)
+        self.assertIn("expired on 2024-12-31 23:59:59 UTC", expired[0])
+        self.assertTrue(expired[0].endswith("; the forms routed here are out of service"))
+        foreign = [l for l in lines if l.startswith(f"{path}: [destination foreign] key_file: ")]
+        self.assertEqual(len(foreign), 1, result.stdout)
+        self.assertIn("not signed by the trust anchor", foreign[0])
+
+    def test_dropins_and_env(self):
+        self.write("kiosk.conf", "[kiosk]\nid=t1\n"
+                   f"[destination demo]\ndestination_id={UUID_A}\nkey_file={DEMO_JWK}\n"
+                   f"trust_anchor={DEMO_ROOT}\nforms=*\n")
+        dropin = self.write("kiosk.conf.d/10-typo.conf", "[kiosk]\nlocatio=x\n")
+        path = os.path.join(self.dir, "kiosk.conf")
+        result = ctl("check-config", env_extra={"ANTRAGSKIOSK_CONFIG": path})
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stdout, f'{dropin}: [kiosk] locatio: unknown key; did you mean "location"?\n')
+
+    def test_syntax_and_missing_file(self):
+        result, path = self.check("[kiosk\nid=t1\n")
+        self.assertEqual(result.returncode, 1)
+        self.assertTrue(result.stdout.startswith(f"{path}: not a valid configuration file: "), result.stdout)
+        missing = ctl("check-config", "--config", os.path.join(self.dir, "none.conf"))
+        self.assertEqual(missing.returncode, 1)
+        self.assertEqual(missing.stdout, f"{self.dir}/none.conf: the file does not exist\n")
+
+    def test_usage(self):
+        self.assertEqual(ctl("check-config", "extra").returncode, 2)
+        self.assertEqual(ctl("check-config", "--no-such-option").returncode, 2)
+        self.assertEqual(ctl("check-config", "--help").returncode, 0)
+        self.assertIn("check-config", ctl("--help").stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])
