@@ -150,6 +150,16 @@ test_tamper (void)
   g_clear_error (&error);
   g_assert_null (kiosk_jwe_decrypt (private_key, "a.b.c", &(gsize) { 0 }, NULL, NULL, &error));
   g_assert_error (error, KIOSK_JWE_ERROR, KIOSK_JWE_ERROR_FORMAT);
+
+  /* A header with a number where a string belongs:
+   * base64url ({"alg":5,"enc":"A256GCM"}), then the original parts. */
+  {
+    g_autofree char *forged = g_strconcat ("eyJhbGciOjUsImVuYyI6IkEyNTZHQ00ifQ", strchr (jwe, '.'), NULL);
+
+    g_clear_error (&error);
+    g_assert_null (kiosk_jwe_decrypt (private_key, forged, &(gsize) { 0 }, NULL, NULL, &error));
+    g_assert_error (error, KIOSK_JWE_ERROR, KIOSK_JWE_ERROR_FORMAT);
+  }
 }
 
 static void

@@ -203,6 +203,19 @@ out:
   return result;
 }
 
+/* A string member of the (untrusted) header, or NULL. */
+static const char *
+header_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static guint8 *
 decode_part (const char  *start,
              const char  *end,
@@ -283,13 +296,13 @@ kiosk_jwe_decrypt (KioskKey      *private_key,
       return NULL;
     }
   object = json_node_get_object (root);
-  alg = json_object_get_string_member_with_default (object, "alg", "");
-  enc = json_object_get_string_member_with_default (object, "enc", "");
-  if (strcmp (alg, "RSA-OAEP-256") != 0 || strcmp (enc, "A256GCM") != 0)
+  alg = header_string (object, "alg");
+  enc = header_string (object, "enc");
+  if (alg == NULL || enc == NULL || strcmp (alg, "RSA-OAEP-256") != 0 || strcmp (enc, "A256GCM") != 0)
     {
       g_set_error (error, KIOSK_JWE_ERROR, KIOSK_JWE_ERROR_FORMAT,
                    "unsupported JWE algorithms (alg \"%s\", enc \"%s\"; expected RSA-OAEP-256, A256GCM)",
-                   alg, enc);
+                   alg != NULL ? alg : "", enc != NULL ? enc : "");
       return NULL;
     }
   if (iv_length != IV_LENGTH || tag_length != TAG_LENGTH)
@@ -335,9 +348,9 @@ kiosk_jwe_decrypt (KioskKey      *private_key,
   plaintext[ciphertext_length] = '\0';
   *length = ciphertext_length;
   if (cty_out != NULL)
-    *cty_out = g_strdup (json_object_get_string_member_with_default (object, "cty", NULL));
+    *cty_out = g_strdup (header_string (object, "cty"));
   if (kid_out != NULL)
-    *kid_out = g_strdup (json_object_get_string_member_with_default (object, "kid", NULL));
+    *kid_out = g_strdup (header_string (object, "kid"));
   ok = TRUE;
 
 out:
