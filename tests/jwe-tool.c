@@ -55,7 +55,7 @@ read_stdin (void)
   guint8 buffer[65536];
   ssize_t n;
 
-  while ((n = read (STDIN_FILENO, buffer, sizeof buffer)) > 0)
+  for (n = read (STDIN_FILENO, buffer, sizeof buffer); n > 0; n = read (STDIN_FILENO, buffer, sizeof buffer))
     g_byte_array_append (data, buffer, (guint) n);
   return g_byte_array_free_to_bytes (data);
 }

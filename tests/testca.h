@@ -33,7 +33,7 @@ testca_remove (const char *dir)
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
 
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+  for (name = d != NULL ? g_dir_read_name (d) : NULL; name != NULL; name = g_dir_read_name (d))
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
 

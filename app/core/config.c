@@ -310,7 +310,7 @@ list_dropins (const char *dir)
 
   if (d == NULL)
     return files;
-  while ((name = g_dir_read_name (d)) != NULL)
+  for (name = g_dir_read_name (d); name != NULL; name = g_dir_read_name (d))
     {
       g_autofree char *path = NULL;
 
@@ -519,13 +519,13 @@ validate_destination (KioskConfigPrivate *priv,
   if (destination->destination_id != NULL)
     {
       g_autofree char *lower = g_ascii_strdown (destination->destination_id, -1);
-      const char *other;
+      const char *other = g_hash_table_lookup (ids, lower);
 
       if (!g_uuid_string_is_valid (destination->destination_id))
         add_problem (problems, FALSE, origin_of (priv, group, "destination_id"), group, "destination_id",
                      "\"%s\" is not a UUID (like 4b5c7214-aa12-4624-955e-0f7deaabc342)",
                      destination->destination_id);
-      else if ((other = g_hash_table_lookup (ids, lower)) != NULL)
+      else if (other != NULL)
         add_problem (problems, TRUE, origin_of (priv, group, "destination_id"), group, "destination_id",
                      "the same destination is also configured as [%s]", other);
       else

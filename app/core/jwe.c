@@ -282,14 +282,24 @@ kiosk_jwe_decrypt (KioskKey      *private_key,
       return NULL;
     }
   end = jwe + strlen (jwe);
-  if ((header = decode_part (jwe, dots[0], &header_length, "protected header", error)) == NULL
-      || (wrapped = decode_part (dots[0] + 1, dots[1], &wrapped_length, "encrypted key", error)) == NULL
-      || (iv = decode_part (dots[1] + 1, dots[2], &iv_length, "IV", error)) == NULL
-      || (ciphertext = decode_part (dots[2] + 1, dots[3], &ciphertext_length, "ciphertext", error)) == NULL
-      || (tag = decode_part (dots[3] + 1, end, &tag_length, "tag", error)) == NULL)
+  header = decode_part (jwe, dots[0], &header_length, "protected header", error);
+  if (header == NULL)
     return NULL;
-  if (!json_parser_load_from_data (parser, (const char *) header, (gssize) header_length, NULL)
-      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  wrapped = decode_part (dots[0] + 1, dots[1], &wrapped_length, "encrypted key", error);
+  if (wrapped == NULL)
+    return NULL;
+  iv = decode_part (dots[1] + 1, dots[2], &iv_length, "IV", error);
+  if (iv == NULL)
+    return NULL;
+  ciphertext = decode_part (dots[2] + 1, dots[3], &ciphertext_length, "ciphertext", error);
+  if (ciphertext == NULL)
+    return NULL;
+  tag = decode_part (dots[3] + 1, end, &tag_length, "tag", error);
+  if (tag == NULL)
+    return NULL;
+  root = json_parser_load_from_data (parser, (const char *) header, (gssize) header_length, NULL)
+         ? json_parser_get_root (parser) : NULL;
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, KIOSK_JWE_ERROR, KIOSK_JWE_ERROR_FORMAT,
                    "the JWE's protected header is not a JSON object");

@@ -572,8 +572,9 @@ parse_x5c (JsonObject  *jwk,
       const unsigned char *p;
       X509 *cert;
 
-      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING
-          || (der = base64_decode_strict (json_node_get_string (element), &der_length)) == NULL)
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        der = base64_decode_strict (json_node_get_string (element), &der_length);
+      if (der == NULL)
         {
           g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_SYNTAX,
                        "%s: x5c[%u] is not base64 (RFC 7517 §4.7: standard base64 of the DER "
@@ -608,7 +609,9 @@ load_trust_anchor (const char  *pem,
   guint count = 0;
   X509 *cert;
 
-  while (bio != NULL && (cert = PEM_read_bio_X509 (bio, NULL, NULL, NULL)) != NULL)
+  for (cert = bio != NULL ? PEM_read_bio_X509 (bio, NULL, NULL, NULL) : NULL;
+       cert != NULL;
+       cert = PEM_read_bio_X509 (bio, NULL, NULL, NULL))
     {
       X509_STORE_add_cert (store, cert);
       X509_free (cert);
