@@ -166,7 +166,7 @@ static void
 test_dates_and_age (void)
 {
   g_autoptr(KioskForm) form = load_test_form ();
-  const char *base = "{\"vorname\": \"A\", \"zahlung\": \"bar\", \"ok\": true, \"kinder\": [{\"kind_name\": \"A\"}], \"geburt\": \"%s\"}";
+  const char *base = "{\"vorname\": \"A\", \"zahlung\": \"bar\", \"ok\": true, \"kinder\": [{\"kind_name\": \"A\"}], \"geburt\": \"";
   struct { const char *date; gboolean ok; } cases[] = {
     { "15.06.2008", TRUE },    /* 18th birthday today */
     { "16.06.2008", FALSE },   /* tomorrow */
@@ -182,7 +182,7 @@ test_dates_and_age (void)
   kiosk_i18n_set_language ("en");
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *json = g_strdup_printf (base, cases[i].date);
+      g_autofree char *json = g_strconcat (base, cases[i].date, "\"}", NULL);
       g_autofree char *problems = problems_of (form, json);
       gboolean has_problem = strstr (problems, "geburt=") != NULL;
 
@@ -190,7 +190,7 @@ test_dates_and_age (void)
         g_error ("%s: expected %s, got:\n%s", cases[i].date, cases[i].ok ? "valid" : "a problem", problems);
     }
   {
-    g_autofree char *json = g_strdup_printf (base, "16.06.2008");
+    g_autofree char *json = g_strconcat (base, "16.06.2008", "\"}", NULL);
     g_autofree char *problems = problems_of (form, json);
     g_assert_nonnull (strstr (problems, "geburt=The person must be at least 18 years old.\n"));
   }
@@ -201,7 +201,7 @@ static void
 test_numbers (void)
 {
   g_autoptr(KioskForm) form = load_test_form ();
-  const char *base = "{\"vorname\": \"A\", \"zahlung\": \"bar\", \"ok\": true, \"kinder\": [{\"kind_name\": \"A\"}], \"betrag\": %s}";
+  const char *base = "{\"vorname\": \"A\", \"zahlung\": \"bar\", \"ok\": true, \"kinder\": [{\"kind_name\": \"A\"}], \"betrag\": ";
   struct { const char *value; const char *expected; } cases[] = {
     { "\"12,50\"", "\"betrag\":12.50" },
     { "\"1000\"", "\"betrag\":1000.00" },
@@ -216,7 +216,7 @@ test_numbers (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *json = g_strdup_printf (base, cases[i].value);
+      g_autofree char *json = g_strconcat (base, cases[i].value, "}", NULL);
       g_autoptr(KioskAnswers) answers = answers_from (form, json);
       g_autoptr(GError) error = NULL;
       g_autofree char *data = kiosk_answers_to_data (answers, TODAY, NULL, &error);
@@ -336,8 +336,9 @@ test_samples (void)
 int
 main (int argc, char **argv)
 {
-  kiosk_i18n_init ();
   g_test_init (&argc, &argv, NULL);
+  /* After g_test_init(), which resets the locale. */
+  kiosk_i18n_init ();
 
   g_test_add_func ("/antragskiosk/answers/canonical-data", test_canonical_data);
   g_test_add_func ("/antragskiosk/answers/non-relevant-dropped", test_non_relevant_dropped);

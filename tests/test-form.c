@@ -417,8 +417,9 @@ test_forms_dir_override (void)
 int
 main (int argc, char **argv)
 {
-  kiosk_i18n_init ();
   g_test_init (&argc, &argv, NULL);
+  /* After g_test_init(), which resets the locale. */
+  kiosk_i18n_init ();
 
   g_test_add_func ("/antragskiosk/form/valid-model", test_valid_model);
   g_test_add_func ("/antragskiosk/form/unknown-key", test_unknown_key);

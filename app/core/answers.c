@@ -298,6 +298,22 @@ kiosk_answers_remove_instance (KioskAnswers       *answers,
 
 /* Reading an answers file (docs/forms.md "Answers"). */
 
+/* The shortest decimal text that reads back as @value ("7.1", not
+ * "7.0999999999999996" as "%.17g" writes it). */
+static void
+format_shortest (char *buffer, gsize size, double value)
+{
+  for (int precision = 15; precision <= 17; precision++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buffer, (gint) size, format, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        return;
+    }
+}
+
 static char *
 json_value_to_raw (JsonNode *node)
 {
@@ -312,7 +328,8 @@ json_value_to_raw (JsonNode *node)
     case G_TYPE_INT64:
       return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
     case G_TYPE_DOUBLE:
-      return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node)));
+      format_shortest (buffer, sizeof buffer, json_node_get_double (node));
+      return g_strdup (buffer);
     default:
       return NULL;
     }
@@ -636,7 +653,10 @@ format_number_for_message (double value, gboolean currency)
   if (currency)
     s = g_strdup (g_ascii_formatd (buffer, sizeof buffer, "%.2f", value));
   else
-    s = g_strdup (g_ascii_dtostr (buffer, sizeof buffer, value));
+    {
+      format_shortest (buffer, sizeof buffer, value);
+      s = g_strdup (buffer);
+    }
   /* Every kiosk language but English writes a decimal comma. */
   if (!g_str_equal (kiosk_i18n_get_language (), "en"))
     g_strdelimit (s, ".", ',');
@@ -1265,7 +1285,7 @@ write_container (EvalContext        *ctx,
             else if (element->kind == KIOSK_KIND_CURRENCY)
               g_ascii_formatd (number, sizeof number, "%.2f", derived->number);
             else
-              g_ascii_dtostr (number, sizeof number, derived->number);
+              format_shortest (number, sizeof number, derived->number);
             buffer_append_str (buffer, number);
             break;
           case KIOSK_VALUE_STRING:

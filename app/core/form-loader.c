@@ -192,7 +192,7 @@ path_to_string (const PathSeg *seg)
 static Pos
 node_pos (Loader *loader, JsonNode *node, const PathSeg *seg)
 {
-  Pos none = { 0, 0 };
+  Pos none = { 1, 1 };
   Pos *pos = NULL;
 
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
@@ -207,6 +207,15 @@ node_pos (Loader *loader, JsonNode *node, const PathSeg *seg)
     }
   if (pos == NULL && seg != NULL)
     return node_pos (loader, NULL, seg->parent);
+  if (pos == NULL)
+    {
+      /* The root: where the document starts. */
+      JsonNode *root = json_parser_get_root (loader->parser);
+      if (root != NULL && node != root)
+        return node_pos (loader, root, NULL);
+      if (root != NULL && JSON_NODE_HOLDS_VALUE (root))
+        return (Pos) { 1, 1 };
+    }
   return pos != NULL ? *pos : none;
 }
 

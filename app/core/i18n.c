@@ -39,7 +39,9 @@ kiosk_i18n_init (void)
 
   bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  /* No textdomain(): every lookup names our domain explicitly, and a
+   * non-default text domain would make GLib's g_dgettext() decide once,
+   * for good, not to translate when the first lookup happens in English. */
 
   kiosk_i18n_set_language (NULL);
 }

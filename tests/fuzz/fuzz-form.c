@@ -50,7 +50,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         g_autoptr(KioskAnswers) answers = kiosk_answers_new_from_json (form, json, -1, NULL);
         if (answers != NULL)
           {
-            g_autofree char *out = kiosk_answers_to_data (answers, "2026-01-01", NULL, NULL);
+            gsize length = 0;
+            char *out = kiosk_answers_to_data (answers, "2026-01-01", &length, NULL);
+
+            kiosk_secure_free (out, (gssize) length);
             g_clear_pointer (&answer_problems, g_ptr_array_unref);
             kiosk_answers_validate (answers, "2026-01-01", &answer_problems);
           }
