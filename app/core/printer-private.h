@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <antragskiosk/printer.h>
+
+G_BEGIN_DECLS
+
+/* The state a CUPS queue is in, from its IPP printer-state (3 idle,
+ * 4 processing, 5 stopped), printer-state-reasons keywords (RFC 8011
+ * §5.4.12, with or without the -report/-warning/-error suffix) and
+ * printer-is-accepting-jobs. */
+KioskPrinterState _kiosk_printer_state_from_ipp (int                state,
+                                                 const char *const *reasons,
+                                                 gboolean           accepting);
+
+/* The state an ESC/POS printer reports in its DLE EOT answers: @printer
+ * (n = 1), @offline (n = 2), @paper (n = 4); a negative value means no
+ * answer to that request. */
+KioskPrinterState _kiosk_printer_state_from_dle_eot (int printer,
+                                                     int offline,
+                                                     int paper);
+
+G_END_DECLS

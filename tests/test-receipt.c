@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-test-receipt"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include <antragskiosk/receipt.h>
+
+#include "receipt-testutil.h"
+
+#define STATUS_URL "https://buergerbuero.example/status"
+#define REFERENCE "K7M4QX9PR"
+#define LOCATION "Bürgerbüro Musterstadt, Rathausstraße 1"
+#define TITLE "Anwohnerparkausweis für Straßen im Viertel Ölmühle"
+#define MAC_KEY "kiosk-test-key-0123456789"
+/* HMAC-SHA256(MAC_KEY, REFERENCE), computed with Python's hmac module */
+#define MAC_FULL "255243415487eba560172ecb004fbe4dccf5eeac8e70c84e8e5239e8b2f39fb6"
+
+static KioskReceiptOptions *
+make_options (gboolean with_mac)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  KioskReceiptOptions *options;
+
+  g_key_file_set_string (keyfile, "receipt", "status_url", STATUS_URL);
+  if (with_mac)
+    g_key_file_set_string (keyfile, "receipt", "mac_key", MAC_KEY);
+  options = kiosk_receipt_options_new_from_keyfile (keyfile, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (options);
+  return options;
+}
+
+static KioskReceipt *
+make_receipt (gboolean with_mac, KioskReceiptState state)
+{
+  g_autoptr(KioskReceiptOptions) options = make_options (with_mac);
+  g_autoptr(GTimeZone) zone = g_time_zone_new_identifier ("Europe/Berlin");
+  g_autoptr(GDateTime) when = g_date_time_new (zone, 2026, 3, 14, 9, 26, 53);
+  g_autoptr(GError) error = NULL;
+  KioskReceipt *receipt;
+
+  receipt = kiosk_receipt_new (REFERENCE, TITLE, when, LOCATION, state, options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (receipt);
+  return receipt;
+}
+
+static void
+test_payload (void)
+{
+  g_autoptr(KioskReceipt) plain = make_receipt (FALSE, KIOSK_RECEIPT_STATE_QUEUED);
+  g_autoptr(KioskReceipt) sealed = make_receipt (TRUE, KIOSK_RECEIPT_STATE_QUEUED);
+  g_autoptr(KioskReceiptOptions) options = make_options (FALSE);
+  g_autoptr(KioskReceipt) query = NULL;
+  g_autoptr(KioskReceipt) none = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (plain->qr_payload, ==, STATUS_URL "?ref=" REFERENCE);
+  /* the default MAC keeps 12 hex digits */
+  g_assert_cmpstr (sealed->qr_payload, ==, STATUS_URL "?ref=" REFERENCE "&mac=255243415487");
+  g_assert_nonnull (strstr (plain->status_text, STATUS_URL));
+
+  g_free (options->status_url);
+  options->status_url = g_strdup ("https://amt.example/s?lang=de");
+  query = kiosk_receipt_new ("ABC-234", "T", now, NULL, KIOSK_RECEIPT_STATE_TRANSMITTED, options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (query->qr_payload, ==, "https://amt.example/s?lang=de&ref=ABC-234");
+
+  none = kiosk_receipt_new ("ABC", "T", now, NULL, KIOSK_RECEIPT_STATE_QUEUED, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (none->qr_payload);
+}
+
+static void
+test_mac (void)
+{
+  /* RFC 4231, test case 2 */
+  g_autoptr(GBytes) jefe = g_bytes_new_static ("Jefe", 4);
+  g_autoptr(GBytes) key = g_bytes_new_static (MAC_KEY, strlen (MAC_KEY));
+  g_autofree char *full = kiosk_receipt_mac (jefe, "what do ya want for nothing?", 64);
+  g_autofree char *short_mac = kiosk_receipt_mac (jefe, "what do ya want for nothing?", 8);
+  g_autofree char *ours = kiosk_receipt_mac (key, REFERENCE, 64);
+
+  g_assert_cmpstr (full, ==, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  g_assert_cmpstr (short_mac, ==, "5bdcc146");
+  g_assert_cmpstr (ours, ==, MAC_FULL);
+}
+
+static void
+test_verify (void)
+{
+  g_autoptr(GBytes) key = g_bytes_new_static (MAC_KEY, strlen (MAC_KEY));
+  g_autoptr(GBytes) other_key = g_bytes_new_static ("another-kiosk-key-xyz", 21);
+  g_autoptr(GError) error = NULL;
+  char *reference;
+
+  reference = kiosk_receipt_verify_payload (STATUS_URL "?ref=" REFERENCE "&mac=255243415487",
+                                            STATUS_URL, key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (reference, ==, REFERENCE);
+  g_free (reference);
+
+  /* a longer or shorter (≥ 8) seal is checked as far as it goes */
+  reference = kiosk_receipt_verify_payload (STATUS_URL "?ref=" REFERENCE "&mac=" MAC_FULL,
+                                            STATUS_URL, key, &error);
+  g_assert_no_error (error);
+  g_free (reference);
+
+  {
+    struct { const char *payload; GBytes *key; int code; } bad[] = {
+      { STATUS_URL "?ref=" REFERENCE "&mac=255243415488", key, KIOSK_RECEIPT_ERROR_NOT_GENUINE },
+      { STATUS_URL "?ref=K7M4QX9PS&mac=255243415487", key, KIOSK_RECEIPT_ERROR_NOT_GENUINE },
+      { STATUS_URL "?ref=" REFERENCE "&mac=255243415487", other_key, KIOSK_RECEIPT_ERROR_NOT_GENUINE },
+      { STATUS_URL "?ref=" REFERENCE, key, KIOSK_RECEIPT_ERROR_NOT_GENUINE },
+      { STATUS_URL "?ref=" REFERENCE "&mac=2552", key, KIOSK_RECEIPT_ERROR_NOT_GENUINE },
+      { "https://evil.example/status?ref=" REFERENCE "&mac=255243415487", key, KIOSK_RECEIPT_ERROR_INVALID },
+      { STATUS_URL "x?ref=" REFERENCE, NULL, KIOSK_RECEIPT_ERROR_INVALID },
+      { STATUS_URL "?ref=k7m4", NULL, KIOSK_RECEIPT_ERROR_INVALID },
+      { STATUS_URL "?ref=" REFERENCE "&x=1", NULL, KIOSK_RECEIPT_ERROR_INVALID },
+      { STATUS_URL "?mac=255243415487", key, KIOSK_RECEIPT_ERROR_INVALID },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_clear_error (&error);
+        reference = kiosk_receipt_verify_payload (bad[i].payload, STATUS_URL, bad[i].key, &error);
+        g_test_message ("case %u: %s", i, bad[i].payload);
+        g_assert_null (reference);
+        g_assert_error (error, KIOSK_RECEIPT_ERROR, bad[i].code);
+      }
+  }
+
+  /* without a key, no seal is needed */
+  g_clear_error (&error);
+  reference = kiosk_receipt_verify_payload (STATUS_URL "?ref=" REFERENCE, STATUS_URL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (reference, ==, REFERENCE);
+  g_free (reference);
+}
+
+static void
+test_invalid (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  const char *bad_references[] = { "", "k7m4", "K7M4 QX", "ÄBC", "ABC/../X", "K7M4?x=1",
+                                   "ABCDEFGHJKLMNPQRSTUVWXYZ234567890" };
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  KioskReceiptOptions *options;
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_references); i++)
+    {
+      KioskReceipt *receipt = kiosk_receipt_new (bad_references[i], "T", now, NULL,
+                                                 KIOSK_RECEIPT_STATE_QUEUED, NULL, &error);
+      g_assert_null (receipt);
+      g_assert_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+  g_assert_null (kiosk_receipt_new ("ABC", "line\nbreak", now, NULL, KIOSK_RECEIPT_STATE_QUEUED, NULL, &error));
+  g_assert_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_key_file_set_string (keyfile, "receipt", "status_url", "ftp://x.example/");
+  options = kiosk_receipt_options_new_from_keyfile (keyfile, &error);
+  g_assert_null (options);
+  g_assert_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_CONFIG);
+  g_clear_error (&error);
+
+  g_key_file_set_string (keyfile, "receipt", "status_url", STATUS_URL);
+  g_key_file_set_string (keyfile, "receipt", "mac_key", "short");
+  options = kiosk_receipt_options_new_from_keyfile (keyfile, &error);
+  g_assert_null (options);
+  g_assert_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_CONFIG);
+  g_clear_error (&error);
+
+  g_key_file_set_string (keyfile, "receipt", "mac_key", MAC_KEY);
+  g_key_file_set_integer (keyfile, "receipt", "mac_length", 4);
+  options = kiosk_receipt_options_new_from_keyfile (keyfile, &error);
+  g_assert_null (options);
+  g_assert_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_CONFIG);
+  g_clear_error (&error);
+
+  g_key_file_set_integer (keyfile, "receipt", "mac_length", 16);
+  options = kiosk_receipt_options_new_from_keyfile (keyfile, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (options->mac_length, ==, 16);
+  kiosk_receipt_options_free (options);
+}
+
+/* The module matrix against the QR specification (ISO/IEC 18004): side
+ * 17 + 4 × version plus the quiet zone, a light quiet zone, the three
+ * finder patterns. */
+static void
+test_qr_matrix (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskQrCode) qr = kiosk_qr_code_new (STATUS_URL "?ref=" REFERENCE, &error);
+  guint q = KIOSK_QR_QUIET_ZONE;
+  guint width;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (KIOSK_QR_QUIET_ZONE, ==, 4);
+  /* 49 bytes at level M need version 4 (ISO/IEC 18004 table 7: version 3-M
+   * holds 44 data codewords = 352 bits, 4-M 64; even split into byte and
+   * alphanumeric segments the payload takes 395 bits) */
+  g_assert_cmpuint (strlen (STATUS_URL "?ref=" REFERENCE), ==, 49);
+  g_assert_cmpuint (qr->version, ==, 4);
+  width = 17 + 4 * qr->version;
+  g_assert_cmpuint (qr->size, ==, width + 2 * q);
+
+  for (guint y = 0; y < qr->size; y++)
+    for (guint x = 0; x < qr->size; x++)
+      if (x < q || y < q || x >= q + width || y >= q + width)
+        g_assert_false (kiosk_qr_code_get (qr, x, y));
+
+  /* finder patterns: dark 7×7 ring, light ring, dark 3×3 centre */
+  {
+    guint origins[3][2] = { { q, q }, { q + width - 7, q }, { q, q + width - 7 } };
+    for (guint f = 0; f < 3; f++)
+      for (guint dy = 0; dy < 7; dy++)
+        for (guint dx = 0; dx < 7; dx++)
+          {
+            gboolean ring = dx == 0 || dy == 0 || dx == 6 || dy == 6;
+            gboolean centre = dx >= 2 && dx <= 4 && dy >= 2 && dy <= 4;
+            g_assert_cmpint (kiosk_qr_code_get (qr, origins[f][0] + dx, origins[f][1] + dy), ==, ring || centre);
+          }
+  }
+
+  /* a payload too long for version 40-M (2331 bytes) is an error */
+  {
+    g_autofree char *huge = g_strnfill (3000, 'a');
+    KioskQrCode *none = kiosk_qr_code_new (huge, &error);
+    g_assert_null (none);
+    g_assert_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_QR);
+  }
+}
+
+static void
+test_pixels (void)
+{
+  g_autoptr(KioskReceipt) receipt = make_receipt (TRUE, KIOSK_RECEIPT_STATE_QUEUED);
+  g_autoptr(KioskQrCode) qr = kiosk_qr_code_new (receipt->qr_payload, NULL);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pgm = g_build_filename (dir, "qr.pgm", NULL);
+  g_autofree char *decoded = NULL;
+  g_autoptr(GBytes) grey = NULL;
+  g_autoptr(GBytes) rgba = NULL;
+  guint side = 0, scale;
+  gsize stride = 0, length = 0;
+  const guint8 *pixels;
+
+  g_assert_nonnull (qr);
+  scale = kiosk_qr_code_fit_scale (qr, 400);
+  g_assert_cmpuint (scale, ==, 400 / qr->size);
+  g_assert_cmpuint (kiosk_qr_code_fit_scale (qr, 3), ==, 1);
+
+  rgba = kiosk_qr_code_render_pixels (qr, 5, KIOSK_PIXEL_RGBA8, &side, &stride);
+  g_assert_cmpuint (side, ==, qr->size * 5);
+  g_assert_cmpuint (stride, ==, side * 4);
+  pixels = g_bytes_get_data (rgba, &length);
+  g_assert_cmpuint (length, ==, stride * side);
+  /* every module is a uniform 5×5 block, opaque, black or white */
+  for (guint y = 0; y < side; y++)
+    for (guint x = 0; x < side; x++)
+      {
+        const guint8 *p = pixels + y * stride + 4 * x;
+        guint8 expected = kiosk_qr_code_get (qr, x / 5, y / 5) ? 0 : 255;
+        g_assert_cmpuint (p[0], ==, expected);
+        g_assert_cmpuint (p[1], ==, expected);
+        g_assert_cmpuint (p[2], ==, expected);
+        g_assert_cmpuint (p[3], ==, 255);
+      }
+
+  grey = kiosk_qr_code_render_pixels (qr, 4, KIOSK_PIXEL_GREY8, &side, &stride);
+  g_assert_cmpuint (stride, ==, side);
+  {
+    g_autofree char *header = g_strdup_printf ("P5\n%u %u\n255\n", side, side);
+    GString *image = g_string_new (header);
+    g_string_append_len (image, g_bytes_get_data (grey, NULL), (gssize) (side * side));
+    g_assert_true (g_file_set_contents (pgm, image->str, (gssize) image->len, NULL));
+    g_string_free (image, TRUE);
+  }
+  decoded = zbar_decode (pgm);
+  g_assert_cmpstr (decoded, ==, STATUS_URL "?ref=" REFERENCE "&mac=255243415487");
+  remove_tree (dir);
+}
+
+typedef struct {
+  KioskPaper  paper;
+  const char *name;
+  double      width_pt;   /* expected page width */
+  double      height_pt;  /* 0: roll, any height */
+} PaperCase;
+
+static const PaperCase papers[] = {
+  { KIOSK_PAPER_58MM, "58", 58 / 25.4 * 72, 0 },
+  { KIOSK_PAPER_80MM, "80", 80 / 25.4 * 72, 0 },
+  { KIOSK_PAPER_A4, "a4", 595.276, 841.89 },
+};
+
+static void
+test_pdf (gconstpointer data)
+{
+  const PaperCase *paper = data;
+  g_autoptr(KioskReceipt) receipt = make_receipt (TRUE, KIOSK_RECEIPT_STATE_QUEUED);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pdf = g_build_filename (dir, "receipt.pdf", NULL);
+  g_autofree char *png = NULL;
+  g_autofree char *decoded = NULL;
+  g_autofree char *info = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  double width = 0, height = 0;
+  const char *size_line;
+
+  g_assert_true (kiosk_receipt_render_to_file (receipt, KIOSK_RECEIPT_FORMAT_PDF, paper->paper, NULL, pdf, &error));
+  g_assert_no_error (error);
+
+  /* the page size, as poppler reads it */
+  {
+    const char *argv[] = { "pdfinfo", pdf, NULL };
+    info = run_tool (argv, NULL);
+  }
+  g_assert_nonnull (info);
+  size_line = strstr (info, "Page size:");
+  g_assert_nonnull (size_line);
+  g_assert_cmpint (sscanf (size_line, "Page size: %lf x %lf pts", &width, &height), ==, 2);
+  g_assert_cmpfloat_with_epsilon (width, paper->width_pt, 0.6);
+  if (paper->height_pt > 0)
+    g_assert_cmpfloat_with_epsilon (height, paper->height_pt, 0.6);
+  else
+    g_assert_cmpfloat (height, >, width);
+  g_assert_true (g_regex_match_simple ("^Pages: +1$", info, G_REGEX_MULTILINE, 0));
+
+  /* the text, umlauts included, as poppler extracts it */
+  {
+    const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
+    g_autofree char *raw = run_tool (argv, NULL);
+    g_autoptr(GRegex) spaces = g_regex_new ("\\s+", 0, 0, NULL);
+    g_assert_nonnull (raw);
+    /* lines wrap differently on each paper: compare with single spaces */
+    text = g_regex_replace_literal (spaces, raw, -1, 0, " ", 0, NULL);
+  }
+  g_assert_nonnull (text);
+  g_assert_nonnull (strstr (text, REFERENCE));
+  g_assert_nonnull (strstr (text, "Bürgerbüro"));
+  g_assert_nonnull (strstr (text, "Rathausstraße"));
+  g_assert_nonnull (strstr (text, "Ölmühle"));
+  g_assert_nonnull (strstr (text, "2026-03-14 09:26"));
+  g_assert_nonnull (strstr (text, "will be transmitted"));
+
+  png = pdf_to_png (pdf);
+  g_assert_nonnull (png);
+  decoded = zbar_decode (png);
+  g_assert_cmpstr (decoded, ==, STATUS_URL "?ref=" REFERENCE "&mac=255243415487");
+  remove_tree (dir);
+}
+
+static guint
+png_width (GBytes *png)
+{
+  gsize length = 0;
+  const guint8 *data = g_bytes_get_data (png, &length);
+
+  g_assert_cmpuint (length, >, 24);
+  g_assert_cmpmem (data, 8, "\x89PNG\r\n\x1a\n", 8);
+  g_assert_cmpmem (data + 12, 4, "IHDR", 4);
+  return (guint) data[16] << 24 | (guint) data[17] << 16 | (guint) data[18] << 8 | data[19];
+}
+
+static void
+test_png (gconstpointer data)
+{
+  const PaperCase *paper = data;
+  g_autoptr(KioskReceipt) receipt = make_receipt (FALSE, KIOSK_RECEIPT_STATE_TRANSMITTED);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "receipt.png", NULL);
+  g_autofree char *decoded = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) error = NULL;
+  guint dpi = paper->paper == KIOSK_PAPER_A4 ? 150 : 203;
+
+  png = kiosk_receipt_render_png (receipt, paper->paper, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (png_width (png), >=, (int) (paper->width_pt / 72 * dpi) - 1);
+  g_assert_cmpint (png_width (png), <=, (int) (paper->width_pt / 72 * dpi) + 1);
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png), NULL));
+  decoded = zbar_decode (path);
+  g_assert_cmpstr (decoded, ==, STATUS_URL "?ref=" REFERENCE);
+  remove_tree (dir);
+}
+
+static void
+test_escpos (gconstpointer data)
+{
+  const PaperCase *paper = data;
+  g_autoptr(KioskReceipt) receipt = make_receipt (TRUE, KIOSK_RECEIPT_STATE_QUEUED);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pgm = g_build_filename (dir, "raster.pgm", NULL);
+  g_autofree char *decoded = NULL;
+  g_autofree char *problem = NULL;
+  g_autoptr(GBytes) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  EscposDoc doc;
+  guint dots = paper->paper == KIOSK_PAPER_58MM ? 384 : 576;
+
+  stream = kiosk_receipt_render_escpos (receipt, paper->paper, NULL, &error);
+  g_assert_no_error (error);
+  escpos_doc_init (&doc);
+  if (!escpos_parse (&doc, g_bytes_get_data (stream, NULL), g_bytes_get_size (stream), &problem))
+    g_error ("malformed ESC/POS stream: %s", problem);
+  g_assert_true (doc.initialised);
+  g_assert_cmpint (doc.codepage, ==, 19);   /* Epson: page 19 = PC858 */
+  g_assert_true (doc.cut);
+  g_assert_cmpuint (doc.feed_lines, >, 0);
+  g_assert_null (doc.native_payload);
+  g_assert_cmpuint (doc.raster_blocks, >, 0);
+  g_assert_cmpuint (doc.raster_width, ==, dots);
+
+  /* CP858 (= CP850 + €): ü 0x81, ß 0xE1, Ö 0x99 (IBM code page table) */
+  g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, "B\x81rgerb\x81ro Musterstadt"));
+  g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, "Rathausstra\xe1" "e"));
+  g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, "\x99lm\x81hle"));
+  g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, REFERENCE));
+  /* no line is wider than the paper (font A: 12 dots a character) */
+  {
+    g_autofree char *text = g_strndup ((char *) doc.text->data, doc.text->len);
+    g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++)
+      g_assert_cmpuint (strlen (lines[i]), <=, dots / 12);
+  }
+
+  escpos_write_pgm (&doc, pgm);
+  decoded = zbar_decode (pgm);
+  g_assert_cmpstr (decoded, ==, STATUS_URL "?ref=" REFERENCE "&mac=255243415487");
+  escpos_doc_clear (&doc);
+  remove_tree (dir);
+}
+
+static void
+test_escpos_options (void)
+{
+  g_autoptr(KioskReceipt) receipt = make_receipt (FALSE, KIOSK_RECEIPT_STATE_TRANSMITTED);
+  KioskEscposOptions ascii_native = { KIOSK_ESCPOS_CODEPAGE_ASCII, TRUE, FALSE };
+  g_autoptr(GBytes) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+  EscposDoc doc;
+
+  stream = kiosk_receipt_render_escpos (receipt, KIOSK_PAPER_58MM, &ascii_native, &error);
+  g_assert_no_error (error);
+  escpos_doc_init (&doc);
+  if (!escpos_parse (&doc, g_bytes_get_data (stream, NULL), g_bytes_get_size (stream), &problem))
+    g_error ("malformed ESC/POS stream: %s", problem);
+  g_assert_cmpint (doc.codepage, ==, -1);
+  g_assert_false (doc.cut);
+  g_assert_cmpuint (doc.raster_blocks, ==, 0);
+  g_assert_cmpstr (doc.native_payload, ==, STATUS_URL "?ref=" REFERENCE);
+  g_assert_cmpint (doc.native_model, ==, '2');
+  g_assert_cmpint (doc.native_level, ==, '1');   /* 49: level M */
+  g_assert_true (doc.native_printed);
+  for (guint i = 0; i < doc.text->len; i++)
+    g_assert_cmpuint (doc.text->data[i], <, 0x80);
+  g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, "Buergerbuero Musterstadt"));
+  g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, "Rathausstrasse"));
+  g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, "transmitted to the"));
+  escpos_doc_clear (&doc);
+
+  g_clear_pointer (&stream, g_bytes_unref);
+  stream = kiosk_receipt_render_escpos (receipt, KIOSK_PAPER_A4, NULL, &error);
+  g_assert_null (stream);
+  g_assert_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID);
+}
+
+static void
+test_paper_names (void)
+{
+  KioskPaper paper;
+
+  g_assert_true (kiosk_paper_from_string ("58", &paper));
+  g_assert_cmpint (paper, ==, KIOSK_PAPER_58MM);
+  g_assert_true (kiosk_paper_from_string ("A4", &paper));
+  g_assert_cmpint (paper, ==, KIOSK_PAPER_A4);
+  g_assert_false (kiosk_paper_from_string ("letter", &paper));
+  g_assert_cmpstr (kiosk_paper_to_string (KIOSK_PAPER_80MM), ==, "80");
+  g_assert_cmpuint (kiosk_paper_escpos_dots (KIOSK_PAPER_58MM), ==, 384);
+  g_assert_cmpuint (kiosk_paper_escpos_dots (KIOSK_PAPER_80MM), ==, 576);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/antragskiosk/receipt/payload", test_payload);
+  g_test_add_func ("/antragskiosk/receipt/mac", test_mac);
+  g_test_add_func ("/antragskiosk/receipt/verify", test_verify);
+  g_test_add_func ("/antragskiosk/receipt/invalid", test_invalid);
+  g_test_add_func ("/antragskiosk/receipt/qr-matrix", test_qr_matrix);
+  g_test_add_func ("/antragskiosk/receipt/pixels", test_pixels);
+  g_test_add_func ("/antragskiosk/receipt/paper-names", test_paper_names);
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autofree char *pdf = g_strdup_printf ("/antragskiosk/receipt/pdf/%s", papers[i].name);
+      g_autofree char *png = g_strdup_printf ("/antragskiosk/receipt/png/%s", papers[i].name);
+
+      g_test_add_data_func (pdf, &papers[i], test_pdf);
+      g_test_add_data_func (png, &papers[i], test_png);
+      if (papers[i].paper != KIOSK_PAPER_A4)
+        {
+          g_autofree char *escpos = g_strdup_printf ("/antragskiosk/receipt/escpos/%s", papers[i].name);
+          g_test_add_data_func (escpos, &papers[i], test_escpos);
+        }
+    }
+  g_test_add_func ("/antragskiosk/receipt/escpos-options", test_escpos_options);
+  return g_test_run ();
+}
