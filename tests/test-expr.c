@@ -741,10 +741,14 @@ test_length (void)
   g_autofree char *a_4092 = repeat ("a", 4092, "");
   g_autofree char *fits = g_strconcat ("'", a_4092, "\xc3\xa4'", NULL);      /* 4096 */
   g_autofree char *fits_json = g_strconcat ("\"", a_4092, "\xc3\xa4\"", NULL);
-  g_autofree char *cut_char = g_strconcat ("'", a_4092, "a\xc3\xa4'", NULL); /* ä at 4094+1 */
   g_autofree char *sum_4095 = repeat ("1+", 2047, "1");
   g_autofree char *cut_op = g_strconcat (sum_4095, "!=1", NULL);            /* "!=" at 4095 */
-  g_autofree char *cut_number = g_strconcat (sum_4095, "1.5", NULL);        /* "1." at 4095 */
+  g_autofree char *cut_number = g_strconcat (sum_4095, ".5", NULL);         /* "1." at 4094 */
+  g_autofree char *cut_other = g_strconcat (sum_4095, "\xc3\xa4", NULL);    /* 'ä' at 4095 */
+  g_autofree char *a_4094 = repeat ("a", 4094, "");
+  g_autofree char *cut_escape = g_strconcat ("'", a_4094, "\\nb'", NULL);  /* the "\" at 4095 */
+  g_autofree char *cut_char = g_strconcat ("'", a_4094, "\xc3\xa4'", NULL);   /* 'ä' at 4095 and 4096 */
+  g_autofree char *cut_quote = g_strconcat ("'", a_4092, "a\xc3\xa4'", NULL); /* the "'" at 4096 */
 
   g_assert_cmpuint (strlen (max), ==, KIOSK_EXPR_MAX_LENGTH);
   check_json (max, "2058");   /* 11 + 2047 */
@@ -757,11 +761,16 @@ test_length (void)
   check_error (long_ident, KIOSK_EXPR_ERROR_TOO_LONG, 4096, "longer");
   g_assert_cmpuint (strlen (fits), ==, 4096);
   check_json (fits, fits_json);
-  g_assert_cmpuint (strlen (cut_char), ==, 4097);
+  g_assert_cmpuint (strlen (cut_char), ==, 4098);
   check_error (cut_char, KIOSK_EXPR_ERROR_TOO_LONG, 4096, "longer");
+  g_assert_cmpuint (strlen (cut_quote), ==, 4097);
+  check_error (cut_quote, KIOSK_EXPR_ERROR_TOO_LONG, 4096, "longer");
   g_assert_cmpuint (strlen (cut_op), ==, 4098);
   check_error (cut_op, KIOSK_EXPR_ERROR_TOO_LONG, 4096, "longer");
   check_error (cut_number, KIOSK_EXPR_ERROR_TOO_LONG, 4096, "longer");
+  check_error (cut_other, KIOSK_EXPR_ERROR_TOO_LONG, 4096, "longer");
+  g_assert_cmpuint (strlen (cut_escape), ==, 4099);
+  check_error (cut_escape, KIOSK_EXPR_ERROR_TOO_LONG, 4096, "longer");
   /* problems are reported in source order */
   check_error (early_error, KIOSK_EXPR_ERROR_SYNTAX, 2, "'=='");
 }
