@@ -4,10 +4,13 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/wait.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include <antragskiosk/queue.h>
 #include <antragskiosk/receipt.h>
+#include <antragskiosk/reference.h>
 
 #include "receipt-testutil.h"
 
@@ -492,6 +495,131 @@ test_paper_names (void)
   g_assert_cmpuint (kiosk_paper_escpos_dots (KIOSK_PAPER_80MM), ==, 576);
 }
 
+static int
+run_ctl (const char *const *args, char **err_out)
+{
+  const char *ctl = g_getenv ("ANTRAGSKIOSK_CTL");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  g_assert_nonnull (ctl);
+  g_ptr_array_add (argv, (gpointer) ctl);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, err_out, &status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* antragskiosk-ctl receipt against a queue with one application in it. */
+static void
+test_ctl (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *conf = g_build_filename (dir, "kiosk.conf", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *reference = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *mac = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GBytes) key = g_bytes_new_static (MAC_KEY, strlen (MAC_KEY));
+  g_autoptr(GError) error = NULL;
+  const char *formats[] = { "png", "pdf", "escpos" };
+
+  contents = g_strdup_printf ("[kiosk]\nid=test-1\nlocation=B\xc3\xbcrgerb\xc3\xbcro Test\ndata_dir=%s\n\n"
+                              "[destination demo]\n"
+                              "destination_id=4b5c7214-aa12-4624-955e-0f7deaabc342\n"
+                              "key_file=resource:///de/antragskiosk/demo/demo-destination.jwk\n"
+                              "trust_anchor=resource:///de/antragskiosk/demo/demo-root-ca.pem\n"
+                              "forms=*\n\n"
+                              "[receipt]\nstatus_url=" STATUS_URL "\nmac_key=" MAC_KEY "\n\n"
+                              "[printer]\nkind=none\npaper=58\n", data_dir);
+  g_assert_true (g_file_set_contents (conf, contents, -1, NULL));
+
+  {
+    g_autoptr(KioskQueue) queue = kiosk_queue_open (data_dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
+    KioskQueueSubmission submission = {
+      NULL, "gewerbeanmeldung", "1.0.0", "demo", "4b5c7214-aa12-4624-955e-0f7deaabc342",
+      "eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.a.b.c.d", "eyJhbGciOiJSU0EtT0FFUC0yNTYifQ.e.f.g.h", NULL, 0,
+    };
+    g_assert_no_error (error);
+    reference = kiosk_queue_enqueue (queue, &submission, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_true (kiosk_reference_is_valid (reference));
+  display = kiosk_reference_format (reference);
+  mac = kiosk_receipt_mac (key, reference, 12);
+  expected = g_strconcat (STATUS_URL "?ref=", reference, "&mac=", mac, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *output = g_strdup_printf ("%s/receipt.%s", dir, formats[i]);
+      g_autofree char *err = NULL;
+      g_autofree char *image = NULL;
+      g_autofree char *decoded = NULL;
+      const char *args[] = { "receipt", display, "--format", formats[i], "--output", output,
+                             "--config", conf, NULL };
+
+      g_assert_cmpint (run_ctl (args, &err), ==, 0);
+      g_assert_cmpstr (err, ==, "");
+      if (g_str_equal (formats[i], "pdf"))
+        {
+          const char *argv[] = { "pdftotext", "-enc", "UTF-8", output, "-", NULL };
+          g_autofree char *text = run_tool (argv, NULL);
+          g_assert_nonnull (text);
+          /* German (the default language), the display reference, the title from the catalog */
+          g_assert_nonnull (strstr (text, "Eingangsbest\xc3\xa4tigung"));
+          g_assert_nonnull (strstr (text, display));
+          g_assert_nonnull (strstr (text, "Gewerbeanmeldung"));
+          g_assert_nonnull (strstr (text, "B\xc3\xbcrgerb\xc3\xbcro Test"));
+          image = pdf_to_png (output);
+        }
+      else if (g_str_equal (formats[i], "escpos"))
+        {
+          g_autofree char *stream = NULL;
+          g_autofree char *problem = NULL;
+          gsize length = 0;
+          EscposDoc doc;
+
+          g_assert_true (g_file_get_contents (output, &stream, &length, NULL));
+          escpos_doc_init (&doc);
+          if (!escpos_parse (&doc, (const guint8 *) stream, length, &problem))
+            g_error ("malformed ESC/POS stream: %s", problem);
+          g_assert_cmpuint (doc.raster_width, ==, 384);   /* [printer] paper=58 */
+          image = g_strdup_printf ("%s/raster.pgm", dir);
+          escpos_write_pgm (&doc, image);
+          escpos_doc_clear (&doc);
+        }
+      else
+        image = g_strdup (output);
+      decoded = zbar_decode (image);
+      g_assert_cmpstr (decoded, ==, expected);
+    }
+
+  /* a reference that is not there, and usage errors */
+  {
+    const char *missing[] = { "receipt", "K7M4Q-X9PRZ", "--output", "/dev/null", "--config", conf, NULL };
+    const char *no_output[] = { "receipt", display, "--config", conf, NULL };
+    const char *bad_format[] = { "receipt", display, "--format", "gif", "--output", "/dev/null", NULL };
+    const char *a4_escpos[] = { "receipt", display, "--format", "escpos", "--paper", "a4", "--output", "/dev/null", NULL };
+    g_autofree char *err1 = NULL;
+    g_autofree char *err2 = NULL;
+    g_autofree char *err3 = NULL;
+    g_autofree char *err4 = NULL;
+
+    g_assert_cmpint (run_ctl (missing, &err1), ==, 1);
+    g_assert_cmpstr (err1, !=, "");
+    g_assert_cmpint (run_ctl (no_output, &err2), ==, 2);
+    g_assert_cmpint (run_ctl (bad_format, &err3), ==, 2);
+    g_assert_cmpint (run_ctl (a4_escpos, &err4), ==, 2);
+  }
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -518,5 +646,6 @@ main (int argc, char **argv)
         }
     }
   g_test_add_func ("/antragskiosk/receipt/escpos-options", test_escpos_options);
+  g_test_add_func ("/antragskiosk/receipt/ctl", test_ctl);
   return g_test_run ();
 }

@@ -296,9 +296,33 @@ parse_server (KioskPrinter *printer, const char *server, GError **error)
   return TRUE;
 }
 
+static KioskPrinter *
+printer_new (GKeyFile    *keyfile,
+             const char  *resolved_path,
+             GError     **error);
+
 KioskPrinter *
 kiosk_printer_new (GKeyFile  *keyfile,
                    GError   **error)
+{
+  return printer_new (keyfile, NULL, error);
+}
+
+KioskPrinter *
+kiosk_printer_new_from_config (const KioskConfig  *config,
+                               GError            **error)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  path = kiosk_config_get_path (config, "printer", "path");
+  return printer_new (config->keyfile, path, error);
+}
+
+static KioskPrinter *
+printer_new (GKeyFile    *keyfile,
+             const char  *resolved_path,
+             GError     **error)
 {
   g_autoptr(KioskPrinter) printer = g_new0 (KioskPrinter, 1);
   g_autofree char *kind = NULL;
@@ -352,7 +376,7 @@ kiosk_printer_new (GKeyFile  *keyfile,
   switch (printer->kind)
     {
     case KIOSK_PRINTER_KIND_FILE:
-      printer->path = get_string (keyfile, "path");
+      printer->path = resolved_path != NULL ? g_strdup (resolved_path) : get_string (keyfile, "path");
       if (printer->path == NULL)
         {
           config_error (error, "[printer] kind = file needs path = FILE");

@@ -12,6 +12,7 @@
 #include <qrencode.h>
 
 #include <antragskiosk/receipt.h>
+#include <antragskiosk/reference.h>
 
 G_DEFINE_QUARK (kiosk-receipt-error-quark, kiosk_receipt_error)
 
@@ -26,9 +27,33 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_font_options_t, cairo_font_options_destroy)
 
 /* ---------------------------------------------------------------- options */
 
+static KioskReceiptOptions *
+options_new (GKeyFile    *keyfile,
+             const char  *resolved_key_file,
+             GError     **error);
+
 KioskReceiptOptions *
 kiosk_receipt_options_new_from_keyfile (GKeyFile  *keyfile,
                                         GError   **error)
+{
+  return options_new (keyfile, NULL, error);
+}
+
+KioskReceiptOptions *
+kiosk_receipt_options_new_from_config (const KioskConfig  *config,
+                                       GError            **error)
+{
+  g_autofree char *key_file = NULL;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  key_file = kiosk_config_get_path (config, "receipt", "mac_key_file");
+  return options_new (config->keyfile, key_file, error);
+}
+
+static KioskReceiptOptions *
+options_new (GKeyFile    *keyfile,
+             const char  *resolved_key_file,
+             GError     **error)
 {
   g_autoptr(KioskReceiptOptions) options = g_new0 (KioskReceiptOptions, 1);
   g_autofree char *key_text = NULL;
@@ -71,7 +96,8 @@ kiosk_receipt_options_new_from_keyfile (GKeyFile  *keyfile,
     }
 
   key_text = g_key_file_get_string (keyfile, "receipt", "mac_key", NULL);
-  key_file = g_key_file_get_string (keyfile, "receipt", "mac_key_file", NULL);
+  key_file = resolved_key_file != NULL ? g_strdup (resolved_key_file)
+                                       : g_key_file_get_string (keyfile, "receipt", "mac_key_file", NULL);
   if (key_text != NULL && key_file != NULL)
     {
       g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_CONFIG,
@@ -235,6 +261,8 @@ kiosk_receipt_new (const char                *reference,
 
   receipt = g_new0 (KioskReceipt, 1);
   receipt->reference = g_strdup (reference);
+  receipt->reference_display = kiosk_reference_is_valid (reference) ? kiosk_reference_format (reference)
+                                                                     : g_strdup (reference);
   receipt->form_title = g_strdup (form_title != NULL ? form_title : "");
   receipt->created = g_date_time_ref (created);
   receipt->location = g_strdup (location);
@@ -265,6 +293,7 @@ kiosk_receipt_copy (const KioskReceipt *receipt)
   g_return_val_if_fail (receipt != NULL, NULL);
   copy = g_new0 (KioskReceipt, 1);
   copy->reference = g_strdup (receipt->reference);
+  copy->reference_display = g_strdup (receipt->reference_display);
   copy->form_title = g_strdup (receipt->form_title);
   copy->created = g_date_time_ref (receipt->created);
   copy->location = g_strdup (receipt->location);
@@ -281,6 +310,7 @@ kiosk_receipt_free (KioskReceipt *receipt)
   if (receipt == NULL)
     return;
   g_free (receipt->reference);
+  g_free (receipt->reference_display);
   g_free (receipt->form_title);
   g_clear_pointer (&receipt->created, g_date_time_unref);
   g_free (receipt->location);
@@ -757,7 +787,7 @@ layout_receipt (cairo_t            *cr,
   pen_text (&pen, when, FALSE, FALSE, layout->body_size);
   pen.y += layout->body_size * 0.6;
   pen_text (&pen, _("Your reference"), FALSE, FALSE, layout->body_size);
-  pen_text (&pen, receipt->reference, TRUE, TRUE, layout->reference_size);
+  pen_text (&pen, receipt->reference_display, TRUE, TRUE, layout->reference_size);
   pen.y += layout->body_size * 0.4;
   pen_text (&pen, state_text (receipt->state), FALSE, FALSE, layout->body_size);
   if (qr != NULL)
@@ -1095,14 +1125,14 @@ kiosk_receipt_render_escpos (const KioskReceipt       *receipt,
   APPEND (out, 0x0a);
   escpos_text (out, _("Your reference"), columns, options->codepage);
   APPEND (out, 0x1b, 'E', 1);
-  if (strlen (receipt->reference) <= columns / 2)
+  if (strlen (receipt->reference_display) <= columns / 2)
     {
       APPEND (out, 0x1d, '!', 0x11);                        /* double size */
-      escpos_text (out, receipt->reference, columns / 2, options->codepage);
+      escpos_text (out, receipt->reference_display, columns / 2, options->codepage);
       APPEND (out, 0x1d, '!', 0x00);
     }
   else
-    escpos_text (out, receipt->reference, columns, options->codepage);
+    escpos_text (out, receipt->reference_display, columns, options->codepage);
   APPEND (out, 0x1b, 'E', 0);
   APPEND (out, 0x0a);
   escpos_text (out, state_text (receipt->state), columns, options->codepage);

@@ -25,6 +25,7 @@ static const KioskCtlEntry commands[] = {
   { "validate",     _kiosk_ctl_validate,     "Validate an answers file; print the canonical data JSON" },
   { "schema",       _kiosk_ctl_schema,       "Print a form's JSON Schema (draft 2020-12)" },
   { "check-config", _kiosk_ctl_check_config, "Check the configuration; one file: [group] key: message per problem" },
+  { "receipt",      _kiosk_ctl_receipt,      "Render or reprint the receipt of a queued or sent application" },
 };
 
 void

@@ -29,5 +29,6 @@ int _kiosk_ctl_check_forms  (int argc, char **argv);
 int _kiosk_ctl_validate     (int argc, char **argv);
 int _kiosk_ctl_schema       (int argc, char **argv);
 int _kiosk_ctl_check_config (int argc, char **argv);
+int _kiosk_ctl_receipt      (int argc, char **argv);
 
 G_END_DECLS

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <antragskiosk/config.h>
 #include <antragskiosk/receipt.h>
 
 G_BEGIN_DECLS
@@ -81,6 +82,10 @@ typedef struct _KioskPrinter KioskPrinter;
  * Returns NULL with KIOSK_PRINTER_ERROR_CONFIG naming the key to fix. */
 KioskPrinter *kiosk_printer_new              (GKeyFile      *keyfile,
                                               GError       **error);
+/* The same from the loaded configuration; a relative path (kind = file)
+ * is relative to the file that set it. */
+KioskPrinter *kiosk_printer_new_from_config  (const KioskConfig *config,
+                                              GError           **error);
 void          kiosk_printer_free             (KioskPrinter  *printer);
 KioskPrinterKind kiosk_printer_get_kind      (KioskPrinter  *printer);
 KioskPaper    kiosk_printer_get_paper        (KioskPrinter  *printer);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <antragskiosk/config.h>
 
 G_BEGIN_DECLS
 
@@ -62,10 +63,16 @@ typedef struct {
  * defaults, no status URL, no MAC). */
 KioskReceiptOptions *kiosk_receipt_options_new_from_keyfile (GKeyFile  *keyfile,
                                                              GError   **error);
+/* The same from the loaded configuration; a relative mac_key_file is
+ * relative to the file that set it. */
+KioskReceiptOptions *kiosk_receipt_options_new_from_config (const KioskConfig  *config,
+                                                            GError            **error);
 void                 kiosk_receipt_options_free (KioskReceiptOptions *options);
 
 typedef struct {
-  char              *reference;    /* public reference, [A-Z0-9-], ≤ 32 */
+  char              *reference;    /* public reference, [A-Z0-9-], ≤ 32 (in the QR) */
+  char              *reference_display; /* as printed: "K7M4Q-X9PRZ" for a valid
+                                         * canonical reference, else = reference */
   char              *form_title;   /* in the receipt's language */
   GDateTime         *created;      /* local time of the submission */
   char              *location;     /* kiosk location, may be NULL */
@@ -77,7 +84,8 @@ typedef struct {
 
 /* Builds a receipt. @reference must be 1–32 characters of A–Z, 0–9 and
  * '-' (it goes into a URL and onto thermal paper as is). @options may be
- * NULL (no QR). The QR payload is "STATUS_URL?ref=REF" ('&' when the URL
+ * NULL (no QR). A canonical reference (reference.h) is printed in its
+ * display form and encoded canonical. The QR payload is "STATUS_URL?ref=REF" ('&' when the URL
  * already has a query), plus "&mac=HEX" when a MAC key is set. Texts are
  * translated with the current locale (the receipt's language). */
 KioskReceipt *kiosk_receipt_new   (const char                *reference,
