@@ -59,8 +59,15 @@ setup_build() {
   if [ -f "$dir/build.ninja" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     :
   else
+    local log
+    log=$(mktemp)
     rm -rf "$dir"
-    meson setup "$dir" "$@" >&2
+    if ! meson setup "$dir" "$@" > "$log" 2>&1; then
+      cat "$log" >&2
+      rm -f "$log"
+      return 1
+    fi
+    rm -f "$log"
     echo "$want" > "$stamp"
   fi
   meson compile -C "$dir" >&2

@@ -30,12 +30,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_free (kiosk_form_problem_to_string (g_ptr_array_index (problems, i)));
   if (form != NULL)
     {
-      g_autoptr(JsonNode) schema = kiosk_form_to_json_schema (form);
       g_autoptr(KioskAnswers) empty = kiosk_answers_new (form);
       g_autoptr(GPtrArray) answer_problems = NULL;
       g_autofree char *json = NULL;
       GString *nonsense = g_string_new ("{");
 
+      json_node_unref (kiosk_form_to_json_schema (form));
       kiosk_answers_validate (empty, "2026-01-01", &answer_problems);
       /* Every top-level field answered with the same odd string. */
       for (guint i = 0; i < form->elements->len; i++)
