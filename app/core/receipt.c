@@ -973,27 +973,27 @@ append_encoded (GByteArray *out, const char *text, KioskEscposCodepage codepage)
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
-      const char *ascii;
+      const char *ascii = NULL;
       guint8 byte = '?';
+      gboolean found = FALSE;
 
       if (c >= 0x20 && c < 0x7f)
-        byte = (guint8) c;
+        {
+          byte = (guint8) c;
+          found = TRUE;
+        }
       else if (codepage == KIOSK_ESCPOS_CODEPAGE_CP858 && c >= 0xa0)
         {
-          gboolean found = FALSE;
           for (guint i = 0; i < 128 && !found; i++)
             if (cp858_high[i] == c)
               {
                 byte = (guint8) (0x80 + i);
                 found = TRUE;
               }
-          if (!found && (ascii = transliterate_german (c)) != NULL)
-            {
-              g_byte_array_append (out, (const guint8 *) ascii, strlen (ascii));
-              continue;
-            }
         }
-      else if ((ascii = transliterate_german (c)) != NULL)
+      if (!found)
+        ascii = transliterate_german (c);
+      if (ascii != NULL)
         {
           g_byte_array_append (out, (const guint8 *) ascii, strlen (ascii));
           continue;
