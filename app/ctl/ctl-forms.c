@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include <antragskiosk/answers.h>
+#include <antragskiosk/config.h>
 #include <antragskiosk/form.h>
 #include <antragskiosk/i18n.h>
 
@@ -16,23 +17,50 @@
 /* The form commands: forms, check-forms, validate, schema. */
 
 static char *opt_forms_dir = NULL;
+static char *opt_config = NULL;
 
-static KioskCatalog *
-open_catalog (void)
+#define CONFIG_OPTION \
+  { "config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config, "Read the configuration from FILE (its [kiosk] forms_dir)", "FILE" }
+
+/* The bundled forms plus the forms directory: --forms-dir, or the
+ * configuration's [kiosk] forms_dir. */
+KioskCatalog *
+_kiosk_ctl_open_catalog (const char *config_path,
+                         const char *forms_dir)
 {
   g_autoptr(GError) error = NULL;
-  KioskCatalog *catalog = kiosk_catalog_new (opt_forms_dir, &error);
+  g_autoptr(KioskConfig) config = NULL;
+  KioskCatalog *catalog;
+
+  if (forms_dir == NULL)
+    {
+      config = kiosk_config_load (config_path, NULL, &error);
+      if (config == NULL)
+        {
+          _kiosk_ctl_error ("cannot use the configuration: %s (see 'antragskiosk-ctl check-config')", error->message);
+          return NULL;
+        }
+      forms_dir = config->forms_dir;
+    }
+  catalog = kiosk_catalog_new (forms_dir, &error);
 
   if (catalog == NULL)
     _kiosk_ctl_error ("cannot load the forms: %s", error->message);
   return catalog;
 }
 
+static KioskCatalog *
+open_catalog (void)
+{
+  return _kiosk_ctl_open_catalog (opt_config, opt_forms_dir);
+}
+
 int
 _kiosk_ctl_forms (int argc, char **argv)
 {
   GOptionEntry entries[] = {
-    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also load the forms in DIR", "DIR" },
+    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also load the forms in DIR (instead of the configured directory)", "DIR" },
+    CONFIG_OPTION,
     { NULL }
   };
   g_autoptr(KioskCatalog) catalog = NULL;
@@ -71,7 +99,8 @@ int
 _kiosk_ctl_check_forms (int argc, char **argv)
 {
   GOptionEntry entries[] = {
-    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also check the forms in DIR", "DIR" },
+    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also check the forms in DIR (instead of the configured directory)", "DIR" },
+    CONFIG_OPTION,
     { NULL }
   };
   gboolean ok = TRUE;
@@ -119,7 +148,8 @@ _kiosk_ctl_validate (int argc, char **argv)
     { "answers", 0, 0, G_OPTION_ARG_FILENAME, &answers_file, "The answers (JSON object keyed by field id; - for stdin)", "FILE" },
     { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, "Language of the messages (de, en, …; default de)", "LANG" },
     { "today", 0, 0, G_OPTION_ARG_STRING, &today, "Validate as if today were DATE (YYYY-MM-DD)", "DATE" },
-    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also load the forms in DIR", "DIR" },
+    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also load the forms in DIR (instead of the configured directory)", "DIR" },
+    CONFIG_OPTION,
     { NULL }
   };
   g_autoptr(KioskCatalog) catalog = NULL;
@@ -215,7 +245,8 @@ _kiosk_ctl_schema (int argc, char **argv)
   g_autofree char *form_id = NULL;
   GOptionEntry entries[] = {
     { "form", 0, 0, G_OPTION_ARG_STRING, &form_id, "The form's id", "ID" },
-    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also load the forms in DIR", "DIR" },
+    { "forms-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_forms_dir, "Also load the forms in DIR (instead of the configured directory)", "DIR" },
+    CONFIG_OPTION,
     { NULL }
   };
   g_autoptr(KioskCatalog) catalog = NULL;

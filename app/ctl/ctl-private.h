@@ -24,11 +24,19 @@ gboolean _kiosk_ctl_parse_options (int           *argc,
 /* Prints "antragskiosk-ctl: <message>" to stderr. */
 void     _kiosk_ctl_error         (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
+/* The form catalog for a command: bundled forms plus @forms_dir, or the
+ * configured forms directory when @forms_dir is NULL. Prints the problem
+ * and returns NULL when the configuration or the forms cannot be used. */
+struct _KioskCatalog;
+struct _KioskCatalog *_kiosk_ctl_open_catalog (const char *config_path,
+                                               const char *forms_dir);
+
 int _kiosk_ctl_forms        (int argc, char **argv);
 int _kiosk_ctl_check_forms  (int argc, char **argv);
 int _kiosk_ctl_validate     (int argc, char **argv);
 int _kiosk_ctl_schema       (int argc, char **argv);
 int _kiosk_ctl_check_config (int argc, char **argv);
 int _kiosk_ctl_receipt      (int argc, char **argv);
+int _kiosk_ctl_submit       (int argc, char **argv);
 
 G_END_DECLS

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-submission"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include <antragskiosk/jwe.h>
+#include <antragskiosk/keys.h>
+#include <antragskiosk/submission.h>
+
+G_DEFINE_QUARK (kiosk-submission-error-quark, kiosk_submission_error)
+
+typedef struct {
+  KioskKey *key;      /* NULL when it could not be loaded */
+  GError   *error;    /* why not */
+} CachedKey;
+
+struct _KioskSubmitter {
+  const KioskConfig *config;
+  KioskQueue        *queue;
+  GHashTable        *keys;   /* destination name → CachedKey* */
+};
+
+static void
+cached_key_free (CachedKey *cached)
+{
+  g_clear_pointer (&cached->key, kiosk_key_unref);
+  g_clear_error (&cached->error);
+  g_free (cached);
+}
+
+KioskSubmitter *
+kiosk_submitter_new (const KioskConfig *config,
+                     KioskQueue        *queue)
+{
+  KioskSubmitter *submitter = g_new0 (KioskSubmitter, 1);
+
+  submitter->config = config;
+  submitter->queue = queue;
+  submitter->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cached_key_free);
+  return submitter;
+}
+
+void
+kiosk_submitter_free (KioskSubmitter *submitter)
+{
+  if (submitter == NULL)
+    return;
+  g_hash_table_unref (submitter->keys);
+  g_free (submitter);
+}
+
+/* The destination's key, loaded and verified once; its validity is
+ * checked against the clock at every use, since a kiosk runs for months. */
+static KioskKey *
+destination_key (KioskSubmitter               *submitter,
+                 const KioskDestinationConfig *destination,
+                 GError                      **error)
+{
+  CachedKey *cached = g_hash_table_lookup (submitter->keys, destination->name);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GDateTime *not_after;
+
+  if (cached == NULL)
+    {
+      cached = g_new0 (CachedKey, 1);
+      cached->key = kiosk_key_load (destination->key_file, destination->trust_anchor, NULL, &cached->error);
+      if (cached->key == NULL)
+        g_warning ("The encryption key of destination “%s” cannot be used, so its forms are out of service: %s",
+                   destination->name, cached->error->message);
+      g_hash_table_insert (submitter->keys, g_strdup (destination->name), cached);
+    }
+  if (cached->key == NULL)
+    {
+      g_set_error (error, KIOSK_SUBMISSION_ERROR, KIOSK_SUBMISSION_ERROR_KEY,
+                   "the encryption key of destination “%s” cannot be used: %s",
+                   destination->name, cached->error->message);
+      return NULL;
+    }
+  not_after = kiosk_key_get_not_after (cached->key);
+  if (not_after != NULL && g_date_time_compare (now, not_after) > 0)
+    {
+      g_autofree char *when = g_date_time_format_iso8601 (not_after);
+      g_set_error (error, KIOSK_SUBMISSION_ERROR, KIOSK_SUBMISSION_ERROR_KEY,
+                   "the encryption key of destination “%s” expired on %s; install the destination's current key",
+                   destination->name, when);
+      return NULL;
+    }
+  return cached->key;
+}
+
+static const KioskDestinationConfig *
+destination_for (KioskSubmitter  *submitter,
+                 const char      *form_id,
+                 GError         **error)
+{
+  const KioskDestinationConfig *destination = kiosk_config_destination_for_form (submitter->config, form_id);
+
+  if (destination == NULL)
+    g_set_error (error, KIOSK_SUBMISSION_ERROR, KIOSK_SUBMISSION_ERROR_NO_DESTINATION,
+                 "no [destination] in the configuration takes the form “%s”; add it to a destination's forms", form_id);
+  return destination;
+}
+
+gboolean
+kiosk_submitter_check_form (KioskSubmitter  *submitter,
+                            const char      *form_id,
+                            GError         **error)
+{
+  const KioskDestinationConfig *destination = destination_for (submitter, form_id, error);
+
+  return destination != NULL && destination_key (submitter, destination, error) != NULL;
+}
+
+static void
+today_iso (const char *today, char out[11])
+{
+  g_autoptr(GDateTime) now = NULL;
+
+  if (today != NULL)
+    {
+      g_strlcpy (out, today, 11);
+      return;
+    }
+  now = g_date_time_new_now_local ();
+  g_snprintf (out, 11, "%04d-%02d-%02d", g_date_time_get_year (now), g_date_time_get_month (now),
+              g_date_time_get_day_of_month (now));
+}
+
+char *
+kiosk_submitter_submit (KioskSubmitter  *submitter,
+                        KioskAnswers    *answers,
+                        const char      *today,
+                        GPtrArray      **problems,
+                        GError         **error)
+{
+  KioskForm *form = kiosk_answers_get_form (answers);
+  const KioskDestinationConfig *destination;
+  g_autofree char *reference = NULL;
+  g_autofree char *data_jwe = NULL;
+  g_autofree char *metadata_jwe = NULL;
+  KioskQueueSubmission submission = { 0 };
+  char *data = NULL, *metadata = NULL;
+  gsize data_length = 0;
+  KioskKey *key;
+  char day[11];
+
+  today_iso (today, day);
+  if (!kiosk_answers_validate (answers, day, problems))
+    {
+      g_set_error_literal (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_INVALID,
+                           _("Some answers need correcting; nothing was sent."));
+      return NULL;
+    }
+  destination = destination_for (submitter, form->id, error);
+  if (destination == NULL)
+    return NULL;
+  key = destination_key (submitter, destination, error);
+  if (key == NULL)
+    return NULL;
+  reference = kiosk_queue_new_reference (submitter->queue, error);
+  if (reference == NULL)
+    return NULL;
+
+  data = kiosk_answers_to_data (answers, day, &data_length, error);
+  if (data == NULL)
+    return NULL;
+  metadata = kiosk_metadata_build ((const guint8 *) data, data_length, form->schema_uri, NULL, 0, reference, day, error);
+  if (metadata != NULL)
+    data_jwe = kiosk_jwe_encrypt (key, KIOSK_JWE_CTY_JSON, (const guint8 *) data, data_length, error);
+  if (data_jwe != NULL)
+    metadata_jwe = kiosk_jwe_encrypt (key, KIOSK_JWE_CTY_JSON, (const guint8 *) metadata, strlen (metadata), error);
+  kiosk_secure_free (data, (gssize) data_length);
+  kiosk_secure_free (metadata, -1);
+  if (metadata_jwe == NULL)
+    return NULL;
+
+  submission.reference = reference;
+  submission.form_id = form->id;
+  submission.form_version = form->version;
+  submission.destination_name = destination->name;
+  submission.destination_id = destination->destination_id;
+  submission.metadata_jwe = metadata_jwe;
+  submission.data_jwe = data_jwe;
+  return kiosk_queue_enqueue (submitter->queue, &submission, error);
+}

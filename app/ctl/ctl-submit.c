@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-ctl"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+
+#include <antragskiosk/answers.h>
+#include <antragskiosk/config.h>
+#include <antragskiosk/form.h>
+#include <antragskiosk/i18n.h>
+#include <antragskiosk/queue.h>
+#include <antragskiosk/reference.h>
+#include <antragskiosk/submission.h>
+
+#include "ctl-private.h"
+
+/* submit: the kiosk's Submit button without the screen. It validates
+ * exactly as the kiosk does, encrypts, enqueues and prints the public
+ * reference; invalid answers print the field errors and store nothing. */
+
+static char *
+read_answers (const char *file, gsize *length)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  if (strcmp (file, "-") == 0)
+    {
+      g_autoptr(GIOChannel) channel = g_io_channel_unix_new (0);
+      g_io_channel_set_encoding (channel, NULL, NULL);
+      if (g_io_channel_read_to_end (channel, &contents, length, &error) != G_IO_STATUS_NORMAL)
+        _kiosk_ctl_error ("cannot read the answers from standard input: %s", error->message);
+    }
+  else if (!g_file_get_contents (file, &contents, length, &error))
+    _kiosk_ctl_error ("cannot read the answers: %s", error->message);
+  return contents;
+}
+
+int
+_kiosk_ctl_submit (int argc, char **argv)
+{
+  g_autofree char *form_id = NULL;
+  g_autofree char *answers_file = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *lang = NULL;
+  g_autofree char *today = NULL;
+  GOptionEntry entries[] = {
+    { "form", 0, 0, G_OPTION_ARG_STRING, &form_id, "The form's id", "ID" },
+    { "answers", 0, 0, G_OPTION_ARG_FILENAME, &answers_file, "The answers (JSON object keyed by field id; - for stdin)", "FILE" },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, "Read the configuration from FILE", "FILE" },
+    { "lang", 0, 0, G_OPTION_ARG_STRING, &lang, "Language of the messages (de, en, …; default de)", "LANG" },
+    { "today", 0, 0, G_OPTION_ARG_STRING, &today, "Validate as if today were DATE (YYYY-MM-DD), for tests", "DATE" },
+    { NULL }
+  };
+  g_autoptr(KioskConfig) config = NULL;
+  g_autoptr(KioskCatalog) catalog = NULL;
+  g_autoptr(KioskQueue) queue = NULL;
+  g_autoptr(KioskSubmitter) submitter = NULL;
+  g_autoptr(KioskAnswers) answers = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reference = NULL;
+  char *contents;
+  gsize length = 0;
+  KioskForm *form;
+
+  if (!_kiosk_ctl_parse_options (&argc, &argv, "--form ID --answers FILE",
+                                 "Validate an application exactly as the kiosk does, encrypt it for its destination and\n"
+                                 "store it in the queue. Prints the public reference (exit 0), or the field errors (exit 1,\n"
+                                 "nothing stored).", entries))
+    return 2;
+  if (form_id == NULL || answers_file == NULL || argc > 1)
+    {
+      _kiosk_ctl_error ("submit needs --form ID and --answers FILE (try 'submit --help')");
+      return 2;
+    }
+  kiosk_i18n_set_language (lang);
+
+  config = kiosk_config_load (config_path, NULL, &error);
+  if (config == NULL)
+    {
+      _kiosk_ctl_error ("cannot use the configuration: %s (see 'antragskiosk-ctl check-config')", error->message);
+      return 1;
+    }
+  catalog = _kiosk_ctl_open_catalog (config_path, NULL);
+  if (catalog == NULL)
+    return 1;
+  form = kiosk_catalog_lookup (catalog, form_id);
+  if (form == NULL)
+    {
+      _kiosk_ctl_error ("there is no form \"%s\" (see 'antragskiosk-ctl forms')", form_id);
+      return 1;
+    }
+
+  contents = read_answers (answers_file, &length);
+  if (contents == NULL)
+    return 1;
+  answers = kiosk_answers_new_from_json (form, contents, (gssize) length, &error);
+  kiosk_secure_free (contents, (gssize) length);
+  if (answers == NULL)
+    {
+      _kiosk_ctl_error ("%s: %s", answers_file, error->message);
+      return 1;
+    }
+  /* Invalid answers never touch the queue, not even to open it. */
+  if (!kiosk_answers_validate (answers, today, &problems))
+    {
+      for (guint i = 0; i < problems->len; i++)
+        {
+          KioskAnswerProblem *problem = g_ptr_array_index (problems, i);
+          printf ("%s: %s\n", problem->path, problem->message);
+        }
+      return 1;
+    }
+
+  queue = kiosk_queue_open (config->data_dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
+  if (queue == NULL)
+    {
+      _kiosk_ctl_error ("cannot open the queue in %s: %s", config->data_dir, error->message);
+      return 1;
+    }
+  if (kiosk_queue_get_recovered_from (queue) != NULL)
+    _kiosk_ctl_error ("warning: the queue file was damaged and has been moved to %s; a new queue was started",
+                      kiosk_queue_get_recovered_from (queue));
+  submitter = kiosk_submitter_new (config, queue);
+  reference = kiosk_submitter_submit (submitter, answers, today, NULL, &error);
+  if (reference == NULL)
+    {
+      _kiosk_ctl_error ("the application was not stored: %s", error->message);
+      return 1;
+    }
+  /* As the receipt shows it; every command also reads it without dashes. */
+  {
+    g_autofree char *shown = kiosk_reference_format (reference);
+    printf ("%s\n", shown);
+  }
+  return 0;
+}
