@@ -5,7 +5,9 @@
 
 #include <signal.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -245,6 +247,39 @@ test_escpos_device (void)
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (device, &contents, &length, NULL));
   check_escpos_stream ((const guint8 *) contents, length, dir);
+  remove_tree (dir);
+}
+
+/* A FIFO as the device (a misconfiguration, or a spooler stand-in): the
+ * stream arrives whole and nothing is read back as a status byte. */
+static void
+test_escpos_fifo (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *fifo = g_build_filename (dir, "lp0", NULL);
+  g_autofree char *config = g_strdup_printf ("[printer]\nkind=escpos\npaper=58\ntimeout=2\ndevice=%s\n", fifo);
+  g_autoptr(KioskPrinter) printer = printer_from (config, NULL);
+  g_autoptr(KioskReceipt) receipt = make_receipt ();
+  g_autoptr(GByteArray) received = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  guint8 buffer[4096];
+  ssize_t n;
+  int fd;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  fd = open (fifo, O_RDONLY | O_NONBLOCK);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (kiosk_printer_print (printer, receipt, NULL, &error));
+  g_assert_no_error (error);
+  for (;;)
+    {
+      n = read (fd, buffer, sizeof buffer);
+      if (n <= 0)
+        break;
+      g_byte_array_append (received, buffer, (guint) n);
+    }
+  close (fd);
+  check_escpos_stream (received->data, received->len, dir);
   remove_tree (dir);
 }
 
@@ -863,6 +898,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/printer/none", test_none);
   g_test_add_func ("/antragskiosk/printer/file", test_file);
   g_test_add_func ("/antragskiosk/printer/escpos-device", test_escpos_device);
+  g_test_add_func ("/antragskiosk/printer/escpos-fifo", test_escpos_fifo);
   g_test_add_data_func ("/antragskiosk/printer/escpos-tcp", GINT_TO_POINTER (TRUE), test_escpos_tcp);
   g_test_add_data_func ("/antragskiosk/printer/escpos-tcp-no-status", GINT_TO_POINTER (FALSE), test_escpos_tcp);
   g_test_add_func ("/antragskiosk/printer/escpos-status", test_escpos_status);

@@ -797,6 +797,10 @@ channel_open (KioskPrinter *printer, Channel *channel, GCancellable *cancellable
           g_autofree char *detail = g_strdup_printf ("%s: %s", printer->device, g_strerror (saved));
           return fail (error, KIOSK_PRINTER_ERROR_OFFLINE, _("The receipt printer is offline."), detail);
         }
+      /* A FIFO opened read-write would read back our own bytes as
+       * "status"; holding its read end also means no SIGPIPE. */
+      if (fstat (channel->fd, &info) == 0 && S_ISFIFO (info.st_mode))
+        channel->readable = FALSE;
       if (fstat (channel->fd, &info) == 0 && S_ISREG (info.st_mode))
         {
           /* a plain file stands in for a device: it cannot answer */
