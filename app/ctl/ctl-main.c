@@ -80,6 +80,9 @@ int
 main (int argc, char **argv)
 {
   kiosk_i18n_init ();
+  /* stdout is for results that scripts read; every log message, debug
+   * included, goes to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   if (argc < 2)
     {
