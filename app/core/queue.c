@@ -624,11 +624,13 @@ migrate (KioskQueue  *queue,
     goto failed;
   if (version > KIOSK_QUEUE_SCHEMA_VERSION)
     {
+      g_autofree char *found = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+
       g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_TOO_NEW,
                    _("The queue file %s was written by a newer version of Antragskiosk "
-                     "(schema %" G_GINT64_FORMAT ", this version knows %d); it was left "
-                     "untouched. Install the newer version again."),
-                   queue->path, version, KIOSK_QUEUE_SCHEMA_VERSION);
+                     "(schema %s, this version knows %d); it was left untouched. Install "
+                     "the newer version again."),
+                   queue->path, found, KIOSK_QUEUE_SCHEMA_VERSION);
       return FALSE;
     }
 

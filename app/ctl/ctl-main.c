@@ -26,6 +26,7 @@ static const KioskCtlEntry commands[] = {
   { "schema",       _kiosk_ctl_schema,       "Print a form's JSON Schema (draft 2020-12)" },
   { "check-config", _kiosk_ctl_check_config, "Check the configuration; one file: [group] key: message per problem" },
   { "receipt",      _kiosk_ctl_receipt,      "Render or reprint the receipt of a queued or sent application" },
+  { "queue",        _kiosk_ctl_queue,        "Queue status, list, retry and purge of stored applications" },
   { "submit",       _kiosk_ctl_submit,       "Validate, encrypt and queue an application; print its reference" },
 };
 
