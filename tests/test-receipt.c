@@ -8,6 +8,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include <antragskiosk/answers.h>
+#include <antragskiosk/form.h>
 #include <antragskiosk/queue.h>
 #include <antragskiosk/receipt.h>
 #include <antragskiosk/reference.h>
@@ -495,6 +497,77 @@ test_paper_names (void)
   g_assert_cmpuint (kiosk_paper_escpos_dots (KIOSK_PAPER_80MM), ==, 576);
 }
 
+/* The application as a document: every answer of a real fixture, as
+ * poppler extracts it from the PDF. */
+static void
+test_summary (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskCatalog) catalog = kiosk_catalog_new (NULL, &error);
+  g_autofree char *fixture_path = g_test_build_filename (G_TEST_DIST, "data", "answers", "gewerbeanmeldung.json", NULL);
+  g_autofree char *fixture = NULL;
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pdf = g_build_filename (dir, "summary.pdf", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) document = NULL;
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2026, 3, 14, 9, 26, 0);
+  KioskAnswers *answers;
+  KioskForm *form;
+  char *data;
+  gsize length = 0;
+  const KioskCode *gmbh;
+  const char *expected[] = {
+    "Elbe Elektrotechnik \xc3\x91\xc3\xba\xc3\xb1\x65z & Y\xc4\xb1lmaz GmbH",   /* Ñúñez, Yılmaz */
+    "\xc5\x81ukasiewicz",                                                   /* Łukasiewicz */
+    "Krak\xc3\xb3w, Polen",
+    "\xc4\xb0zmir, T\xc3\xbcrkei",                                            /* İzmir, Türkei */
+    "1987-03-14", "1990-09-30",                                          /* dates, as the msgid format */
+    "25000.00 \xe2\x82\xac",                                                /* currency */
+    "K7M4Q-X9PRZ",
+  };
+
+  g_assert_no_error (error);
+  form = kiosk_catalog_lookup (catalog, "gewerbeanmeldung");
+  g_assert_nonnull (form);
+  g_assert_true (g_file_get_contents (fixture_path, &fixture, NULL, NULL));
+  answers = kiosk_answers_new_from_json (form, fixture, -1, &error);
+  g_assert_no_error (error);
+  data = kiosk_answers_to_data (answers, "2026-06-01", &length, &error);
+  g_assert_no_error (error);
+
+  document = kiosk_summary_render_pdf (form, data, (gssize) length, "K7M4Q-X9PRZ", when, &error);
+  g_assert_no_error (error);
+  kiosk_secure_free (data, (gssize) length);
+  kiosk_answers_free (answers);
+  /* (the test writes its fixture's summary to look at it; the kiosk never does) */
+  g_assert_true (g_file_set_contents (pdf, g_bytes_get_data (document, NULL), (gssize) g_bytes_get_size (document), NULL));
+  {
+    const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
+    g_autofree char *raw = run_tool (argv, NULL);
+    g_autoptr(GRegex) spaces = g_regex_new ("\\s+", 0, 0, NULL);
+    g_assert_nonnull (raw);
+    text = g_regex_replace_literal (spaces, raw, -1, 0, " ", 0, NULL);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    if (strstr (text, expected[i]) == NULL)
+      g_error ("the summary lacks \"%s\"", expected[i]);
+  /* a code is shown by its label, a ticked checkbox as Yes, each person numbered */
+  gmbh = kiosk_code_list_lookup (kiosk_form_lookup (form, "rechtsform")->code_list, "gmbh");
+  g_assert_nonnull (strstr (text, kiosk_text_get (gmbh->label, "de")));
+  g_assert_nonnull (strstr (text, "Yes"));
+  g_assert_nonnull (strstr (text, "(1)"));
+  g_assert_nonnull (strstr (text, "(2)"));
+  g_assert_null (strstr (text, "geschaeftsfuehrer"));
+
+  /* not the data JSON: an error that quotes nothing */
+  g_clear_pointer (&document, g_bytes_unref);
+  document = kiosk_summary_render_pdf (form, "{\"secret\": \"Zo\xc3\xab\"}", -1, NULL, NULL, &error);
+  g_assert_null (document);
+  g_assert_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID);
+  g_assert_null (strstr (error->message, "Zo"));
+  remove_tree (dir);
+}
+
 static int
 run_ctl (const char *const *args, char **err_out)
 {
@@ -648,5 +721,6 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/antragskiosk/receipt/escpos-options", test_escpos_options);
   g_test_add_func ("/antragskiosk/receipt/ctl", test_ctl);
+  g_test_add_func ("/antragskiosk/receipt/summary", test_summary);
   return g_test_run ();
 }

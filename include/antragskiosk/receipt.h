@@ -206,6 +206,28 @@ gboolean      kiosk_receipt_render_to_file (const KioskReceipt       *receipt,
                                             const char               *path,
                                             GError                  **error);
 
+/* ---- the application as a document ---- */
+
+typedef struct _KioskForm KioskForm;
+
+/* A PDF (A4, as many pages as needed) of a whole application as the
+ * review page shows it: the form's title, the reference and time, then
+ * each page's heading and every answered field's label and value (code
+ * list labels, dates and numbers in the current language, Yes/No),
+ * repeatable groups numbered. @data_json is the canonical data JSON
+ * (kiosk_answers_to_data(), @length bytes or -1); only what it holds is
+ * shown. The result is plaintext personal data: it is built in memory
+ * only, in a buffer that is overwritten when it grows and when the
+ * GBytes is freed (cairo's and json-glib's own working memory is not);
+ * encrypt it and drop it, never write it to disk. Errors never quote the
+ * input. */
+GBytes       *kiosk_summary_render_pdf    (const KioskForm *form,
+                                           const char      *data_json,
+                                           gssize           length,
+                                           const char      *reference,
+                                           GDateTime       *created,
+                                           GError         **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskReceipt, kiosk_receipt_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskReceiptOptions, kiosk_receipt_options_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskQrCode, kiosk_qr_code_free)
