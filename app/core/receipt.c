@@ -335,19 +335,29 @@ equal_constant_time (const char *a, const char *b)
 }
 
 char *
-kiosk_receipt_verify_payload (const char  *payload,
-                              const char  *status_url,
-                              GBytes      *key,
-                              GError     **error)
+kiosk_receipt_verify_payload (const char                 *payload,
+                              const KioskReceiptOptions  *options,
+                              GError                    **error)
 {
+  const char *status_url;
+  GBytes *key;
+  guint mac_length;
   g_auto(GStrv) params = NULL;
   g_autofree char *reference = NULL;
   g_autofree char *mac = NULL;
   const char *query;
   char separator;
 
-  g_return_val_if_fail (status_url != NULL, NULL);
-
+  g_return_val_if_fail (options != NULL, NULL);
+  status_url = options->status_url;
+  key = options->mac_key;
+  mac_length = options->mac_length != 0 ? options->mac_length : MAC_DEFAULT_LENGTH;
+  if (status_url == NULL)
+    {
+      g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_CONFIG,
+                   "[receipt] status_url is not set, so no receipt can be checked");
+      return NULL;
+    }
   if (payload == NULL || !g_str_has_prefix (payload, status_url))
     {
       g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
@@ -387,13 +397,13 @@ kiosk_receipt_verify_payload (const char  *payload,
       g_autofree char *expected = NULL;
       gsize length = mac != NULL ? strlen (mac) : 0;
 
-      if (length < 8 || length > 64)
+      if (length != mac_length)
         {
           g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_NOT_GENUINE,
                        "The receipt carries no valid seal; it was not printed by this kiosk");
           return NULL;
         }
-      expected = kiosk_receipt_mac (key, reference, (guint) length);
+      expected = kiosk_receipt_mac (key, reference, mac_length);
       if (!equal_constant_time (expected, mac))
         {
           g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_NOT_GENUINE,

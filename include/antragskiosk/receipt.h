@@ -104,14 +104,15 @@ char         *kiosk_receipt_mac   (GBytes     *key,
                                    const char *message,
                                    guint       length);
 
-/* Checks a scanned QR payload: it must start with @status_url, carry a
- * well-formed ref, and — when @key is not NULL — a mac equal (constant
- * time) to the one this kiosk would print. Returns the reference (newly
- * allocated) or NULL with KIOSK_RECEIPT_ERROR_NOT_GENUINE / _INVALID. */
-char         *kiosk_receipt_verify_payload (const char  *payload,
-                                            const char  *status_url,
-                                            GBytes      *key,
-                                            GError     **error);
+/* Checks a scanned QR payload against this kiosk's @options: it must
+ * start with options->status_url, carry a well-formed ref, and — when a
+ * MAC key is configured — a mac of exactly options->mac_length digits
+ * equal (constant time) to the one this kiosk prints. Returns the
+ * reference (newly allocated) or NULL with KIOSK_RECEIPT_ERROR_NOT_GENUINE
+ * / _INVALID. */
+char         *kiosk_receipt_verify_payload (const char                 *payload,
+                                            const KioskReceiptOptions  *options,
+                                            GError                    **error);
 
 /* ---- QR code ---- */
 
