@@ -65,10 +65,14 @@ forms=*
     def rows(self):
         db = sqlite3.connect(os.path.join(self.data_dir, "queue.db"))
         try:
-            cursor = db.execute("SELECT a.reference, a.form_id, a.state, c.metadata_jwe, c.data_jwe"
+            cursor = db.execute("SELECT a.seq, a.reference, a.form_id, a.state, c.metadata_jwe, c.data_jwe"
                                 " FROM applications a JOIN ciphertexts c ON c.app = a.seq")
             columns = [d[0] for d in cursor.description]
-            return [dict(zip(columns, row)) for row in cursor]
+            rows = [dict(zip(columns, row)) for row in cursor]
+            for row in rows:
+                row["attachments"] = db.execute("SELECT attachment_id, purpose, mime_type, ciphertext FROM attachments"
+                                                " WHERE app = ? ORDER BY position", (row["seq"],)).fetchall()
+            return rows
         finally:
             db.close()
 
@@ -103,6 +107,20 @@ forms=*
             self.assertEqual(content["hash"], {"type": "sha512", "content": hashlib.sha512(data).hexdigest()})
             self.assertEqual(content["submissionSchema"]["schemaUri"], json.loads(data)["$schema"])
             self.assertEqual(metadata["additionalReferenceInfo"]["senderReference"], row["reference"])
+            # The summary PDF travels as the "form" attachment, announced in
+            # the metadata with the hash of its plaintext.
+            self.assertEqual(len(row["attachments"]), 1)
+            attachment_id, purpose, mime_type, ciphertext = row["attachments"][0]
+            pdf_header, pdf = decrypt(ciphertext, self.key)
+            self.assertEqual(pdf_header["cty"], "application/pdf")
+            self.assertTrue(pdf.startswith(b"%PDF-"), pdf[:16])
+            announced = metadata["contentStructure"]["attachments"]
+            self.assertEqual(len(announced), 1)
+            self.assertEqual(announced[0]["attachmentId"], attachment_id)
+            self.assertEqual(announced[0]["purpose"], "form")
+            self.assertEqual(announced[0]["mimeType"], "application/pdf")
+            self.assertEqual(announced[0]["hash"], {"type": "sha512", "content": hashlib.sha512(pdf).hexdigest()})
+            self.assertEqual((purpose, mime_type), ("form", "application/pdf"))
 
     def test_invalid_answers_store_nothing(self):
         first = self.ctl("submit", "--config", self.config, "--form", "sperrmuell",

@@ -8,6 +8,7 @@
 
 #include <antragskiosk/jwe.h>
 #include <antragskiosk/keys.h>
+#include <antragskiosk/receipt.h>
 #include <antragskiosk/submission.h>
 
 G_DEFINE_QUARK (kiosk-submission-error-quark, kiosk_submission_error)
@@ -21,6 +22,7 @@ struct _KioskSubmitter {
   const KioskConfig *config;
   KioskQueue        *queue;
   GHashTable        *keys;   /* destination name → CachedKey* */
+  gboolean           summary_pdf;
 };
 
 static void
@@ -40,6 +42,7 @@ kiosk_submitter_new (const KioskConfig *config,
   submitter->config = config;
   submitter->queue = queue;
   submitter->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) cached_key_free);
+  submitter->summary_pdf = TRUE;
   return submitter;
 }
 
@@ -104,6 +107,13 @@ destination_for (KioskSubmitter  *submitter,
   return destination;
 }
 
+void
+kiosk_submitter_set_summary_pdf (KioskSubmitter *submitter,
+                                 gboolean        enabled)
+{
+  submitter->summary_pdf = enabled;
+}
+
 gboolean
 kiosk_submitter_check_form (KioskSubmitter  *submitter,
                             const char      *form_id,
@@ -141,8 +151,14 @@ kiosk_submitter_submit (KioskSubmitter  *submitter,
   g_autofree char *reference = NULL;
   g_autofree char *data_jwe = NULL;
   g_autofree char *metadata_jwe = NULL;
+  g_autofree char *pdf_jwe = NULL;
+  g_autofree char *attachment_id = NULL;
   KioskQueueSubmission submission = { 0 };
-  char *data = NULL, *metadata = NULL;
+  KioskJweAttachment pdf_attachment = { 0 };
+  KioskQueueAttachment *queue_attachment = NULL;
+  const KioskQueueAttachment *attachments[1];
+  GBytes *pdf = NULL;
+  char *data = NULL, *metadata = NULL, *stored = NULL;
   gsize data_length = 0;
   KioskKey *key;
   char day[11];
@@ -167,15 +183,35 @@ kiosk_submitter_submit (KioskSubmitter  *submitter,
   data = kiosk_answers_to_data (answers, day, &data_length, error);
   if (data == NULL)
     return NULL;
-  metadata = kiosk_metadata_build ((const guint8 *) data, data_length, form->schema_uri, NULL, 0, reference, day, error);
+
+  /* The application as a document (purpose "form"): rendered in memory,
+   * hashed into the metadata, encrypted like the data. */
+  if (submitter->summary_pdf)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+      pdf = kiosk_summary_render_pdf (form, data, (gssize) data_length, reference, now, error);
+      if (pdf == NULL)
+        goto out;
+      pdf_attachment.attachment_id = attachment_id = g_uuid_string_random ();
+      pdf_attachment.purpose = "form";
+      pdf_attachment.mime_type = KIOSK_JWE_CTY_PDF;
+      pdf_attachment.data = g_bytes_get_data (pdf, &pdf_attachment.length);
+      pdf_jwe = kiosk_jwe_encrypt (key, KIOSK_JWE_CTY_PDF, pdf_attachment.data, pdf_attachment.length, error);
+      if (pdf_jwe == NULL)
+        goto out;
+      queue_attachment = kiosk_queue_attachment_new (attachment_id, "form", KIOSK_JWE_CTY_PDF, pdf_jwe);
+    }
+
+  metadata = kiosk_metadata_build ((const guint8 *) data, data_length, form->schema_uri,
+                                   pdf != NULL ? &pdf_attachment : NULL, pdf != NULL ? 1 : 0,
+                                   reference, day, error);
   if (metadata != NULL)
     data_jwe = kiosk_jwe_encrypt (key, KIOSK_JWE_CTY_JSON, (const guint8 *) data, data_length, error);
   if (data_jwe != NULL)
     metadata_jwe = kiosk_jwe_encrypt (key, KIOSK_JWE_CTY_JSON, (const guint8 *) metadata, strlen (metadata), error);
-  kiosk_secure_free (data, (gssize) data_length);
-  kiosk_secure_free (metadata, -1);
   if (metadata_jwe == NULL)
-    return NULL;
+    goto out;
 
   submission.reference = reference;
   submission.form_id = form->id;
@@ -184,5 +220,18 @@ kiosk_submitter_submit (KioskSubmitter  *submitter,
   submission.destination_id = destination->destination_id;
   submission.metadata_jwe = metadata_jwe;
   submission.data_jwe = data_jwe;
-  return kiosk_queue_enqueue (submitter->queue, &submission, error);
+  if (queue_attachment != NULL)
+    {
+      attachments[0] = queue_attachment;
+      submission.attachments = attachments;
+      submission.n_attachments = 1;
+    }
+  stored = kiosk_queue_enqueue (submitter->queue, &submission, error);
+
+out:
+  kiosk_secure_free (data, (gssize) data_length);
+  kiosk_secure_free (metadata, -1);
+  g_clear_pointer (&pdf, g_bytes_unref);
+  g_clear_pointer (&queue_attachment, kiosk_queue_attachment_free);
+  return stored;
 }

@@ -34,6 +34,12 @@ KioskSubmitter *kiosk_submitter_new          (const KioskConfig *config,
                                               KioskQueue        *queue);
 void            kiosk_submitter_free         (KioskSubmitter    *submitter);
 
+/* Whether a summary PDF of the application (as the review page shows
+ * it) travels with it as an attachment with purpose "form" (default TRUE:
+ * authorities read it as the filed form). */
+void            kiosk_submitter_set_summary_pdf (KioskSubmitter *submitter,
+                                                 gboolean        enabled);
+
 /* Whether applications for @form_id can be taken now: a destination
  * routes the form and its key is valid today. On FALSE, @error says what
  * is wrong for staff and the log (KIOSK_SUBMISSION_ERROR); the visitor is

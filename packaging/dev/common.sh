@@ -23,6 +23,7 @@ test_packages=(
   python3 python3-jsonschema python3-jwcrypto python3-cryptography
   zbar-tools poppler-utils openssl sqlite3
   xvfb xauth dbus-daemon
+  cups-daemon
 )
 
 as_root() {
