@@ -122,7 +122,7 @@ load_directory (KioskCatalog *catalog,
         g_warning ("Cannot read the forms directory %s: %s", forms_dir, error->message);
       return;
     }
-  while ((name = g_dir_read_name (dir)) != NULL)
+  for (name = g_dir_read_name (dir); name != NULL; name = g_dir_read_name (dir))
     if (g_str_has_suffix (name, ".json") && name[0] != '.')
       g_ptr_array_add (files, g_build_filename (forms_dir, name, NULL));
   g_ptr_array_sort (files, path_compare);

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Enqueue latency of the whole Submit path (validate, data + metadata,
+ * two RSA-4096 JWEs, one durable SQLite transaction) over many
+ * submissions, beside what it is made of, measured in the same run on the
+ * same disk: a bare one-row WAL + synchronous=FULL insert of the same
+ * size, and the bare encryption of the same two payloads. Target: ours
+ * ≤ 1.2 × (bare insert + encryption). The summary PDF attachment is
+ * measured separately (it is rendering, not queueing).
+ * Usage: bench-submit [N] (default 10000). */
+#include "config.h"
+
+#include <string.h>
+#include <sqlite3.h>
+#include <glib/gstdio.h>
+
+#include <antragskiosk/answers.h>
+#include <antragskiosk/config.h>
+#include <antragskiosk/i18n.h>
+#include <antragskiosk/jwe.h>
+#include <antragskiosk/keys.h>
+#include <antragskiosk/queue.h>
+#include <antragskiosk/submission.h>
+
+#include "bench-common.h"
+
+#define FORM "sperrmuell"
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+
+  for (const char *name = dir != NULL ? g_dir_read_name (dir) : NULL; name != NULL; name = g_dir_read_name (dir))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static double *
+run_bare_insert (const char *dir, gsize n, gsize size)
+{
+  g_autofree char *path = g_build_filename (dir, "bare.db", NULL);
+  g_autofree char *blob = g_malloc (size);
+  double *samples = g_new (double, n);
+  sqlite3_stmt *insert;
+  sqlite3 *db;
+
+  memset (blob, 'x', size);
+  g_assert (sqlite3_open (path, &db) == SQLITE_OK);
+  sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                    "CREATE TABLE t (id INTEGER PRIMARY KEY, ref TEXT UNIQUE, payload TEXT)", NULL, NULL, NULL);
+  sqlite3_prepare_v2 (db, "INSERT INTO t (ref, payload) VALUES (?, ?)", -1, &insert, NULL);
+  for (gsize i = 0; i < n; i++)
+    {
+      char ref[32];
+      double t0 = bench_now_ms ();
+
+      g_snprintf (ref, sizeof ref, "R%" G_GSIZE_FORMAT, i);
+      sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+      sqlite3_bind_text (insert, 1, ref, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 2, blob, (int) size, SQLITE_STATIC);
+      sqlite3_step (insert);
+      sqlite3_reset (insert);
+      sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+      samples[i] = bench_now_ms () - t0;
+    }
+  sqlite3_finalize (insert);
+  sqlite3_close (db);
+  return samples;
+}
+
+int
+main (int argc, char **argv)
+{
+  gsize n = argc > 1 ? g_ascii_strtoull (argv[1], NULL, 10) : 10000;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bench-submit-XXXXXX", &error);
+  g_autofree char *data_dir = g_build_filename (dir, "queue", NULL);
+  g_autofree char *answers_path = g_build_filename (ANTRAGSKIOSK_SOURCE_DIR, "tests", "data", "answers", FORM ".json", NULL);
+  g_autofree char *answers_json = NULL;
+  g_autoptr(KioskConfig) config = NULL;
+  g_autoptr(KioskCatalog) catalog = NULL;
+  g_autoptr(KioskQueue) queue = NULL;
+  g_autoptr(KioskSubmitter) submitter = NULL;
+  g_autoptr(KioskAnswers) answers = NULL;
+  g_autoptr(KioskKey) key = NULL;
+  double *ours = g_new (double, n), *encrypt = g_new (double, n), *bare;
+  double pdf[50];
+  gsize data_length = 0, payload = 0;
+  char *data;
+  KioskForm *form;
+
+  kiosk_i18n_init ();
+  g_assert_no_error (error);
+  config = kiosk_config_load_demo (NULL, &error);
+  g_assert_no_error (error);
+  g_free (config->data_dir);
+  config->data_dir = g_strdup (data_dir);
+  catalog = kiosk_catalog_new (NULL, &error);
+  form = kiosk_catalog_lookup (catalog, FORM);
+  g_assert_true (g_file_get_contents (answers_path, &answers_json, NULL, &error));
+  answers = kiosk_answers_new_from_json (form, answers_json, -1, &error);
+  g_assert_no_error (error);
+  queue = kiosk_queue_open (data_dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  submitter = kiosk_submitter_new (config, queue);
+  kiosk_submitter_set_summary_pdf (submitter, FALSE);
+  key = kiosk_key_load (((KioskDestinationConfig *) config->destinations->pdata[0])->key_file,
+                        ((KioskDestinationConfig *) config->destinations->pdata[0])->trust_anchor, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The bare encryption of the same two payloads (data and a metadata
+   * document of its real size). */
+  data = kiosk_answers_to_data (answers, NULL, &data_length, &error);
+  {
+    g_autofree char *metadata = kiosk_metadata_build ((const guint8 *) data, data_length, form->schema_uri, NULL, 0,
+                                                      "K7M4QX9PRZ", NULL, &error);
+    for (gsize i = 0; i < n; i++)
+      {
+        double t0 = bench_now_ms ();
+        g_autofree char *a = kiosk_jwe_encrypt (key, NULL, (const guint8 *) data, data_length, NULL);
+        g_autofree char *b = kiosk_jwe_encrypt (key, NULL, (const guint8 *) metadata, strlen (metadata), NULL);
+        encrypt[i] = bench_now_ms () - t0;
+        payload = strlen (a) + strlen (b);
+      }
+  }
+  kiosk_secure_free (data, (gssize) data_length);
+
+  bare = run_bare_insert (dir, n, payload);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double t0 = bench_now_ms ();
+      g_autofree char *reference = kiosk_submitter_submit (submitter, answers, NULL, NULL, &error);
+      ours[i] = bench_now_ms () - t0;
+      g_assert_no_error (error);
+    }
+
+  kiosk_submitter_set_summary_pdf (submitter, TRUE);
+  for (gsize i = 0; i < G_N_ELEMENTS (pdf); i++)
+    {
+      double t0 = bench_now_ms ();
+      g_autofree char *reference = kiosk_submitter_submit (submitter, answers, NULL, NULL, &error);
+      pdf[i] = bench_now_ms () - t0;
+      g_assert_no_error (error);
+    }
+
+  {
+    double bare_p50 = bench_percentile (bare, n, 50), bare_p99 = bench_percentile (bare, n, 99);
+    double enc_p50 = bench_percentile (encrypt, n, 50), enc_p99 = bench_percentile (encrypt, n, 99);
+    double ours_p50 = bench_percentile (ours, n, 50), ours_p99 = bench_percentile (ours, n, 99);
+    char note[128];
+
+    bench_row ("submit", "bare WAL+FULL one-row insert, p50", bare_p50, "ms", "same disk, same run");
+    bench_row ("submit", "bare WAL+FULL one-row insert, p99", bare_p99, "ms", "");
+    bench_row ("submit", "bare encryption of data + metadata, p50", enc_p50, "ms", "RSA-4096 + A256GCM, twice");
+    bench_row ("submit", "bare encryption of data + metadata, p99", enc_p99, "ms", "");
+    g_snprintf (note, sizeof note, "%.2f x (insert + encryption); target <= 1.2", ours_p50 / (bare_p50 + enc_p50));
+    bench_row ("submit", "Submit: validate+encrypt+enqueue, p50", ours_p50, "ms", note);
+    g_snprintf (note, sizeof note, "%.2f x (insert + encryption)", ours_p99 / (bare_p99 + enc_p99));
+    bench_row ("submit", "Submit: validate+encrypt+enqueue, p99", ours_p99, "ms", note);
+    bench_row ("submit", "Submit with summary PDF attachment, p50", bench_median (pdf, G_N_ELEMENTS (pdf)), "ms", "50 runs");
+    bench_row ("submit", "ciphertext bytes per application", (double) payload, "B", "data + metadata JWE");
+  }
+
+  kiosk_queue_close (g_steal_pointer (&queue));
+  remove_tree (dir);
+  g_free (ours);
+  g_free (encrypt);
+  g_free (bare);
+  return 0;
+}
