@@ -1075,6 +1075,47 @@ test_retention_keyfile (void)
   g_assert_nonnull (strstr (error->message, "keep_days"));
 }
 
+/* The main thread's connection leaves checkpoints to the worker's. */
+static void
+test_checkpoint (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "queue.db", NULL);
+  g_autofree char *wal = g_build_filename (dir, "queue.db-wal", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskQueue) ui = kiosk_queue_open (dir, KIOSK_QUEUE_OPEN_DEFER_CHECKPOINT, &error);
+  g_autoptr(KioskQueue) worker = NULL;
+  g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func (g_free);
+  GStatBuf st;
+  sqlite3 *db = NULL;
+  int log_frames = -1, checkpointed = -1;
+
+  g_assert_no_error (error);
+  worker = open_queue (dir);
+  /* about 9 WAL frames each: 300 enqueues are past SQLite's default
+   * threshold (1000 frames) but below the deferred one (4096) */
+  for (guint i = 0; i < 300; i++)
+    g_ptr_array_add (refs, enqueue_fake (ui, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 1000 * 4096);
+
+  g_assert_true (kiosk_queue_checkpoint (worker, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "SELECT count(*) FROM applications", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &checkpointed),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (log_frames, >, 1000);
+  g_assert_cmpint (checkpointed, ==, log_frames);
+  assert_intact (worker, refs);
+
+  g_clear_pointer (&ui, kiosk_queue_close);
+  g_clear_pointer (&worker, kiosk_queue_close);
+  remove_tree (dir);
+}
+
 /* ---- faults ---- */
 
 static void
@@ -1497,6 +1538,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/queue/counts-and-list", test_counts_and_list);
   g_test_add_func ("/antragskiosk/queue/purge", test_purge);
   g_test_add_func ("/antragskiosk/queue/retention-keyfile", test_retention_keyfile);
+  g_test_add_func ("/antragskiosk/queue/checkpoint", test_checkpoint);
   g_test_add_func ("/antragskiosk/queue/locked", test_locked);
   g_test_add_func ("/antragskiosk/queue/fault-write-full", test_fault_write_full);
   g_test_add_func ("/antragskiosk/queue/fault-write-ioerr", test_fault_write_ioerr);

@@ -763,6 +763,8 @@ connect_db (KioskQueue          *queue,
     rc = exec_pragma (queue, "PRAGMA secure_delete = FAST", NULL);
   if (rc != SQLITE_OK)
     return rc;
+  if (flags & KIOSK_QUEUE_OPEN_DEFER_CHECKPOINT)
+    sqlite3_wal_autocheckpoint (queue->db, 4096);
 
   if (!(flags & KIOSK_QUEUE_OPEN_NO_CHECK))
     {
@@ -1379,16 +1381,33 @@ kiosk_queue_enqueue (KioskQueue                 *queue,
   if (rc != SQLITE_OK)
     goto failed;
 
-  if (submission->reference != NULL)
+  /* The UNIQUE index on reference decides; no lookup beforehand. */
+  reference = submission->reference != NULL ? g_strdup (submission->reference) : kiosk_reference_generate ();
+  id = g_uuid_string_random ();
+  now = kiosk_queue_now_ms (queue);
+  for (;;)
     {
-      int taken = reference_taken (queue, submission->reference);
-
-      if (taken < 0)
-        {
-          rc = -taken;
-          goto failed;
-        }
-      if (taken > 0)
+      stmt = statement (queue,
+                        "INSERT INTO applications (id, reference, form_id, form_version, "
+                        "destination_name, destination_id, created_ms, state, attempts, "
+                        "next_attempt_ms, updated_ms, n_attachments) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', 0, ?7, ?7, ?8)", &rc);
+      if (stmt == NULL)
+        goto failed;
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, reference, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, submission->form_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, submission->form_version, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 5, submission->destination_name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 6, submission->destination_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 7, now);
+      sqlite3_bind_int64 (stmt, 8, submission->n_attachments);
+      rc = step_done (stmt);
+      if (rc != SQLITE_CONSTRAINT_UNIQUE
+          || strstr (sqlite3_errmsg (queue->db), "applications.reference") == NULL)
+        break;
+      /* the reference is taken (the statement alone was undone) */
+      if (submission->reference != NULL)
         {
           g_autofree char *shown = kiosk_reference_format (submission->reference);
 
@@ -1398,46 +1417,10 @@ kiosk_queue_enqueue (KioskQueue                 *queue,
                          "the application again with a new reference."), shown);
           return NULL;
         }
-      reference = g_strdup (submission->reference);
+      /* 45 random bits: a collision is rare; take another one */
+      g_free (reference);
+      reference = kiosk_reference_generate ();
     }
-  else
-    {
-      /* 45 random bits: a collision is rare; take another one. */
-      for (;;)
-        {
-          int taken;
-
-          g_clear_pointer (&reference, g_free);
-          reference = kiosk_reference_generate ();
-          taken = reference_taken (queue, reference);
-          if (taken < 0)
-            {
-              rc = -taken;
-              goto failed;
-            }
-          if (taken == 0)
-            break;
-        }
-    }
-
-  id = g_uuid_string_random ();
-  now = kiosk_queue_now_ms (queue);
-  stmt = statement (queue,
-                    "INSERT INTO applications (id, reference, form_id, form_version, "
-                    "destination_name, destination_id, created_ms, state, attempts, "
-                    "next_attempt_ms, updated_ms, n_attachments) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', 0, ?7, ?7, ?8)", &rc);
-  if (stmt == NULL)
-    goto failed;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, reference, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, submission->form_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, submission->form_version, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, submission->destination_name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, submission->destination_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 7, now);
-  sqlite3_bind_int64 (stmt, 8, submission->n_attachments);
-  rc = step_done (stmt);
   if (rc != SQLITE_OK)
     goto failed;
   seq = sqlite3_last_insert_rowid (queue->db);
@@ -1844,6 +1827,23 @@ failed:
   rollback (queue);
   set_sqlite_error (queue, error, rc, DID_CHANGE);
   return FALSE;
+}
+
+gboolean
+kiosk_queue_checkpoint (KioskQueue  *queue,
+                        GError     **error)
+{
+  int rc;
+
+  g_return_val_if_fail (queue != NULL, FALSE);
+
+  rc = sqlite3_wal_checkpoint_v2 (queue->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (queue, error, rc, DID_CHANGE);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- check ---- */

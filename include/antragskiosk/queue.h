@@ -73,6 +73,11 @@ typedef enum {
   KIOSK_QUEUE_OPEN_FULL_CHECK  = 1 << 0,  /* PRAGMA integrity_check instead */
   KIOSK_QUEUE_OPEN_NO_CHECK    = 1 << 1,  /* skip the check (benchmarks) */
   KIOSK_QUEUE_OPEN_NO_CREATE   = 1 << 2,  /* fail with _OPEN when queue.db is missing */
+  /* For the kiosk's main thread: leave WAL checkpoints (an extra fsync of
+   * queue.db) to another connection — the sync worker calls
+   * kiosk_queue_checkpoint() — unless the WAL grows past 4096 pages
+   * (16 MiB); SQLite's default is 1000 pages. */
+  KIOSK_QUEUE_OPEN_DEFER_CHECKPOINT = 1 << 3,
 } KioskQueueOpenFlags;
 
 typedef struct _KioskQueue KioskQueue;
@@ -305,6 +310,12 @@ gboolean    kiosk_queue_purge          (KioskQueue                *queue,
                                         guint                     *n_purged,
                                         guint                     *n_deleted,
                                         GError                   **error);
+
+/* Copies the WAL's committed pages into queue.db (a PASSIVE checkpoint:
+ * never waits for readers or writers). For the sync worker when it is
+ * idle, so that the main thread's enqueues need not pay for it. */
+gboolean    kiosk_queue_checkpoint     (KioskQueue  *queue,
+                                        GError     **error);
 
 /* PRAGMA integrity_check plus the queue's own invariants: every row that
  * is not a tombstone has both ciphertexts and all its attachments, no
