@@ -52,16 +52,17 @@ forms=*
             for _ in range(KILLS):
                 helper = subprocess.Popen([HELPER, config, FORM, answers], stdout=subprocess.PIPE,
                                           stderr=subprocess.PIPE)
-                # Random moments: mostly within the first submissions (key
-                # loading, opening, the first transaction), sometimes later.
-                time.sleep(rng.choice([rng.uniform(0, 0.02), rng.uniform(0, 0.1)]))
+                # Random moments: a third during start-up (key loading,
+                # opening the queue, the first transaction), the rest while
+                # it submits in a loop (longer, for slow sanitizer builds).
+                time.sleep(rng.choice([rng.uniform(0, 0.05), rng.uniform(0.05, 0.3), rng.uniform(0.05, 0.3)]))
                 helper.send_signal(signal.SIGKILL)
                 out, err = helper.communicate()
                 self.assertEqual(helper.returncode, -signal.SIGKILL, err.decode())
                 # A line is complete only when its newline arrived.
                 lines = out.decode().split("\n")[:-1]
                 reported.extend(lines)
-            self.assertGreater(len(reported), KILLS // 2, "the helper hardly ever got to submit")
+            self.assertGreater(len(reported), KILLS // 4, "the helper hardly ever got to submit")
 
             db = sqlite3.connect(os.path.join(data_dir, "queue.db"))
             self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
