@@ -1078,8 +1078,8 @@ validate_container (EvalContext        *ctx,
     }
 }
 
-static void
-today_iso (const char *today, char out[11])
+void
+kiosk_date_today (const char *today, char out[11])
 {
   g_autoptr(GDateTime) now = NULL;
 
@@ -1102,7 +1102,7 @@ run_validation (KioskAnswers  *answers,
   char day[11];
   EvalContext ctx;
 
-  today_iso (today, day);
+  kiosk_date_today (today, day);
   ctx.answers = answers;
   ctx.scope = answers->root;
   ctx.today = day;
@@ -1310,7 +1310,7 @@ kiosk_answers_to_data (KioskAnswers  *answers,
   char day[11];
   EvalContext ctx;
 
-  today_iso (today, day);
+  kiosk_date_today (today, day);
   if (!run_validation (answers, day, &problems))
     {
       g_set_error (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_INVALID,

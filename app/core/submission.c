@@ -124,21 +124,6 @@ kiosk_submitter_check_form (KioskSubmitter  *submitter,
   return destination != NULL && destination_key (submitter, destination, error) != NULL;
 }
 
-static void
-today_iso (const char *today, char out[11])
-{
-  g_autoptr(GDateTime) now = NULL;
-
-  if (today != NULL)
-    {
-      g_strlcpy (out, today, 11);
-      return;
-    }
-  now = g_date_time_new_now_local ();
-  g_snprintf (out, 11, "%04d-%02d-%02d", g_date_time_get_year (now), g_date_time_get_month (now),
-              g_date_time_get_day_of_month (now));
-}
-
 char *
 kiosk_submitter_submit (KioskSubmitter  *submitter,
                         KioskAnswers    *answers,
@@ -163,7 +148,7 @@ kiosk_submitter_submit (KioskSubmitter  *submitter,
   KioskKey *key;
   char day[11];
 
-  today_iso (today, day);
+  kiosk_date_today (today, day);
   if (!kiosk_answers_validate (answers, day, problems))
     {
       g_set_error_literal (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_INVALID,

@@ -55,6 +55,62 @@ open_catalog (void)
   return _kiosk_ctl_open_catalog (opt_config, opt_forms_dir);
 }
 
+KioskForm *
+_kiosk_ctl_lookup_form (KioskCatalog *catalog,
+                        const char   *form_id)
+{
+  KioskForm *form = kiosk_catalog_lookup (catalog, form_id);
+
+  if (form == NULL)
+    _kiosk_ctl_error ("there is no form \"%s\" (see 'antragskiosk-ctl forms')", form_id);
+  return form;
+}
+
+char *
+_kiosk_ctl_read_input (const char *file,
+                       gsize      *length)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  if (strcmp (file, "-") == 0)
+    {
+      g_autoptr(GIOChannel) channel = g_io_channel_unix_new (0);
+
+      g_io_channel_set_encoding (channel, NULL, NULL);
+      if (g_io_channel_read_to_end (channel, &contents, length, &error) != G_IO_STATUS_NORMAL)
+        _kiosk_ctl_error ("cannot read standard input: %s", error->message);
+    }
+  else if (!g_file_get_contents (file, &contents, length, &error))
+    _kiosk_ctl_error ("cannot read %s: %s", file, error->message);
+  return contents;
+}
+
+gboolean
+_kiosk_ctl_check_date (const char *option,
+                       const char *value)
+{
+  int y, m, d;
+
+  if (value == NULL)
+    return TRUE;
+  if (strlen (value) == 10 && sscanf (value, "%4d-%2d-%2d", &y, &m, &d) == 3
+      && g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
+    return TRUE;
+  _kiosk_ctl_error ("%s needs a date written YYYY-MM-DD", option);
+  return FALSE;
+}
+
+void
+_kiosk_ctl_print_answer_problems (GPtrArray *problems)
+{
+  for (guint i = 0; i < problems->len; i++)
+    {
+      KioskAnswerProblem *problem = g_ptr_array_index (problems, i);
+      printf ("%s: %s\n", problem->path, problem->message);
+    }
+}
+
 int
 _kiosk_ctl_forms (int argc, char **argv)
 {
@@ -170,47 +226,19 @@ _kiosk_ctl_validate (int argc, char **argv)
       _kiosk_ctl_error ("validate needs --form ID and --answers FILE (try 'validate --help')");
       return 2;
     }
-  if (today != NULL)
-    {
-      GDate *date = g_date_new ();
-      gboolean valid;
-      int y, m, d;
-
-      valid = strlen (today) == 10 && sscanf (today, "%4d-%2d-%2d", &y, &m, &d) == 3
-              && g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
-      g_date_free (date);
-      if (!valid)
-        {
-          _kiosk_ctl_error ("--today needs a date written YYYY-MM-DD");
-          return 2;
-        }
-    }
+  if (!_kiosk_ctl_check_date ("--today", today))
+    return 2;
   kiosk_i18n_set_language (lang);
 
   catalog = open_catalog ();
   if (catalog == NULL)
     return 1;
-  form = kiosk_catalog_lookup (catalog, form_id);
+  form = _kiosk_ctl_lookup_form (catalog, form_id);
   if (form == NULL)
-    {
-      _kiosk_ctl_error ("there is no form \"%s\" (see 'antragskiosk-ctl forms')", form_id);
-      return 1;
-    }
-  if (strcmp (answers_file, "-") == 0)
-    {
-      g_autoptr(GIOChannel) channel = g_io_channel_unix_new (0);
-      g_io_channel_set_encoding (channel, NULL, NULL);
-      if (g_io_channel_read_to_end (channel, &contents, &length, &error) != G_IO_STATUS_NORMAL)
-        {
-          _kiosk_ctl_error ("cannot read the answers from standard input: %s", error->message);
-          return 1;
-        }
-    }
-  else if (!g_file_get_contents (answers_file, &contents, &length, &error))
-    {
-      _kiosk_ctl_error ("cannot read the answers: %s", error->message);
-      return 1;
-    }
+    return 1;
+  contents = _kiosk_ctl_read_input (answers_file, &length);
+  if (contents == NULL)
+    return 1;
   answers = kiosk_answers_new_from_json (form, contents, (gssize) length, &error);
   kiosk_secure_free (g_steal_pointer (&contents), (gssize) length);
   if (answers == NULL)
@@ -220,11 +248,7 @@ _kiosk_ctl_validate (int argc, char **argv)
     }
   if (!kiosk_answers_validate (answers, today, &problems))
     {
-      for (guint i = 0; i < problems->len; i++)
-        {
-          KioskAnswerProblem *problem = g_ptr_array_index (problems, i);
-          printf ("%s: %s\n", problem->path, problem->message);
-        }
+      _kiosk_ctl_print_answer_problems (problems);
       return 1;
     }
   data = kiosk_answers_to_data (answers, today, &length, &error);
@@ -266,12 +290,9 @@ _kiosk_ctl_schema (int argc, char **argv)
   catalog = open_catalog ();
   if (catalog == NULL)
     return 1;
-  form = kiosk_catalog_lookup (catalog, form_id);
+  form = _kiosk_ctl_lookup_form (catalog, form_id);
   if (form == NULL)
-    {
-      _kiosk_ctl_error ("there is no form \"%s\" (see 'antragskiosk-ctl forms')", form_id);
-      return 1;
-    }
+    return 1;
   schema = kiosk_form_to_json_schema (form);
   generator = json_generator_new ();
   json_generator_set_pretty (generator, TRUE);

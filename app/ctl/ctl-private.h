@@ -31,6 +31,20 @@ struct _KioskCatalog;
 struct _KioskCatalog *_kiosk_ctl_open_catalog (const char *config_path,
                                                const char *forms_dir);
 
+/* The form @form_id of @catalog; prints the problem when there is none. */
+struct _KioskForm *_kiosk_ctl_lookup_form (struct _KioskCatalog *catalog,
+                                           const char           *form_id);
+/* The whole of @file ("-": standard input); prints the problem and
+ * returns NULL when it cannot be read. */
+char     *_kiosk_ctl_read_input   (const char *file,
+                                   gsize      *length);
+/* TRUE when @value is NULL or a real date YYYY-MM-DD; else prints a usage
+ * error naming @option. */
+gboolean  _kiosk_ctl_check_date   (const char *option,
+                                   const char *value);
+/* One "path: message" line per KioskAnswerProblem on stdout. */
+void      _kiosk_ctl_print_answer_problems (GPtrArray *problems);
+
 int _kiosk_ctl_forms        (int argc, char **argv);
 int _kiosk_ctl_check_forms  (int argc, char **argv);
 int _kiosk_ctl_validate     (int argc, char **argv);

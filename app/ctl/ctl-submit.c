@@ -21,24 +21,6 @@
  * exactly as the kiosk does, encrypts, enqueues and prints the public
  * reference; invalid answers print the field errors and store nothing. */
 
-static char *
-read_answers (const char *file, gsize *length)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  if (strcmp (file, "-") == 0)
-    {
-      g_autoptr(GIOChannel) channel = g_io_channel_unix_new (0);
-      g_io_channel_set_encoding (channel, NULL, NULL);
-      if (g_io_channel_read_to_end (channel, &contents, length, &error) != G_IO_STATUS_NORMAL)
-        _kiosk_ctl_error ("cannot read the answers from standard input: %s", error->message);
-    }
-  else if (!g_file_get_contents (file, &contents, length, &error))
-    _kiosk_ctl_error ("cannot read the answers: %s", error->message);
-  return contents;
-}
-
 int
 _kiosk_ctl_submit (int argc, char **argv)
 {
@@ -77,6 +59,8 @@ _kiosk_ctl_submit (int argc, char **argv)
       _kiosk_ctl_error ("submit needs --form ID and --answers FILE (try 'submit --help')");
       return 2;
     }
+  if (!_kiosk_ctl_check_date ("--today", today))
+    return 2;
   kiosk_i18n_set_language (lang);
 
   config = kiosk_config_load (config_path, NULL, &error);
@@ -88,14 +72,11 @@ _kiosk_ctl_submit (int argc, char **argv)
   catalog = _kiosk_ctl_open_catalog (config_path, NULL);
   if (catalog == NULL)
     return 1;
-  form = kiosk_catalog_lookup (catalog, form_id);
+  form = _kiosk_ctl_lookup_form (catalog, form_id);
   if (form == NULL)
-    {
-      _kiosk_ctl_error ("there is no form \"%s\" (see 'antragskiosk-ctl forms')", form_id);
-      return 1;
-    }
+    return 1;
 
-  contents = read_answers (answers_file, &length);
+  contents = _kiosk_ctl_read_input (answers_file, &length);
   if (contents == NULL)
     return 1;
   answers = kiosk_answers_new_from_json (form, contents, (gssize) length, &error);
@@ -108,11 +89,7 @@ _kiosk_ctl_submit (int argc, char **argv)
   /* Invalid answers never touch the queue, not even to open it. */
   if (!kiosk_answers_validate (answers, today, &problems))
     {
-      for (guint i = 0; i < problems->len; i++)
-        {
-          KioskAnswerProblem *problem = g_ptr_array_index (problems, i);
-          printf ("%s: %s\n", problem->path, problem->message);
-        }
+      _kiosk_ctl_print_answer_problems (problems);
       return 1;
     }
 

@@ -96,6 +96,12 @@ char          *kiosk_answers_to_data     (KioskAnswers  *answers,
                                           gsize         *length,
                                           GError       **error);
 
+/* Writes @today into @out when it is not NULL, else today's local date, as
+ * ISO "YYYY-MM-DD" (11 bytes with the NUL): the day that date bounds,
+ * ages and the applicationDate are measured against. */
+void           kiosk_date_today          (const char *today,
+                                          char        out[11]);
+
 /* Overwrites @length bytes of @data, then frees it. NULL is ignored. For
  * a NUL-terminated string, @length may be -1. */
 void           kiosk_secure_free         (gpointer data, gssize length);
