@@ -136,6 +136,37 @@ forms=*
         usage = self.ctl("submit", "--form", "sperrmuell")
         self.assertEqual(usage.returncode, 2)
 
+    def test_unusable_key_stores_nothing(self):
+        """An expired key, one from another trust anchor, or a missing file:
+        the form is out of service with a message naming the problem, and
+        nothing (not even plaintext) is stored."""
+        pki = os.path.join(self.tmp.name, "pki")
+        subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "keys-testca.py"), pki], check=True)
+        answers = os.path.join(SRCDIR, "data", "answers", "sperrmuell.json")
+        # The unusable key is also logged as a warning (for the journal);
+        # here warnings must not abort the program.
+        self.env["G_DEBUG"] = "gc-friendly"
+        cases = [("expired.jwk", "root.pem", "expired"), ("wrongroot.jwk", "root.pem", "trust"),
+                 ("missing.jwk", "root.pem", "missing.jwk")]
+        for key_file, anchor, needle in cases:
+            with self.subTest(key=key_file):
+                data_dir = os.path.join(self.tmp.name, "data-" + key_file)
+                config = os.path.join(self.tmp.name, key_file + ".conf")
+                with open(config, "w", encoding="utf-8") as f:
+                    f.write(f"[kiosk]\nid=t\ndata_dir={data_dir}\n\n[destination d]\n"
+                            f"destination_id=4b5c7214-aa12-4624-955e-0f7deaabc342\n"
+                            f"key_file={os.path.join(pki, key_file)}\ntrust_anchor={os.path.join(pki, anchor)}\nforms=*\n")
+                run = self.ctl("submit", "--config", config, "--form", "sperrmuell", "--answers", answers)
+                self.assertEqual(run.returncode, 1, run.stdout + run.stderr)
+                self.assertEqual(run.stdout, "")
+                self.assertIn("the application was not stored", run.stderr)
+                self.assertIn(needle, run.stderr.lower())
+                db = os.path.join(data_dir, "queue.db")
+                if os.path.exists(db):
+                    connection = sqlite3.connect(db)
+                    self.assertEqual(connection.execute("SELECT count(*) FROM applications").fetchone()[0], 0)
+                    connection.close()
+
     def test_no_plaintext_on_disk_or_in_logs(self):
         # Letters only, so that it is valid in name fields too.
         marker = "Zqx" + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:12]) + "Wv"
