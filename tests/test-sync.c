@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-test"
+
+#include "config.h"
+
+#include <string.h>
+#include <curl/curl.h>
+#include <glib.h>
+
+#include <antragskiosk/platform.h>
+#include <antragskiosk/sync.h>
+
+/* Backoff, fault classification, Retry-After, [sync] settings and event
+ * logs, without the network. Expected values are worked out by hand from
+ * PLATFORM.md's fault table and the documented formula. */
+
+static void
+test_backoff_defaults (void)
+{
+  KioskSyncSettings s;
+
+  kiosk_sync_settings_init (&s);
+  g_assert_cmpuint (s.retry_base_s, ==, 30);
+  g_assert_cmpuint (s.retry_cap_s, ==, 1800);
+  g_assert_cmpuint (s.parallelism, ==, 4);
+  /* First retry: between 15 and 30 s ("within a minute"). */
+  g_assert_cmpint (kiosk_sync_backoff_ms (&s, 0, 0.0), ==, 15000);
+  g_assert_cmpint (kiosk_sync_backoff_ms (&s, 0, 0.999999), <=, 30000);
+  g_assert_cmpint (kiosk_sync_backoff_ms (&s, 0, 0.5), ==, 22500);
+  /* 30, 60, 120, 240, 480, 960, 1800 (capped) seconds before jitter. */
+  g_assert_cmpint (kiosk_sync_backoff_ms (&s, 1, 0.0), ==, 30000);
+  g_assert_cmpint (kiosk_sync_backoff_ms (&s, 2, 0.0), ==, 60000);
+  g_assert_cmpint (kiosk_sync_backoff_ms (&s, 5, 0.0), ==, 480000);
+  g_assert_cmpint (kiosk_sync_backoff_ms (&s, 6, 0.0), ==, 900000);
+  g_assert_cmpint (kiosk_sync_backoff_ms (&s, 6, 0.999999), <=, 1800000);
+  g_assert_cmpint (kiosk_sync_backoff_ms (&s, 6, 0.999999), >, 1799000);
+  /* Never past the cap, however many attempts (no overflow either). */
+  for (guint n = 7; n < 200; n += 7)
+    {
+      gint64 d = kiosk_sync_backoff_ms (&s, n, 0.999999);
+      g_assert_cmpint (d, <=, 1800000);
+      g_assert_cmpint (d, >=, 900000);
+    }
+}
+
+static void
+test_backoff_jitter_spread (void)
+{
+  KioskSyncSettings s;
+  GRand *rand = g_rand_new_with_seed (42);
+  gint64 low = G_MAXINT64, high = 0;
+
+  kiosk_sync_settings_init (&s);
+  s.retry_base_s = 2;
+  s.retry_cap_s = 10;
+  for (int i = 0; i < 1000; i++)
+    {
+      gint64 d = kiosk_sync_backoff_ms (&s, 3, g_rand_double (rand));  /* 2·8 = 16 → cap 10 */
+      low = MIN (low, d);
+      high = MAX (high, d);
+    }
+  g_assert_cmpint (low, >=, 5000);
+  g_assert_cmpint (high, <, 10000);
+  /* Jitter really spreads the clients out. */
+  g_assert_cmpint (high - low, >, 4000);
+  g_rand_free (rand);
+}
+
+static void
+test_settings_keyfile (void)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  KioskSyncSettings s;
+
+  g_assert_true (kiosk_sync_settings_from_keyfile (NULL, &s, &error));
+  g_assert_cmpuint (s.poll_interval_s, ==, 300);
+  g_assert_true (g_key_file_load_from_data (keyfile,
+                                            "[sync]\nretry_base_s=5\nretry_cap_s=60\nparallelism=8\nstall_timeout_s=2\n",
+                                            -1, 0, NULL));
+  g_assert_true (kiosk_sync_settings_from_keyfile (keyfile, &s, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (s.retry_base_s, ==, 5);
+  g_assert_cmpuint (s.retry_cap_s, ==, 60);
+  g_assert_cmpuint (s.parallelism, ==, 8);
+  g_assert_cmpuint (s.stall_timeout_s, ==, 2);
+  g_assert_cmpuint (s.abandon_after_s, ==, 72000);
+
+  g_key_file_set_value (keyfile, "sync", "parallelism", "0");
+  g_assert_false (kiosk_sync_settings_from_keyfile (keyfile, &s, &error));
+  g_assert_error (error, KIOSK_SYNC_ERROR, KIOSK_SYNC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "parallelism"));
+  g_clear_error (&error);
+
+  g_key_file_set_value (keyfile, "sync", "parallelism", "4");
+  g_key_file_set_value (keyfile, "sync", "retry_cap_s", "3");
+  g_assert_false (kiosk_sync_settings_from_keyfile (keyfile, &s, &error));
+  g_assert_nonnull (strstr (error->message, "retry_cap_s"));
+  g_clear_error (&error);
+
+  g_key_file_set_value (keyfile, "sync", "retry_cap_s", "60");
+  g_key_file_set_value (keyfile, "sync", "retry_bse_s", "3");
+  g_assert_false (kiosk_sync_settings_from_keyfile (keyfile, &s, &error));
+  g_assert_nonnull (strstr (error->message, "retry_bse_s"));
+  g_clear_error (&error);
+}
+
+static void
+test_retry_after (void)
+{
+  /* 2015-10-21T07:28:00Z = 1445412480 s. */
+  gint64 now = G_GINT64_CONSTANT (1445412480000) - 30000;
+
+  g_assert_cmpint (kiosk_platform_parse_retry_after (NULL, now), ==, -1);
+  g_assert_cmpint (kiosk_platform_parse_retry_after ("", now), ==, -1);
+  g_assert_cmpint (kiosk_platform_parse_retry_after ("120", now), ==, 120000);
+  g_assert_cmpint (kiosk_platform_parse_retry_after (" 0 ", now), ==, 0);
+  g_assert_cmpint (kiosk_platform_parse_retry_after ("12x", now), ==, -1);
+  g_assert_cmpint (kiosk_platform_parse_retry_after ("-5", now), ==, -1);
+  g_assert_cmpint (kiosk_platform_parse_retry_after ("Wed, 21 Oct 2015 07:28:00 GMT", now), ==, 30000);
+  /* A date in the past: now. */
+  g_assert_cmpint (kiosk_platform_parse_retry_after ("Wed, 21 Oct 2015 07:27:00 GMT", now), ==, 0);
+  g_assert_cmpint (kiosk_platform_parse_retry_after ("soon", now), ==, -1);
+}
+
+typedef struct {
+  int         curl_code;
+  long        status;
+  const char *retry_after;
+  const char *body;
+  KioskPlatformFault fault;
+  gint64      retry_after_ms;
+  const char *message_part;   /* NULL: no message expected */
+  gboolean    platform_wide;
+} Case;
+
+static void
+test_classify (void)
+{
+  static const Case cases[] = {
+    { CURLE_OK, 200, NULL, "{\"a\":1}", KIOSK_PLATFORM_OK, -1, NULL, FALSE },
+    { CURLE_OK, 201, NULL, "{\"submissionId\":\"x\"}", KIOSK_PLATFORM_OK, -1, NULL, FALSE },
+    { CURLE_OK, 204, NULL, "", KIOSK_PLATFORM_OK, -1, NULL, FALSE },
+    { CURLE_OK, 200, NULL, "{\"a\":", KIOSK_PLATFORM_TRANSIENT, -1, "not valid JSON", FALSE },
+    { CURLE_OK, 500, NULL, "oops", KIOSK_PLATFORM_TRANSIENT, -1, "HTTP 500: oops", FALSE },
+    { CURLE_OK, 502, NULL, NULL, KIOSK_PLATFORM_TRANSIENT, -1, "HTTP 502", FALSE },
+    { CURLE_OK, 408, NULL, NULL, KIOSK_PLATFORM_TRANSIENT, -1, "HTTP 408", FALSE },
+    { CURLE_OK, 429, "7", NULL, KIOSK_PLATFORM_SLOW_DOWN, 7000, "HTTP 429", FALSE },
+    { CURLE_OK, 503, "2", NULL, KIOSK_PLATFORM_SLOW_DOWN, 2000, "HTTP 503", FALSE },
+    { CURLE_OK, 503, NULL, NULL, KIOSK_PLATFORM_SLOW_DOWN, -1, "HTTP 503", FALSE },
+    { CURLE_OK, 401, NULL, NULL, KIOSK_PLATFORM_AUTH, -1, "HTTP 401", TRUE },
+    { CURLE_OK, 409, NULL, NULL, KIOSK_PLATFORM_CONFLICT, -1, "HTTP 409", FALSE },
+    { CURLE_OK, 400, NULL, "{\"title\":\"Bad Request\",\"detail\":\"destinationId missing\"}",
+      KIOSK_PLATFORM_PERMANENT, -1, "HTTP 400: Bad Request: destinationId missing", FALSE },
+    { CURLE_OK, 404, NULL, "{\"title\":\"Not Found\"}", KIOSK_PLATFORM_PERMANENT, -1, "HTTP 404: Not Found", FALSE },
+    { CURLE_OK, 422, NULL, "{\"type\":\"about:blank\",\"title\":\"Unprocessable\",\"detail\":\"metadata hash does not match\"}",
+      KIOSK_PLATFORM_PERMANENT, -1, "metadata hash does not match", FALSE },
+    { CURLE_OK, 422, NULL, "schema violation\nsecond line", KIOSK_PLATFORM_PERMANENT, -1, "HTTP 422: schema violation", FALSE },
+    { CURLE_COULDNT_CONNECT, 0, NULL, NULL, KIOSK_PLATFORM_UNREACHABLE, -1, "", TRUE },
+    { CURLE_COULDNT_RESOLVE_HOST, 0, NULL, NULL, KIOSK_PLATFORM_UNREACHABLE, -1, "", TRUE },
+    { CURLE_OPERATION_TIMEDOUT, 0, NULL, NULL, KIOSK_PLATFORM_TRANSIENT, -1, "", FALSE },
+    { CURLE_RECV_ERROR, 0, NULL, NULL, KIOSK_PLATFORM_TRANSIENT, -1, "", FALSE },
+    { CURLE_SEND_ERROR, 0, NULL, NULL, KIOSK_PLATFORM_TRANSIENT, -1, "", FALSE },
+    { CURLE_GOT_NOTHING, 0, NULL, NULL, KIOSK_PLATFORM_TRANSIENT, -1, "", FALSE },
+    { CURLE_PARTIAL_FILE, 0, NULL, NULL, KIOSK_PLATFORM_TRANSIENT, -1, "", FALSE },
+    { CURLE_WRITE_ERROR, 0, NULL, NULL, KIOSK_PLATFORM_TRANSIENT, -1, "", FALSE },
+    { CURLE_SSL_CONNECT_ERROR, 0, NULL, NULL, KIOSK_PLATFORM_TRANSIENT, -1, "", FALSE },
+    { CURLE_PEER_FAILED_VERIFICATION, 0, NULL, NULL, KIOSK_PLATFORM_UNTRUSTED, -1, "not trusted", TRUE },
+    { CURLE_SSL_CACERT_BADFILE, 0, NULL, NULL, KIOSK_PLATFORM_UNTRUSTED, -1, "not trusted", TRUE },
+    /* a 200 that libcurl did not finish is no success */
+    { CURLE_RECV_ERROR, 200, NULL, "{}", KIOSK_PLATFORM_TRANSIENT, -1, "", FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const Case *c = &cases[i];
+      KioskPlatformResponse response;
+
+      kiosk_platform_classify (c->curl_code, NULL, c->status, c->retry_after,
+                               c->body, c->body != NULL ? strlen (c->body) : 0, 0, &response);
+      g_test_message ("case %" G_GSIZE_FORMAT ": curl %d, HTTP %ld → %s (%s)", i, c->curl_code, c->status,
+                      kiosk_platform_fault_to_string (response.fault), response.message);
+      g_assert_cmpstr (kiosk_platform_fault_to_string (response.fault), ==, kiosk_platform_fault_to_string (c->fault));
+      g_assert_cmpint (response.retry_after_ms, ==, c->retry_after_ms);
+      g_assert_cmpint (kiosk_platform_fault_is_platform_wide (response.fault), ==, c->platform_wide);
+      if (c->message_part == NULL)
+        g_assert_null (response.message);
+      else
+        {
+          g_assert_nonnull (response.message);
+          g_assert_nonnull (strstr (response.message, c->message_part));
+        }
+      if (c->fault == KIOSK_PLATFORM_OK && c->body != NULL && *c->body != '\0')
+        g_assert_nonnull (response.body);
+      kiosk_platform_response_clear (&response);
+    }
+  g_assert_false (kiosk_platform_fault_is_platform_wide (KIOSK_PLATFORM_PERMANENT));
+  g_assert_false (kiosk_platform_fault_is_platform_wide (KIOSK_PLATFORM_SLOW_DOWN));
+  g_assert_false (kiosk_platform_fault_is_platform_wide (KIOSK_PLATFORM_CONFLICT));
+}
+
+static char *
+b64url (const char *text)
+{
+  char *b64 = g_base64_encode ((const guchar *) text, strlen (text));
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = b64; *p != '\0'; p++)
+    {
+      if (*p == '+')
+        g_string_append_c (out, '-');
+      else if (*p == '/')
+        g_string_append_c (out, '_');
+      else if (*p != '=')
+        g_string_append_c (out, *p);
+    }
+  g_free (b64);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+make_set (const char *sub, const char *event, const char *event_body)
+{
+  g_autofree char *header = b64url ("{\"alg\":\"PS512\",\"typ\":\"secevent+jwt\"}");
+  g_autofree char *payload_json = g_strdup_printf ("{\"iss\":\"x\",\"sub\":\"%s\",\"events\":{"
+                                                   "\"https://schema.fitko.de/fit-connect/events/%s\":%s}}",
+                                                   sub, event, event_body);
+  g_autofree char *payload = b64url (payload_json);
+
+  return g_strdup_printf ("%s.%s.c2ln", header, payload);
+}
+
+static void
+test_events (void)
+{
+  const char *mine = "11111111-2222-4333-8444-555555555555";
+  g_autofree char *sub_mine = g_strconcat ("submission:", mine, NULL);
+  g_autofree char *e1 = make_set (sub_mine, "create-submission", "{}");
+  g_autofree char *e2 = make_set (sub_mine, "submit-submission", "{}");
+  g_autofree char *e3 = make_set ("submission:99999999-2222-4333-8444-555555555555", "accept-submission", "{}");
+  g_autofree char *e4 = make_set (sub_mine, "reject-submission",
+                                  "{\"problems\":[{\"title\":\"Unvollständig\",\"detail\":\"Anlage fehlt\"}]}");
+  g_autofree char *json = g_strdup_printf ("{\"eventLog\":[\"%s\",\"%s\",\"%s\",\"%s\",\"not a jwt\"]}", e1, e2, e3, e4);
+  g_autoptr(JsonNode) body = json_from_string (json, NULL);
+  g_autoptr(JsonNode) wrong = json_from_string ("{\"events\":[]}", NULL);
+  g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *reason = NULL;
+
+  g_assert_nonnull (body);
+  g_assert_true (kiosk_platform_parse_events (body, mine, types, &reason));
+  g_assert_cmpuint (types->len, ==, 3);  /* the other submission's accept is not ours */
+  g_assert_cmpstr (types->pdata[0], ==, "create-submission");
+  g_assert_cmpstr (types->pdata[1], ==, "submit-submission");
+  g_assert_cmpstr (types->pdata[2], ==, "reject-submission");
+  g_assert_cmpstr (reason, ==, "Unvollständig: Anlage fehlt");
+  g_assert_false (kiosk_platform_parse_events (wrong, mine, types, NULL));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/antragskiosk/sync/backoff-defaults", test_backoff_defaults);
+  g_test_add_func ("/antragskiosk/sync/backoff-jitter", test_backoff_jitter_spread);
+  g_test_add_func ("/antragskiosk/sync/settings", test_settings_keyfile);
+  g_test_add_func ("/antragskiosk/sync/retry-after", test_retry_after);
+  g_test_add_func ("/antragskiosk/sync/classify", test_classify);
+  g_test_add_func ("/antragskiosk/sync/events", test_events);
+  return g_test_run ();
+}
