@@ -256,7 +256,7 @@ queue_failed (Op *op, GError *error)
   KioskSyncEngine *engine = op->engine;
   g_autofree char *shown = g_strdup (op->item->reference);
 
-  g_warning ("sync: the queue refused an update of %s: %s", shown, error->message);
+  g_message ("sync: the queue refused an update of %s: %s", shown, error->message);
   set_last_error (engine, error->message);
   if (error->domain == KIOSK_QUEUE_ERROR
       && error->code != KIOSK_QUEUE_ERROR_STATE && error->code != KIOSK_QUEUE_ERROR_NOT_FOUND)
@@ -329,7 +329,7 @@ handle_fault (Op *op, const KioskPlatformResponse *response)
           summary->platform_fault = response->fault;
           if (response->fault == KIOSK_PLATFORM_SLOW_DOWN && response->retry_after_ms >= 0)
             summary->resume_after_ms = now_ms (engine) + response->retry_after_ms;
-          g_warning ("sync paused: %s", message);
+          g_message ("sync paused: %s", message);
         }
       engine->paused = TRUE;
       op_done (op);

@@ -73,7 +73,7 @@ on_status (const KioskSyncStatus *status, gpointer user_data)
   if (status->running)
     return;
   if (status->last_error != NULL && status->platform_fault != KIOSK_PLATFORM_OK)
-    g_warning ("sync paused (%s): %s", kiosk_platform_fault_to_string (status->platform_fault), status->last_error);
+    g_message ("sync paused (%s): %s", kiosk_platform_fault_to_string (status->platform_fault), status->last_error);
   g_message ("sync: %" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " failed since start; "
              "%" G_GUINT64_FORMAT " queued, %" G_GUINT64_FORMAT " created, %" G_GUINT64_FORMAT " submitted",
              status->sent_total, status->failed_total,
