@@ -16,6 +16,8 @@ G_DEFINE_QUARK (kiosk-sync-error-quark, kiosk_sync_error)
 #define LEIKA_PREFIX "urn:de:fim:leika:leistung:"
 #define REFILL_BATCH 64
 #define MAX_STATUS_POLLS_PER_PASS 200
+/* A Retry-After up to this long is waited out within the pass. */
+#define MAX_SLOW_DOWN_WAIT_MS 30000
 
 /* ---- settings ---- */
 
@@ -151,6 +153,7 @@ struct _KioskSyncEngine {
   KioskSyncSummary  *summary;
   GHashTable        *handled;        /* references taken in this pass */
   gint64             pass_start_ms;
+  gint64             slow_until_ms;  /* Retry-After: no new request before */
   guint              in_flight;
   gboolean           paused;
   guint              consecutive_transient;
@@ -345,9 +348,17 @@ handle_fault (Op *op, const KioskPlatformResponse *response)
                        : kiosk_sync_backoff_ms (&engine->settings, op->item->attempts, g_rand_double (engine->rand));
         delay = MAX (delay, 1000);
         schedule_retry (op, delay, message);
-        /* The platform asked everyone to slow down: end this pass. */
-        engine->paused = TRUE;
-        summary->resume_after_ms = MAX (summary->resume_after_ms, now_ms (engine) + delay);
+        if (response->retry_after_ms >= 0)
+          {
+            /* The platform asked everyone to slow down: no new request
+             * before then; a long wait ends the pass. */
+            engine->slow_until_ms = MAX (engine->slow_until_ms, now_ms (engine) + delay);
+            if (delay > MAX_SLOW_DOWN_WAIT_MS)
+              {
+                engine->paused = TRUE;
+                summary->resume_after_ms = MAX (summary->resume_after_ms, engine->slow_until_ms);
+              }
+          }
         break;
       }
     case KIOSK_PLATFORM_PERMANENT:
@@ -685,7 +696,8 @@ drive (KioskSyncEngine *engine, GQueue *pending, gboolean (*refill) (KioskSyncEn
 
   for (;;)
     {
-      while (!should_stop (engine) && engine->in_flight < engine->settings.parallelism)
+      while (!should_stop (engine) && engine->in_flight < engine->settings.parallelism
+             && now_ms (engine) >= engine->slow_until_ms)
         {
           KioskQueueItem *item;
 
@@ -697,7 +709,15 @@ drive (KioskSyncEngine *engine, GQueue *pending, gboolean (*refill) (KioskSyncEn
           start_item (engine, item, step);
         }
       if (engine->in_flight == 0 && kiosk_platform_get_n_active (engine->platform) == 0)
-        break;
+        {
+          gint64 wait = engine->slow_until_ms - now_ms (engine);
+
+          if (should_stop (engine) || wait <= 0 || (g_queue_is_empty (pending) && exhausted))
+            break;
+          /* Retry-After: wait it out (it is short), then go on. */
+          g_usleep ((gulong) MIN (wait, 200) * 1000);
+          continue;
+        }
       kiosk_platform_iterate (engine->platform, 1000);
     }
   g_queue_clear_full (pending, (GDestroyNotify) kiosk_queue_item_free);
@@ -812,6 +832,7 @@ kiosk_sync_engine_run_pass (KioskSyncEngine  *engine,
   engine->paused = FALSE;
   engine->consecutive_transient = 0;
   engine->in_flight = 0;
+  engine->slow_until_ms = 0;
   g_clear_error (&engine->queue_error);
   kiosk_platform_get_stats (engine->platform, &before);
   engine->handled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
