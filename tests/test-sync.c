@@ -247,13 +247,69 @@ test_events (void)
   g_autofree char *reason = NULL;
 
   g_assert_nonnull (body);
-  g_assert_true (kiosk_platform_parse_events (body, mine, types, &reason));
+  g_assert_true (kiosk_platform_parse_events (body, mine, NULL, types, &reason, NULL));
   g_assert_cmpuint (types->len, ==, 3);  /* the other submission's accept is not ours */
   g_assert_cmpstr (types->pdata[0], ==, "create-submission");
   g_assert_cmpstr (types->pdata[1], ==, "submit-submission");
   g_assert_cmpstr (types->pdata[2], ==, "reject-submission");
   g_assert_cmpstr (reason, ==, "Unvollständig: Anlage fehlt");
-  g_assert_false (kiosk_platform_parse_events (wrong, mine, types, NULL));
+  g_assert_false (kiosk_platform_parse_events (wrong, mine, NULL, types, NULL, NULL));
+}
+
+/* A PS512 event token and the signer's public JWK set, made with an
+ * independent implementation (python3-jwcrypto 1.x: JWK.generate(kty=RSA,
+ * size=2048), JWS.add_signature(alg=PS512)). */
+static const char vector_jwks[] =
+  "{\"keys\": [{\"e\": \"AQAB\", \"kid\": \"platform-sig-1\", \"kty\": \"RSA\", \"n\": \"3QYl"
+  "rGo46hHvNxbcka0mYbiy6Qr79TmMy9h5xVFMooYNKAjZW6DJSrPlvVB_KfOy-Acq1PKUxMZYxG5_mvt0H-fbs0so5E"
+  "YU9eXZIYN2_OJqbgwBqwOz0Skh0Se7pFS7WlvOxoC8Ir1y9SecWLd1yAc2_XgWjDAxcVrwmpAWPrCaT3BlHnXgmw8G"
+  "ZxavCnObyJEnnXrWUg48nl5WLdisX8L5mzIOJt8R6jn-JbrtnsD0fHAbfz8JfuS14SIbN0j3xEC-3YkUdE9EQLke3h"
+  "fkK6vJ0PUS_B0ciAm0pjTq-K4CHv6-doCO7Fs9kePqAikLhtleddxszrqfwbwjUveWvw\"}]}";
+static const char vector_set[] =
+  "eyJhbGciOiAiUFM1MTIiLCAia2lkIjogInBsYXRmb3JtLXNpZy0xIiwgInR5cCI6ICJzZWNldmVudCtqd3QifQ.eyJ"
+  "pc3MiOiJodHRwczovL3Rlc3QucGxhdGZvcm0iLCJzdWIiOiJzdWJtaXNzaW9uOjExMTExMTExLTIyMjItNDMzMy04N"
+  "DQ0LTU1NTU1NTU1NTU1NSIsInR4biI6ImNhc2U6YWFhYWFhYWEtMjIyMi00MzMzLTg0NDQtNTU1NTU1NTU1NTU1Iiw"
+  "iZXZlbnRzIjp7Imh0dHBzOi8vc2NoZW1hLmZpdGtvLmRlL2ZpdC1jb25uZWN0L2V2ZW50cy9zdWJtaXQtc3VibWlzc"
+  "2lvbiI6e319fQ.OdbVwFTKEgrONyCHjIJf4CRr9pVor4agb019A-1YF4_7bd3536z3G4W4caWek5juNV2koPp3yvMi"
+  "vYFDp4vOFlrmvBPcuyM2Aukgpf6pWF_hzvnBI-JLZ4WSY3-Jv5vDxeMrhQlxF7QXdOSRtwa7SHEydO0etdMjrs8Un1"
+  "Z90pwQ_FZ-8UyrYz6eFdvIgU9uqsnixHLsjitM4hJXryLdjmBmGpFuryCuge9-3AKA7XiVxG3iOtGh2ZxjGnTIMeHS"
+  "9VdPlPBrGCB2T8JplIZCDYcpKdxB5273e_AIW-QgypO3Q67QEqMZdK7X6T3IbbI4v7KKktSvBENfxFYNOxI-Ew";
+
+static void
+test_set_signature (void)
+{
+  g_autoptr(JsonNode) jwks = json_from_string (vector_jwks, NULL);
+  g_autoptr(JsonNode) other = json_from_string ("{\"keys\":[]}", NULL);
+  g_autofree char *tampered = g_strdup (vector_set);
+  g_autofree char *body = g_strdup_printf ("{\"eventLog\":[\"%s\",\"%s\"]}", vector_set, "");
+  g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func (g_free);
+  char *payload;
+  guint n_unverified = 0;
+
+  g_assert_nonnull (jwks);
+  g_assert_true (kiosk_platform_verify_set (vector_set, jwks));
+  g_assert_false (kiosk_platform_verify_set (vector_set, other));
+  /* One changed character in the payload (the claims), then in the signature. */
+  payload = strchr (tampered, '.') + 10;
+  *payload = *payload == 'A' ? 'B' : 'A';
+  g_assert_false (kiosk_platform_verify_set (tampered, jwks));
+  g_free (tampered);
+  tampered = g_strdup (vector_set);
+  tampered[strlen (tampered) - 5] = tampered[strlen (tampered) - 5] == 'A' ? 'B' : 'A';
+  g_assert_false (kiosk_platform_verify_set (tampered, jwks));
+  g_assert_false (kiosk_platform_verify_set ("a.b", jwks));
+
+  /* In an event log: the verified token counts, the forged one does not. */
+  g_free (body);
+  body = g_strdup_printf ("{\"eventLog\":[\"%s\",\"%s\"]}", vector_set, tampered);
+  {
+    g_autoptr(JsonNode) log = json_from_string (body, NULL);
+    g_assert_true (kiosk_platform_parse_events (log, "11111111-2222-4333-8444-555555555555", jwks, types,
+                                                NULL, &n_unverified));
+  }
+  g_assert_cmpuint (types->len, ==, 1);
+  g_assert_cmpstr (types->pdata[0], ==, "submit-submission");
+  g_assert_cmpuint (n_unverified, ==, 1);
 }
 
 int
@@ -266,5 +322,6 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/sync/retry-after", test_retry_after);
   g_test_add_func ("/antragskiosk/sync/classify", test_classify);
   g_test_add_func ("/antragskiosk/sync/events", test_events);
+  g_test_add_func ("/antragskiosk/sync/set-signature", test_set_signature);
   return g_test_run ();
 }

@@ -8,7 +8,15 @@
 #include <glib.h>
 #include <glib/gi18n-lib.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+
 #include <antragskiosk/platform.h>
+
+#include "keys-private.h"
 
 G_DEFINE_QUARK (kiosk-platform-error-quark, kiosk_platform_error)
 
@@ -753,6 +761,14 @@ kiosk_platform_get_events (KioskPlatform         *platform,
                      callback, user_data);
 }
 
+void
+kiosk_platform_get_jwks (KioskPlatform         *platform,
+                         KioskPlatformCallback  callback,
+                         gpointer               user_data)
+{
+  start_api_request (platform, "GET", g_strdup ("/.well-known/jwks.json"), NULL, NULL, callback, user_data);
+}
+
 guint
 kiosk_platform_get_n_active (KioskPlatform *platform)
 {
@@ -994,16 +1010,136 @@ reject_reason_from (JsonNode *event)
   return NULL;
 }
 
+static BIGNUM *
+jwk_bignum (JsonObject *key, const char *name)
+{
+  const char *text = json_object_get_string_member_with_default (key, name, NULL);
+  g_autofree guint8 *bytes = NULL;
+  gsize length = 0;
+
+  if (text == NULL)
+    return NULL;
+  bytes = _kiosk_base64url_decode (text, strlen (text), &length);
+  if (bytes == NULL || length == 0)
+    return NULL;
+  return BN_bin2bn (bytes, (int) length, NULL);
+}
+
+static EVP_PKEY *
+rsa_from_jwk (JsonObject *key)
+{
+  BIGNUM *n = jwk_bignum (key, "n"), *e = jwk_bignum (key, "e");
+  OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new ();
+  OSSL_PARAM *params = NULL;
+  EVP_PKEY_CTX *ctx = NULL;
+  EVP_PKEY *pkey = NULL;
+
+  if (n != NULL && e != NULL && bld != NULL
+      && OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_N, n)
+      && OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_E, e))
+    params = OSSL_PARAM_BLD_to_param (bld);
+  if (params != NULL)
+    ctx = EVP_PKEY_CTX_new_from_name (NULL, "RSA", NULL);
+  if (ctx != NULL && EVP_PKEY_fromdata_init (ctx) == 1
+      && EVP_PKEY_fromdata (ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+    pkey = NULL;
+  EVP_PKEY_CTX_free (ctx);
+  OSSL_PARAM_free (params);
+  OSSL_PARAM_BLD_free (bld);
+  BN_free (n);
+  BN_free (e);
+  return pkey;
+}
+
+/* The RSA key with @kid in a JWK set, or NULL. */
+static EVP_PKEY *
+find_key (JsonNode *jwks, const char *kid)
+{
+  JsonArray *keys;
+
+  if (jwks == NULL || !JSON_NODE_HOLDS_OBJECT (jwks)
+      || !json_object_has_member (json_node_get_object (jwks), "keys")
+      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (jwks), "keys")))
+    return NULL;
+  keys = json_object_get_array_member (json_node_get_object (jwks), "keys");
+  for (guint i = 0; i < json_array_get_length (keys); i++)
+    {
+      JsonNode *node = json_array_get_element (keys, i);
+      JsonObject *key;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      key = json_node_get_object (node);
+      if (g_strcmp0 (json_object_get_string_member_with_default (key, "kty", NULL), "RSA") != 0
+          || g_strcmp0 (json_object_get_string_member_with_default (key, "kid", NULL), kid) != 0)
+        continue;
+      return rsa_from_jwk (key);
+    }
+  return NULL;
+}
+
+gboolean
+kiosk_platform_verify_set (const char *token,
+                           JsonNode   *jwks)
+{
+  const char *dot1 = strchr (token, '.');
+  const char *dot2 = dot1 != NULL ? strchr (dot1 + 1, '.') : NULL;
+  g_autofree guint8 *header_json = NULL;
+  g_autofree guint8 *signature = NULL;
+  g_autoptr(JsonNode) header = NULL;
+  g_autofree char *header_text = NULL;
+  const char *alg = NULL, *kid = NULL;
+  EVP_PKEY *pkey = NULL;
+  EVP_MD_CTX *md = NULL;
+  EVP_PKEY_CTX *pctx = NULL;
+  gsize header_len = 0, signature_len = 0;
+  gboolean ok = FALSE;
+
+  if (dot1 == NULL || dot2 == NULL || strchr (dot2 + 1, '.') != NULL)
+    return FALSE;
+  header_json = _kiosk_base64url_decode (token, (gsize) (dot1 - token), &header_len);
+  signature = _kiosk_base64url_decode (dot2 + 1, strlen (dot2 + 1), &signature_len);
+  if (header_json == NULL || signature == NULL)
+    return FALSE;
+  header_text = g_strndup ((const char *) header_json, header_len);
+  header = json_from_string (header_text, NULL);
+  if (header == NULL || !JSON_NODE_HOLDS_OBJECT (header))
+    return FALSE;
+  alg = json_object_get_string_member_with_default (json_node_get_object (header), "alg", NULL);
+  kid = json_object_get_string_member_with_default (json_node_get_object (header), "kid", NULL);
+  /* FIT-Connect signs its event tokens with PS512 only. */
+  if (g_strcmp0 (alg, "PS512") != 0 || kid == NULL)
+    return FALSE;
+  pkey = find_key (jwks, kid);
+  if (pkey == NULL)
+    return FALSE;
+  md = EVP_MD_CTX_new ();
+  if (md != NULL
+      && EVP_DigestVerifyInit (md, &pctx, EVP_sha512 (), NULL, pkey) == 1
+      && EVP_PKEY_CTX_set_rsa_padding (pctx, RSA_PKCS1_PSS_PADDING) == 1
+      && EVP_PKEY_CTX_set_rsa_mgf1_md (pctx, EVP_sha512 ()) == 1
+      && EVP_PKEY_CTX_set_rsa_pss_saltlen (pctx, 64) == 1
+      && EVP_DigestVerify (md, signature, signature_len, (const unsigned char *) token, (size_t) (dot2 - token)) == 1)
+    ok = TRUE;
+  EVP_MD_CTX_free (md);
+  EVP_PKEY_free (pkey);
+  return ok;
+}
+
 gboolean
 kiosk_platform_parse_events (JsonNode    *body,
                              const char  *submission_id,
+                             JsonNode    *jwks,
                              GPtrArray   *types,
-                             char       **reject_reason)
+                             char       **reject_reason,
+                             guint       *n_unverified)
 {
   JsonObject *object;
   JsonArray *log;
   g_autofree char *subject = submission_id != NULL ? g_strconcat ("submission:", submission_id, NULL) : NULL;
 
+  if (n_unverified != NULL)
+    *n_unverified = 0;
   if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
     return FALSE;
   object = json_node_get_object (body);
@@ -1022,6 +1158,12 @@ kiosk_platform_parse_events (JsonNode    *body,
 
       if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
         continue;
+      if (jwks != NULL && !kiosk_platform_verify_set (json_node_get_string (element), jwks))
+        {
+          if (n_unverified != NULL)
+            (*n_unverified)++;
+          continue;
+        }
       payload = decode_jwt_payload (json_node_get_string (element));
       if (payload == NULL)
         continue;

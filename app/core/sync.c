@@ -147,6 +147,9 @@ struct _KioskSyncEngine {
   KioskCatalog      *catalog;
   GRand             *rand;
   GHashTable        *polls;          /* reference → PollState* */
+  JsonNode          *jwks;           /* the platform's signature keys, or NULL */
+  gint64             jwks_loaded_ms; /* when; 0 not yet */
+  gboolean           jwks_absent;    /* the platform publishes none (404) */
   gint               cancelled;      /* atomic */
 
   /* per pass */
@@ -207,6 +210,7 @@ kiosk_sync_engine_free (KioskSyncEngine *engine)
   g_clear_pointer (&engine->catalog, kiosk_catalog_free);
   g_clear_pointer (&engine->rand, g_rand_free);
   g_clear_pointer (&engine->polls, g_hash_table_unref);
+  g_clear_pointer (&engine->jwks, json_node_unref);
   g_free (engine);
 }
 
@@ -513,6 +517,7 @@ on_response (KioskPlatform               *platform,
     case STEP_CONFLICT_CHECK:
       {
         g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func (g_free);
+        guint n_unverified = 0;
         gboolean old = op->item->platform_created_ms != 0
                        && now_ms (engine) - op->item->platform_created_ms >= (gint64) engine->settings.abandon_after_s * 1000;
 
@@ -530,7 +535,8 @@ on_response (KioskPlatform               *platform,
             handle_fault (op, &copy);
             return;
           }
-        if (!kiosk_platform_parse_events (response->body, op->item->submission_id, types, NULL))
+        if (!kiosk_platform_parse_events (response->body, op->item->submission_id, engine->jwks, types, NULL,
+                                          &n_unverified))
           {
             KioskPlatformResponse bad = *response;
             bad.fault = KIOSK_PLATFORM_TRANSIENT;
@@ -538,6 +544,8 @@ on_response (KioskPlatform               *platform,
             handle_fault (op, &bad);
             return;
           }
+        if (n_unverified > 0)
+          g_message ("%s: %u event token(s) with a bad signature ignored", op->item->reference, n_unverified);
         if (handed_over (types))
           {
             g_message ("%s: the event log shows it submitted; nothing resent", op->item->reference);
@@ -569,10 +577,12 @@ on_response (KioskPlatform               *platform,
       {
         g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func (g_free);
         g_autofree char *reason = NULL;
+        guint n_unverified = 0;
         PollState *poll = g_hash_table_lookup (engine->polls, op->item->reference);
 
         if (response->fault != KIOSK_PLATFORM_OK
-            || !kiosk_platform_parse_events (response->body, op->item->submission_id, types, &reason))
+            || !kiosk_platform_parse_events (response->body, op->item->submission_id, engine->jwks, types, &reason,
+                                             &n_unverified))
           {
             if (kiosk_platform_fault_is_platform_wide (response->fault) || response->token_failed)
               {
@@ -819,6 +829,53 @@ count_waiting (KioskSyncEngine *engine)
     }
 }
 
+static void
+on_jwks (KioskPlatform               *platform,
+         const KioskPlatformResponse *response,
+         gpointer                     user_data)
+{
+  KioskSyncEngine *engine = user_data;
+  KioskSyncSummary *summary = engine->summary;
+
+  if (response->fault == KIOSK_PLATFORM_OK && response->body != NULL && JSON_NODE_HOLDS_OBJECT (response->body)
+      && json_object_has_member (json_node_get_object (response->body), "keys"))
+    {
+      g_clear_pointer (&engine->jwks, json_node_unref);
+      engine->jwks = json_node_ref (response->body);
+      engine->jwks_loaded_ms = now_ms (engine);
+      engine->jwks_absent = FALSE;
+      return;
+    }
+  if (response->fault == KIOSK_PLATFORM_PERMANENT && response->status == 404)
+    {
+      if (!engine->jwks_absent)
+        g_message ("the platform publishes no signature keys (.well-known/jwks.json); event tokens are not verified");
+      engine->jwks_absent = TRUE;
+      engine->jwks_loaded_ms = now_ms (engine);
+      return;
+    }
+  if (kiosk_platform_fault_is_platform_wide (response->fault) || response->token_failed)
+    {
+      summary->platform_fault = response->fault;
+      g_free (summary->last_error);
+      summary->last_error = g_strdup (response->message);
+      g_message ("sync paused: %s", response->message);
+      engine->paused = TRUE;
+    }
+  /* Otherwise: the keys we had (if any) stay in use; try again next pass. */
+}
+
+/* The platform's signature keys, hourly. */
+static void
+load_jwks (KioskSyncEngine *engine)
+{
+  if (engine->jwks_loaded_ms != 0 && now_ms (engine) - engine->jwks_loaded_ms < 3600 * 1000)
+    return;
+  kiosk_platform_get_jwks (engine->platform, on_jwks, engine);
+  while (kiosk_platform_get_n_active (engine->platform) > 0)
+    kiosk_platform_iterate (engine->platform, 1000);
+}
+
 gboolean
 kiosk_sync_engine_run_pass (KioskSyncEngine  *engine,
                             KioskSyncSummary *summary,
@@ -838,7 +895,9 @@ kiosk_sync_engine_run_pass (KioskSyncEngine  *engine,
   engine->handled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   engine->pass_start_ms = now_ms (engine);
 
-  drive (engine, &pending, refill_due, STEP_CREATE);
+  load_jwks (engine);
+  if (!should_stop (engine))
+    drive (engine, &pending, refill_due, STEP_CREATE);
   if (!should_stop (engine))
     {
       collect_status_polls (engine, &pending);

@@ -166,16 +166,31 @@ typedef struct {
 void     kiosk_platform_get_stats    (KioskPlatform      *platform,
                                       KioskPlatformStats *stats);
 
+/* GET {submission_api}/.well-known/jwks.json: the platform's public
+ * signature keys (a JWK set) for its event tokens. */
+void kiosk_platform_get_jwks          (KioskPlatform         *platform,
+                                       KioskPlatformCallback  callback,
+                                       gpointer               user_data);
+
+/* Whether @token is a compact JWS with alg PS512 (RSASSA-PSS, SHA-512,
+ * MGF1-SHA-512, 64-byte salt) whose signature verifies with the RSA key of
+ * the header's kid in @jwks ({"keys": [JWK, …]}). */
+gboolean kiosk_platform_verify_set   (const char *token,
+                                      JsonNode   *jwks);
+
 /* Reads an event log answer ({"eventLog": [SET, …]}): appends the event
  * type names (the part after …/events/, e.g. "submit-submission") of the
  * tokens whose subject is "submission:@submission_id" (or that have no
- * subject) to @types. Signatures are not checked. For a rejection
- * @reject_reason (may be NULL) receives the event's problem text if any.
- * FALSE when the answer is not an event log. */
+ * subject) to @types. With @jwks (may be NULL: not checked) a token whose
+ * signature does not verify is skipped and counted in @n_unverified (may
+ * be NULL). For a rejection @reject_reason (may be NULL) receives the
+ * event's problem text if any. FALSE when the answer is not an event log. */
 gboolean kiosk_platform_parse_events (JsonNode    *body,
                                       const char  *submission_id,
+                                      JsonNode    *jwks,
                                       GPtrArray   *types,
-                                      char       **reject_reason);
+                                      char       **reject_reason,
+                                      guint       *n_unverified);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskPlatform, kiosk_platform_free)
 
