@@ -158,6 +158,7 @@ struct _KioskSyncEngine {
   gint64             pass_start_ms;
   gint64             slow_until_ms;  /* Retry-After: no new request before */
   guint              in_flight;
+  guint              n_stuck;        /* taken, not in flight, maybe still due */
   gboolean           paused;
   guint              consecutive_transient;
   GError            *queue_error;    /* the first queue failure */
@@ -264,6 +265,7 @@ queue_failed (Op *op, GError *error)
   g_autofree char *shown = g_strdup (op->item->reference);
 
   g_message ("sync: the queue refused an update of %s: %s", shown, error->message);
+  engine->n_stuck++;
   set_last_error (engine, error->message);
   if (error->domain == KIOSK_QUEUE_ERROR
       && error->code != KIOSK_QUEUE_ERROR_STATE && error->code != KIOSK_QUEUE_ERROR_NOT_FOUND)
@@ -740,8 +742,11 @@ refill_due (KioskSyncEngine *engine, GQueue *pending)
   g_autoptr(GPtrArray) items = NULL;
   guint added = 0;
 
+  /* Those still due that were taken already are the ones in flight and
+   * the stuck ones; the batch comes after them (never all at once: each
+   * item carries its ciphertexts). */
   items = kiosk_queue_take_due (engine->queue, engine->pass_start_ms,
-                                g_hash_table_size (engine->handled) + REFILL_BATCH, &error);
+                                engine->in_flight + engine->n_stuck + REFILL_BATCH, &error);
   if (items == NULL)
     {
       if (engine->queue_error == NULL)
@@ -889,6 +894,7 @@ kiosk_sync_engine_run_pass (KioskSyncEngine  *engine,
   engine->paused = FALSE;
   engine->consecutive_transient = 0;
   engine->in_flight = 0;
+  engine->n_stuck = 0;
   engine->slow_until_ms = 0;
   g_clear_error (&engine->queue_error);
   kiosk_platform_get_stats (engine->platform, &before);
