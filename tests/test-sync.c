@@ -5,7 +5,9 @@
 
 #include <string.h>
 #include <curl/curl.h>
+#include <gio/gio.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include <antragskiosk/platform.h>
 #include <antragskiosk/sync.h>
@@ -312,6 +314,131 @@ test_set_signature (void)
   g_assert_cmpuint (n_unverified, ==, 1);
 }
 
+/* The worker on its thread against a platform that is down (a closed
+ * port): a first pass at once, its status delivered on the main context,
+ * another pass on trigger, never two at once, a clean stop. */
+typedef struct {
+  GMainLoop *loop;
+  guint      started;
+  guint      finished;
+  gboolean   overlap;
+  gboolean   running;
+  KioskPlatformFault fault;
+  char      *error;
+  GThread   *main_thread;
+} WorkerSeen;
+
+static void
+on_worker_status (const KioskSyncStatus *status, gpointer user_data)
+{
+  WorkerSeen *seen = user_data;
+
+  g_assert_true (g_thread_self () == seen->main_thread);
+  if (status->running)
+    {
+      if (seen->running)
+        seen->overlap = TRUE;
+      seen->running = TRUE;
+      seen->started++;
+      return;
+    }
+  seen->running = FALSE;
+  seen->finished++;
+  seen->fault = status->platform_fault;
+  g_free (seen->error);
+  seen->error = g_strdup (status->last_error);
+  g_main_loop_quit (seen->loop);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  g_error ("the worker did not report in time");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_worker_offline (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-sync-XXXXXX", &error);
+  g_autofree char *secret = g_build_filename (dir, "secret", NULL);
+  g_autofree char *conf = g_build_filename (dir, "kiosk.conf", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(KioskConfig) config = NULL;
+  KioskSyncWorker *worker;
+  WorkerSeen seen = { 0 };
+  guint timeout;
+  int port;
+
+  /* A port nobody listens on: bind, note it, close. */
+  {
+    g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    g_assert_true (g_socket_bind (socket, address, TRUE, &error));
+    bound = g_socket_get_local_address (socket, &error);
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+    g_socket_close (socket, NULL);
+  }
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (secret, "s3cret\n", -1, NULL));
+  text = g_strdup_printf ("[kiosk]\nid=t\ndata_dir=%s/data\n\n"
+                          "[platform]\ntoken_url=https://127.0.0.1:%d/token\nsubmission_api=https://127.0.0.1:%d\n"
+                          "client_id=c\nclient_secret_file=%s\n\n"
+                          "[destination demo]\ndestination_id=4b5c7214-aa12-4624-955e-0f7deaabc342\n"
+                          "key_file=resource:///de/antragskiosk/demo/demo-destination.jwk\n"
+                          "trust_anchor=resource:///de/antragskiosk/demo/demo-root-ca.pem\nforms=*\n\n"
+                          "[sync]\nretry_base_s=60\n",
+                          dir, port, port, secret);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  config = kiosk_config_load (conf, NULL, &error);
+  g_assert_no_error (error);
+
+  seen.loop = g_main_loop_new (NULL, FALSE);
+  seen.main_thread = g_thread_self ();
+  timeout = g_timeout_add_seconds (30, on_timeout, NULL);
+  worker = kiosk_sync_worker_new (config, NULL, on_worker_status, &seen);
+  kiosk_sync_worker_start (worker);
+  g_main_loop_run (seen.loop);
+  g_assert_cmpuint (seen.finished, ==, 1);
+  g_assert_cmpint (seen.fault, ==, KIOSK_PLATFORM_UNREACHABLE);
+  g_assert_nonnull (seen.error);
+  g_assert_nonnull (strstr (seen.error, "onnect"));
+
+  /* The next pass would come after the backoff (30–60 s); a trigger
+   * brings it now, twice in a row still one pass after the other. */
+  kiosk_sync_worker_trigger (worker);
+  kiosk_sync_worker_trigger (worker);
+  g_main_loop_run (seen.loop);
+  g_assert_cmpuint (seen.finished, >=, 2);
+  g_assert_false (seen.overlap);
+  kiosk_sync_worker_stop (worker);
+  kiosk_sync_worker_free (worker);
+  g_source_remove (timeout);
+  /* Reports still in flight to the main context. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (seen.overlap);
+  g_main_loop_unref (seen.loop);
+  g_free (seen.error);
+  {
+    g_autofree char *queue_db = g_build_filename (dir, "data", "queue.db", NULL);
+    g_autofree char *wal = g_strconcat (queue_db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (queue_db, "-shm", NULL);
+    g_autofree char *data = g_build_filename (dir, "data", NULL);
+    g_unlink (wal);
+    g_unlink (shm);
+    g_unlink (queue_db);
+    g_rmdir (data);
+  }
+  g_unlink (secret);
+  g_unlink (conf);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -323,5 +450,6 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/sync/classify", test_classify);
   g_test_add_func ("/antragskiosk/sync/events", test_events);
   g_test_add_func ("/antragskiosk/sync/set-signature", test_set_signature);
+  g_test_add_func ("/antragskiosk/sync/worker-offline", test_worker_offline);
   return g_test_run ();
 }
