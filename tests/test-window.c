@@ -1,70 +1,220 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The kiosk window under a real (headless X) display: it lists every
- * bundled form by its title, in the visitor's language. */
+/* The kiosk window under a real (headless X) display: the catalog lists
+ * every bundled form by its title in the visitor's language, Arabic turns
+ * the layout right-to-left, a broken setup shows the out-of-service
+ * screen, and the kiosk refuses to close. */
 #include "config.h"
 
-#include <gtk/gtk.h>
+#include "test-kiosk-util.h"
 
-#include <antragskiosk/i18n.h>
-
-#include "kiosk-window.h"
-
-static GPtrArray *
-row_titles (GtkWidget *widget)
+static void
+collect_tiles_cb (GtkWidget *widget, gpointer data)
 {
-  GPtrArray *titles = g_ptr_array_new_with_free_func (g_free);
-  GtkWidget *list = NULL;
-
-  /* Find the list box of forms. */
-  for (GtkWidget *w = widget; w != NULL;)
-    {
-      if (GTK_IS_LIST_BOX (w))
-        {
-          list = w;
-          break;
-        }
-      if (gtk_widget_get_first_child (w) != NULL)
-        w = gtk_widget_get_first_child (w);
-      else
-        {
-          while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
-            w = gtk_widget_get_parent (w);
-          if (w != NULL)
-            w = gtk_widget_get_next_sibling (w);
-        }
-    }
-  g_assert_nonnull (list);
-  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
-    {
-      GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
-      GtkWidget *title = gtk_widget_get_first_child (box);
-      g_ptr_array_add (titles, g_strdup (gtk_label_get_label (GTK_LABEL (title))));
-    }
-  return titles;
+  if (gtk_widget_has_css_class (widget, "tile"))
+    g_ptr_array_add (data, widget);
 }
 
 static void
 test_lists_forms (void)
 {
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+  g_autoptr(GPtrArray) tiles = g_ptr_array_new ();
+  GPtrArray *forms = kiosk_catalog_get_forms (kiosk->catalog);
+  GtkWidget *search;
+
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "welcome");
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("en"));
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "catalog");
+  kiosk_test_walk (GTK_WIDGET (kiosk->window), collect_tiles_cb, tiles);
+  g_assert_cmpuint (tiles->len, ==, forms->len);
+  g_assert_cmpuint (tiles->len, >=, 5);
+  for (guint i = 0; i < forms->len; i++)
+    {
+      GtkWidget *box = gtk_button_get_child (GTK_BUTTON (g_ptr_array_index (tiles, i)));
+      GtkWidget *title = gtk_widget_get_first_child (box);
+      g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (title)), ==,
+                       kiosk_text_get (((KioskForm *) g_ptr_array_index (forms, i))->title, "en"));
+    }
+  /* The search narrows the tiles down. */
+  search = kiosk_test_find_css (GTK_WIDGET (kiosk->window), "search");
+  g_assert_nonnull (search);
+  gtk_editable_set_text (GTK_EDITABLE (search), "dog");
+  kiosk_test_wait_ms (400);
+  g_ptr_array_set_size (tiles, 0);
+  kiosk_test_walk (GTK_WIDGET (kiosk->window), collect_tiles_cb, tiles);
+  g_assert_cmpuint (tiles->len, ==, 1);
+  kiosk_test_kiosk_free (kiosk);
+}
+
+static void
+test_arabic_rtl (void)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("ar"));
+  g_assert_cmpint (gtk_widget_get_direction (GTK_WIDGET (kiosk->window)), ==, GTK_TEXT_DIR_RTL);
+  g_assert_cmpstr (kiosk_i18n_get_language (), ==, "ar");
+  kiosk_test_activate (kiosk, "kiosk.cancel", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "welcome");
+  g_assert_cmpint (gtk_widget_get_direction (GTK_WIDGET (kiosk->window)), ==, GTK_TEXT_DIR_LTR);
+  kiosk_test_kiosk_free (kiosk);
+}
+
+static void
+test_out_of_service (void)
+{
   g_autoptr(GError) error = NULL;
   g_autoptr(KioskCatalog) catalog = kiosk_catalog_new (NULL, &error);
-  g_autoptr(GPtrArray) titles = NULL;
-  GtkWidget *window;
-  GPtrArray *forms;
+  KioskWindow *window;
 
-  g_assert_no_error (error);
-  kiosk_i18n_set_language ("en");
-  window = GTK_WIDGET (kiosk_window_new (NULL, catalog));
+  g_test_expect_message ("antragskiosk-window", G_LOG_LEVEL_WARNING, "No form can be taken*");
+  window = kiosk_window_new (NULL, catalog, NULL, NULL);
+  g_test_assert_expected_messages ();
   gtk_window_present (GTK_WINDOW (window));
-  titles = row_titles (window);
-  forms = kiosk_catalog_get_forms (catalog);
-  g_assert_cmpuint (titles->len, ==, forms->len);
-  g_assert_cmpuint (titles->len, >=, 5);
-  for (guint i = 0; i < forms->len; i++)
-    g_assert_cmpstr (g_ptr_array_index (titles, i), ==,
-                     kiosk_text_get (((KioskForm *) g_ptr_array_index (forms, i))->title, "en"));
+  kiosk_test_pump ();
+  g_assert_cmpstr (kiosk_window_get_screen (window), ==, "out-of-service");
+  g_assert_cmpuint (kiosk_window_count_forms (window), ==, 0);
+  g_assert_nonnull (kiosk_test_find_css (GTK_WIDGET (window), "out-of-service"));
   gtk_window_destroy (GTK_WINDOW (window));
-  kiosk_i18n_set_language ("de");
+}
+
+static void
+test_broken_key_out_of_service (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskCatalog) catalog = kiosk_catalog_new (NULL, &error);
+  g_autofree char *dir = g_dir_make_tmp ("kiosk-test-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "kiosk.conf", NULL);
+  g_autofree char *text = g_strdup_printf ("[kiosk]\nid=test\ndata_dir=%s\n[destination demo]\n"
+                                           "destination_id=4b5c7214-aa12-4624-955e-0f7deaabc342\n"
+                                           "key_file=%s/missing.jwk\n"
+                                           "trust_anchor=resource:///de/antragskiosk/demo/demo-root-ca.pem\n"
+                                           "forms=*\n", dir, dir);
+  g_autoptr(KioskConfig) config = NULL;
+  g_autoptr(KioskQueue) queue = NULL;
+  KioskWindow *window;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  config = kiosk_config_load (path, NULL, &error);
+  g_assert_no_error (error);
+  queue = kiosk_queue_open (config->data_dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_test_expect_message ("antragskiosk-submission", G_LOG_LEVEL_WARNING, "*cannot be used*");
+  g_test_expect_message ("antragskiosk-window", G_LOG_LEVEL_WARNING, "Form * is out of service*");
+  g_test_expect_message ("antragskiosk-window", G_LOG_LEVEL_WARNING, "Form * is out of service*");
+  g_test_expect_message ("antragskiosk-window", G_LOG_LEVEL_WARNING, "Form * is out of service*");
+  g_test_expect_message ("antragskiosk-window", G_LOG_LEVEL_WARNING, "Form * is out of service*");
+  g_test_expect_message ("antragskiosk-window", G_LOG_LEVEL_WARNING, "Form * is out of service*");
+  g_test_expect_message ("antragskiosk-window", G_LOG_LEVEL_WARNING, "No form can be taken*");
+  window = kiosk_window_new (NULL, catalog, config, queue);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (kiosk_window_get_screen (window), ==, "out-of-service");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_pointer (&queue, kiosk_queue_close);
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *file = g_build_filename (dir, name, NULL);
+        g_unlink (file);
+      }
+  }
+  g_rmdir (dir);
+}
+
+static void
+test_refuses_close (void)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+  gboolean closed = FALSE;
+
+  kiosk_window_set_windowed (kiosk->window, FALSE);
+  g_test_expect_message ("antragskiosk-window", G_LOG_LEVEL_MESSAGE, "Close request ignored*");
+  gtk_window_close (GTK_WINDOW (kiosk->window));
+  g_test_assert_expected_messages ();
+  kiosk_test_pump ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (kiosk->window)));
+  /* The desktop's escape keys are bound to nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (kiosk->window), "kiosk.nothing", NULL));
+  (void) closed;
+  kiosk_window_set_windowed (kiosk->window, TRUE);
+  kiosk_test_kiosk_free (kiosk);
+}
+
+static void
+test_text_size_and_contrast (void)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+  GtkWidget *window = GTK_WIDGET (kiosk->window);
+
+  g_assert_true (gtk_widget_has_css_class (window, "text-normal"));
+  kiosk_test_activate (kiosk, "kiosk.text-size", NULL);
+  g_assert_true (gtk_widget_has_css_class (window, "text-large"));
+  kiosk_test_activate (kiosk, "kiosk.text-size", NULL);
+  g_assert_true (gtk_widget_has_css_class (window, "text-largest"));
+  g_assert_false (gtk_widget_has_css_class (window, "text-normal"));
+  kiosk_test_activate (kiosk, "kiosk.text-size", NULL);
+  g_assert_true (gtk_widget_has_css_class (window, "text-normal"));
+  kiosk_test_activate (kiosk, "kiosk.high-contrast", NULL);
+  g_assert_true (gtk_widget_has_css_class (window, "high-contrast"));
+  kiosk_test_activate (kiosk, "kiosk.high-contrast", NULL);
+  g_assert_false (gtk_widget_has_css_class (window, "high-contrast"));
+  kiosk_test_kiosk_free (kiosk);
+}
+
+static void
+check_target_cb (GtkWidget *widget, gpointer data)
+{
+  guint *checked = data;
+
+  if (!gtk_widget_get_mapped (widget))
+    return;
+  if (GTK_IS_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_DROP_DOWN (widget)
+      || GTK_IS_ENTRY (widget) || GTK_IS_SEARCH_ENTRY (widget))
+    {
+      int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+      if (w < 48 || h < 48)
+        g_error ("%s (%s in %s, \"%s\") is %d x %d px, less than 48 x 48", G_OBJECT_TYPE_NAME (widget),
+                 gtk_widget_get_css_name (widget), G_OBJECT_TYPE_NAME (gtk_widget_get_parent (widget)),
+                 GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) ? gtk_button_get_label (GTK_BUTTON (widget)) : "",
+                 w, h);
+      (*checked)++;
+    }
+}
+
+static void
+assert_touch_targets (KioskTestKiosk *kiosk, guint minimum)
+{
+  guint checked = 0;
+
+  kiosk_test_wait_ms (200);
+  kiosk_test_walk (GTK_WIDGET (kiosk->window), check_target_cb, &checked);
+  g_assert_cmpuint (checked, >=, minimum);
+}
+
+/* Every control of the welcome screen, the catalog and each page of a
+ * form is at least 48 px square as laid out. */
+static void
+test_touch_targets (void)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+  KioskWizard *wizard;
+  KioskForm *form;
+
+  assert_touch_targets (kiosk, 7);
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
+  assert_touch_targets (kiosk, 8);
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
+  wizard = kiosk_window_get_wizard (kiosk->window);
+  form = kiosk_wizard_get_form (wizard);
+  for (guint i = 0; i < form->pages->len; i++)
+    {
+      kiosk_test_activate (kiosk, "wizard.goto-page", g_variant_new_int32 (i));
+      assert_touch_targets (kiosk, 5);
+    }
+  kiosk_test_kiosk_free (kiosk);
 }
 
 int
@@ -73,5 +223,11 @@ main (int argc, char **argv)
   gtk_test_init (&argc, &argv, NULL);
   kiosk_i18n_init ();
   g_test_add_func ("/antragskiosk/window/lists-forms", test_lists_forms);
+  g_test_add_func ("/antragskiosk/window/arabic-rtl", test_arabic_rtl);
+  g_test_add_func ("/antragskiosk/window/out-of-service", test_out_of_service);
+  g_test_add_func ("/antragskiosk/window/broken-key-out-of-service", test_broken_key_out_of_service);
+  g_test_add_func ("/antragskiosk/window/refuses-close", test_refuses_close);
+  g_test_add_func ("/antragskiosk/window/text-size-and-contrast", test_text_size_and_contrast);
+  g_test_add_func ("/antragskiosk/window/touch-targets", test_touch_targets);
   return g_test_run ();
 }

@@ -1119,6 +1119,30 @@ run_validation (KioskAnswers  *answers,
 }
 
 gboolean
+kiosk_answers_is_relevant (KioskAnswers       *answers,
+                           const KioskElement *element,
+                           const guint        *instances,
+                           guint               n_instances,
+                           const char         *today)
+{
+  char day[11];
+  EvalContext ctx;
+  Scope *scope;
+
+  g_return_val_if_fail (answers != NULL && element != NULL, FALSE);
+  scope = kiosk_element_is_repeatable (element) ? answers->root
+                                                : scope_for_path (answers, element, instances, n_instances);
+  if (scope == NULL)
+    return FALSE;
+  kiosk_date_today (today, day);
+  ctx.answers = answers;
+  ctx.scope = scope;
+  ctx.today = day;
+  scope_reset_derived (answers->root);
+  return element_relevant (&ctx, scope, element);
+}
+
+gboolean
 kiosk_answers_validate (KioskAnswers  *answers,
                         const char    *today,
                         GPtrArray    **problems)

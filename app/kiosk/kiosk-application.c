@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "antragskiosk"
+#define G_LOG_DOMAIN "antragskiosk-application"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include <antragskiosk/config.h>
 #include <antragskiosk/form.h>
+#include <antragskiosk/queue.h>
 
 #include "kiosk-application.h"
 #include "kiosk-window.h"
@@ -13,6 +15,8 @@
 struct _KioskApplication {
   GtkApplication  parent_instance;
   KioskCatalog   *catalog;
+  KioskConfig    *config;
+  KioskQueue     *queue;
   gboolean        windowed;
 };
 
@@ -28,15 +32,23 @@ kiosk_application_activate (GApplication *application)
   /* Single instance: a second start only raises the existing window. */
   if (window == NULL)
     {
-      g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-      gtk_css_provider_load_from_resource (css, "/de/antragskiosk/kiosk/resources/style.css");
-      gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-      self->catalog = kiosk_catalog_new (NULL, &error);
-      if (self->catalog == NULL)
-        g_warning ("The bundled forms cannot be loaded: %s", error->message);
-      window = GTK_WINDOW (kiosk_window_new (GTK_APPLICATION (self), self->catalog));
+      /* Any failure here ends in the out-of-service screen, never a crash. */
+      self->config = kiosk_config_load (NULL, NULL, &error);
+      if (self->config == NULL)
+        g_warning ("The configuration cannot be used: %s", error->message);
+      g_clear_error (&error);
+      if (self->config != NULL)
+        {
+          self->catalog = kiosk_catalog_new (self->config->forms_dir, &error);
+          if (self->catalog == NULL)
+            g_warning ("The forms cannot be loaded: %s", error->message);
+          g_clear_error (&error);
+          self->queue = kiosk_queue_open (self->config->data_dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
+          if (self->queue == NULL)
+            g_warning ("The queue cannot be opened: %s", error->message);
+        }
+      window = GTK_WINDOW (kiosk_window_new (GTK_APPLICATION (self), self->catalog, self->config, self->queue));
+      kiosk_window_set_windowed (KIOSK_WINDOW (window), self->windowed);
       if (!self->windowed)
         gtk_window_fullscreen (window);
     }
@@ -64,6 +76,8 @@ kiosk_application_finalize (GObject *object)
   KioskApplication *self = KIOSK_APPLICATION (object);
 
   g_clear_pointer (&self->catalog, kiosk_catalog_free);
+  g_clear_pointer (&self->queue, kiosk_queue_close);
+  g_clear_pointer (&self->config, kiosk_config_free);
   G_OBJECT_CLASS (kiosk_application_parent_class)->finalize (object);
 }
 

@@ -1,16 +1,66 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "antragskiosk"
+#define G_LOG_DOMAIN "antragskiosk-window"
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
+
+#include <antragskiosk/i18n.h>
+#include <antragskiosk/printer.h>
+#include <antragskiosk/receipt.h>
+#include <antragskiosk/reference.h>
+#include <antragskiosk/submission.h>
 
 #include "kiosk-window.h"
+
+#define DEFAULT_IDLE_TIMEOUT_MS (120 * 1000)
+#define DEFAULT_IDLE_WARNING_MS (30 * 1000)
 
 struct _KioskWindow {
   GtkApplicationWindow  parent_instance;
   KioskCatalog         *catalog;
-  GtkListBox           *form_list;
+  KioskConfig          *config;
+  KioskQueue           *queue;
+  KioskSubmitter       *submitter;
+  KioskPrinter         *printer;
+  GPtrArray            *forms;         /* KioskForm* on offer */
+  gboolean              windowed;
+  char                 *today;
+  char                 *reference;
+  guint                 text_size;     /* 0, 1, 2 */
+  gboolean              high_contrast;
+
+  guint                 idle_timeout_ms;
+  guint                 idle_warning_ms;
+  gint64                last_activity_us;
+  guint                 idle_source;
+  guint                 inhibit_cookie;
+  GCancellable         *print_cancellable;
+
+  GtkStack             *stack;
+  GtkWidget            *header;
+  GtkButton            *text_size_button;
+  GtkButton            *contrast_button;
+  GtkBox               *catalog_box;
+  GtkSearchEntry       *search_entry;
+  GtkLabel             *catalog_title;
+  GtkButton            *catalog_back;
+  GtkBox               *wizard_box;
+  KioskWizard          *wizard;
+  GtkLabel             *receipt_title;
+  GtkLabel             *receipt_reference;
+  GtkPicture           *receipt_qr;
+  GtkLabel             *receipt_hint;
+  GtkLabel             *receipt_print;
+  GtkButton            *receipt_done;
+  GtkWidget            *idle_warning;
+  GtkLabel             *idle_label;
+  GtkButton            *more_time_button;
+  GtkWidget            *cancel_confirm;
+  GtkLabel             *cancel_label;
+  GtkButton            *cancel_yes;
+  GtkButton            *cancel_no;
+  GtkLabel             *out_of_service_label;
 };
 
 G_DEFINE_FINAL_TYPE (KioskWindow, kiosk_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -19,66 +69,748 @@ G_DEFINE_FINAL_TYPE (KioskWindow, kiosk_window, GTK_TYPE_APPLICATION_WINDOW)
  * (and its registering constructor) from the static library. */
 GResource *kiosk_ui_get_resource (void);
 
-static GtkWidget *
-form_row_new (KioskForm *form)
+static const char *
+category_title (const char *category)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *title = gtk_label_new (kiosk_text_get (form->title, NULL));
-  GtkWidget *row = gtk_list_box_row_new ();
+  if (g_strcmp0 (category, "meldewesen") == 0) return _("Registration");
+  if (g_strcmp0 (category, "verkehr") == 0) return _("Traffic and parking");
+  if (g_strcmp0 (category, "steuern") == 0) return _("Taxes");
+  if (g_strcmp0 (category, "abfall") == 0) return _("Waste");
+  if (g_strcmp0 (category, "gewerbe") == 0) return _("Business");
+  if (g_strcmp0 (category, "soziales") == 0) return _("Social matters");
+  return _("Other");
+}
 
-  gtk_widget_add_css_class (title, "form-title");
+static const char *text_size_classes[] = { "text-normal", "text-large", "text-largest" };
+
+static void
+retranslate (KioskWindow *self)
+{
+  g_autofree char *size_label = g_strdup_printf (_("Text size %u of 3"), self->text_size + 1);
+
+  gtk_button_set_label (self->text_size_button, size_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->text_size_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  size_label, -1);
+  gtk_button_set_label (self->contrast_button, _("High contrast"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->contrast_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("High contrast"), -1);
+  gtk_label_set_label (self->catalog_title, _("Which application would you like to make?"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Search applications"), -1);
+  g_object_set (self->search_entry, "placeholder-text", _("Search applications"), NULL);
+  gtk_button_set_label (self->catalog_back, _("Change language"));
+  gtk_label_set_label (self->receipt_title, _("Thank you! Your application has been received."));
+  gtk_button_set_label (self->receipt_done, _("Done"));
+  gtk_button_set_label (self->more_time_button, _("I need more time"));
+  gtk_label_set_label (self->cancel_label, _("Do you really want to cancel? Everything you entered will be deleted."));
+  gtk_button_set_label (self->cancel_yes, _("Yes, delete and cancel"));
+  gtk_button_set_label (self->cancel_no, _("No, continue"));
+}
+
+static void
+set_screen (KioskWindow *self, const char *name)
+{
+  gtk_stack_set_visible_child_name (self->stack, name);
+  gtk_widget_set_visible (self->header, g_strcmp0 (name, "out-of-service") != 0);
+}
+
+/* ---- the session: inhibit, idle timer, wipe ---- */
+
+static gboolean
+session_active (KioskWindow *self)
+{
+  const char *screen = kiosk_window_get_screen (self);
+
+  return g_strcmp0 (screen, "welcome") != 0 && g_strcmp0 (screen, "out-of-service") != 0;
+}
+
+static void
+clear_clipboards (KioskWindow *self)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
+  GdkClipboard *primary = gtk_widget_get_primary_clipboard (GTK_WIDGET (self));
+
+  gdk_clipboard_set_text (clipboard, "");
+  gdk_clipboard_set_content (clipboard, NULL);
+  gdk_clipboard_set_text (primary, "");
+  gdk_clipboard_set_content (primary, NULL);
+}
+
+static void
+end_session (KioskWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  g_cancellable_cancel (self->print_cancellable);
+  g_clear_object (&self->print_cancellable);
+  if (self->wizard != NULL)
+    {
+      kiosk_wizard_wipe (self->wizard);
+      gtk_box_remove (self->wizard_box, GTK_WIDGET (self->wizard));
+      self->wizard = NULL;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  g_clear_pointer (&self->reference, g_free);
+  gtk_label_set_label (self->receipt_reference, "");
+  gtk_picture_set_paintable (self->receipt_qr, NULL);
+  clear_clipboards (self);
+  gtk_widget_set_visible (self->idle_warning, FALSE);
+  gtk_widget_set_visible (self->cancel_confirm, FALSE);
+  if (self->inhibit_cookie != 0 && application != NULL)
+    gtk_application_uninhibit (application, self->inhibit_cookie);
+  self->inhibit_cookie = 0;
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  kiosk_i18n_set_language ("de");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
+  retranslate (self);
+  set_screen (self, "welcome");
+}
+
+void
+kiosk_window_wipe (KioskWindow *self)
+{
+  end_session (self);
+}
+
+static gboolean
+idle_tick_cb (gpointer user_data)
+{
+  KioskWindow *self = user_data;
+  gint64 idle_ms = (g_get_monotonic_time () - self->last_activity_us) / 1000;
+
+  if (!session_active (self))
+    {
+      self->idle_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  if (idle_ms >= self->idle_timeout_ms)
+    {
+      g_message ("Idle timeout: session wiped");
+      self->idle_source = 0;
+      end_session (self);
+      return G_SOURCE_REMOVE;
+    }
+  if (idle_ms + self->idle_warning_ms >= self->idle_timeout_ms)
+    {
+      guint left = (self->idle_timeout_ms - idle_ms + 999) / 1000;
+      g_autofree char *text = g_strdup_printf (ngettext ("Are you still there? For your privacy, everything you entered will be deleted in %u second.",
+                                                         "Are you still there? For your privacy, everything you entered will be deleted in %u seconds.",
+                                                         left), left);
+      gboolean was_visible = gtk_widget_get_visible (self->idle_warning);
+      gtk_label_set_label (self->idle_label, text);
+      gtk_widget_set_visible (self->idle_warning, TRUE);
+      if (!was_visible)
+        gtk_widget_grab_focus (GTK_WIDGET (self->more_time_button));
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+note_activity (KioskWindow *self)
+{
+  self->last_activity_us = g_get_monotonic_time ();
+  if (session_active (self) && self->idle_source == 0)
+    self->idle_source = g_timeout_add (250, idle_tick_cb, self);
+}
+
+static void
+start_session (KioskWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (self->inhibit_cookie == 0 && application != NULL)
+    self->inhibit_cookie = gtk_application_inhibit (application, GTK_WINDOW (self), GTK_APPLICATION_INHIBIT_IDLE,
+                                                    _("An application is being filled in"));
+  note_activity (self);
+}
+
+static gboolean
+input_event_cb (GtkEventControllerLegacy *controller,
+                GdkEvent                 *event,
+                KioskWindow              *self)
+{
+  switch (gdk_event_get_event_type (event))
+    {
+    case GDK_BUTTON_PRESS:
+    case GDK_KEY_PRESS:
+    case GDK_TOUCH_BEGIN:
+    case GDK_SCROLL:
+      /* While the warning shows, only its button extends the time. */
+      if (!gtk_widget_get_visible (self->idle_warning))
+        note_activity (self);
+      break;
+    default:
+      break;
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* ---- catalog ---- */
+
+static gboolean
+form_matches (KioskForm *form, const char *query)
+{
+  g_autofree char *needle = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *description = NULL;
+
+  if (query == NULL || *query == '\0')
+    return TRUE;
+  needle = g_utf8_casefold (query, -1);
+  title = g_utf8_casefold (kiosk_text_get (form->title, NULL), -1);
+  if (strstr (title, needle) != NULL)
+    return TRUE;
+  if (form->description != NULL)
+    {
+      description = g_utf8_casefold (kiosk_text_get (form->description, NULL), -1);
+      return strstr (description, needle) != NULL;
+    }
+  return FALSE;
+}
+
+static GtkWidget *
+tile_new (KioskForm *form)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  GtkWidget *title = gtk_label_new (kiosk_text_get (form->title, NULL));
+
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "form-title");
   gtk_box_append (GTK_BOX (box), title);
   if (form->description != NULL)
     {
       GtkWidget *description = gtk_label_new (kiosk_text_get (form->description, NULL));
-      gtk_label_set_xalign (GTK_LABEL (description), 0);
       gtk_label_set_wrap (GTK_LABEL (description), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (description), 0);
       gtk_widget_add_css_class (description, "form-description");
       gtk_box_append (GTK_BOX (box), description);
     }
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+  gtk_button_set_child (GTK_BUTTON (button), box);
+  gtk_widget_add_css_class (button, "tile");
+  gtk_widget_set_size_request (button, 360, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   kiosk_text_get (form->title, NULL), -1);
-  return row;
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kiosk.start-form");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", form->id);
+  return button;
 }
 
 static void
-kiosk_window_populate (KioskWindow *self)
+populate_catalog (KioskWindow *self)
 {
-  GPtrArray *forms;
+  const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  const char *category = NULL;
+  GtkWidget *flow = NULL;
+  GtkWidget *child;
+  guint shown = 0;
 
-  if (self->catalog == NULL)
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->catalog_box))) != NULL)
+    gtk_box_remove (self->catalog_box, child);
+  for (guint i = 0; i < self->forms->len; i++)
+    {
+      KioskForm *form = g_ptr_array_index (self->forms, i);
+
+      if (!form_matches (form, query))
+        continue;
+      if (flow == NULL || g_strcmp0 (category, form->category) != 0)
+        {
+          GtkWidget *heading = gtk_label_new (category_title (form->category));
+          gtk_label_set_xalign (GTK_LABEL (heading), 0);
+          gtk_widget_add_css_class (heading, "category-title");
+          gtk_box_append (self->catalog_box, heading);
+          flow = gtk_flow_box_new ();
+          gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
+          gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), TRUE);
+          gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 3);
+          gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 16);
+          gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 16);
+          gtk_box_append (self->catalog_box, flow);
+          category = form->category;
+        }
+      gtk_flow_box_append (GTK_FLOW_BOX (flow), tile_new (form));
+      shown++;
+    }
+  if (shown == 0)
+    {
+      GtkWidget *none = gtk_label_new (_("No application matches your search."));
+      gtk_label_set_xalign (GTK_LABEL (none), 0);
+      gtk_box_append (self->catalog_box, none);
+    }
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   KioskWindow    *self)
+{
+  populate_catalog (self);
+}
+
+/* ---- actions ---- */
+
+static void
+language_cb (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  KioskWindow *self = KIOSK_WINDOW (widget);
+  const char *lang = g_variant_get_string (parameter, NULL);
+
+  kiosk_i18n_set_language (lang);
+  gtk_widget_set_default_direction (g_strcmp0 (lang, "ar") == 0 ? GTK_TEXT_DIR_RTL : GTK_TEXT_DIR_LTR);
+  retranslate (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  populate_catalog (self);
+  set_screen (self, "catalog");
+  start_session (self);
+}
+
+static void
+submitted_cb (KioskWizard *wizard,
+              const char  *reference,
+              KioskWindow *self);
+
+static void
+cancel_requested_cb (KioskWizard *wizard,
+                     KioskWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "kiosk.cancel", NULL);
+}
+
+static void
+start_form_cb (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  KioskWindow *self = KIOSK_WINDOW (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  KioskForm *form = NULL;
+
+  for (guint i = 0; i < self->forms->len; i++)
+    if (g_strcmp0 (((KioskForm *) g_ptr_array_index (self->forms, i))->id, id) == 0)
+      form = g_ptr_array_index (self->forms, i);
+  if (form == NULL)
     return;
-  forms = kiosk_catalog_get_forms (self->catalog);
-  for (guint i = 0; i < forms->len; i++)
-    gtk_list_box_append (self->form_list, form_row_new (g_ptr_array_index (forms, i)));
+  if (self->wizard != NULL)
+    {
+      kiosk_wizard_wipe (self->wizard);
+      gtk_box_remove (self->wizard_box, GTK_WIDGET (self->wizard));
+    }
+  self->wizard = kiosk_wizard_new (form, self->submitter, self->today);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->wizard), TRUE);
+  g_signal_connect (self->wizard, "submitted", G_CALLBACK (submitted_cb), self);
+  g_signal_connect (self->wizard, "cancel-requested", G_CALLBACK (cancel_requested_cb), self);
+  gtk_box_append (self->wizard_box, GTK_WIDGET (self->wizard));
+  set_screen (self, "wizard");
+  start_session (self);
+}
+
+static void
+print_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
+  KioskWindow *self;
+
+  /* Cancelled when the session ended (or the window went): @user_data
+   * may be gone. */
+  if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+    return;
+  self = KIOSK_WINDOW (user_data);
+  if (kiosk_printer_print_finish (self->printer, result, &error))
+    gtk_label_set_label (self->receipt_print, _("Your receipt has been printed. Please take it with you."));
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("The receipt could not be printed (%s). Please photograph the code or "
+                                                 "write down the reference; the counter can print it for you."),
+                                               error->message);
+      gtk_label_set_label (self->receipt_print, text);
+      gtk_widget_add_css_class (GTK_WIDGET (self->receipt_qr), "qr-large");
+    }
+}
+
+static void
+submitted_cb (KioskWizard *wizard,
+              const char  *reference,
+              KioskWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskReceiptOptions) options = kiosk_receipt_options_new_from_config (self->config, &error);
+  g_autoptr(KioskReceipt) receipt = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(KioskQrCode) qr = NULL;
+  g_autofree char *formatted = kiosk_reference_format (reference);
+  KioskForm *form = kiosk_wizard_get_form (wizard);
+
+  g_clear_error (&error);
+  self->reference = g_strdup (reference);
+  gtk_label_set_label (self->receipt_reference, formatted != NULL ? formatted : reference);
+  receipt = kiosk_receipt_new (reference, kiosk_text_get (form->title, NULL), now, self->config->location,
+                               KIOSK_RECEIPT_STATE_QUEUED, options, &error);
+  if (receipt == NULL)
+    g_warning ("No receipt: %s", error->message);
+  g_clear_error (&error);
+  qr = kiosk_qr_code_new (receipt != NULL && receipt->qr_payload != NULL ? receipt->qr_payload : reference, &error);
+  if (qr != NULL)
+    {
+      guint scale = kiosk_qr_code_fit_scale (qr, 360);
+      guint side = 0;
+      gsize stride = 0;
+      g_autoptr(GBytes) pixels = kiosk_qr_code_render_pixels (qr, scale, KIOSK_PIXEL_RGBA8, &side, &stride);
+      g_autoptr(GdkTexture) texture = gdk_memory_texture_new (side, side, GDK_MEMORY_R8G8B8A8, pixels, stride);
+      gtk_picture_set_paintable (self->receipt_qr, GDK_PAINTABLE (texture));
+    }
+  gtk_label_set_label (self->receipt_hint, receipt != NULL && receipt->status_text != NULL
+                                           ? receipt->status_text
+                                           : _("Keep this reference: the counter can tell you how your application is progressing."));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->receipt_qr), "qr-large");
+  if (self->printer != NULL && receipt != NULL && kiosk_printer_get_kind (self->printer) != KIOSK_PRINTER_KIND_NONE)
+    {
+      gtk_label_set_label (self->receipt_print, _("Your receipt is being printed …"));
+      self->print_cancellable = g_cancellable_new ();
+      kiosk_printer_print_async (self->printer, receipt, self->print_cancellable, print_done_cb, self);
+    }
+  else
+    {
+      gtk_label_set_label (self->receipt_print, _("This terminal has no printer. Please photograph the code or write down the reference."));
+      gtk_widget_add_css_class (GTK_WIDGET (self->receipt_qr), "qr-large");
+    }
+  /* The answers are stored encrypted; nothing of them stays on screen. */
+  kiosk_wizard_wipe (self->wizard);
+  gtk_box_remove (self->wizard_box, GTK_WIDGET (self->wizard));
+  self->wizard = NULL;
+  clear_clipboards (self);
+  set_screen (self, "receipt");
+  gtk_widget_grab_focus (GTK_WIDGET (self->receipt_done));
+}
+
+static void
+cancel_cb (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  KioskWindow *self = KIOSK_WINDOW (widget);
+
+  if (g_strcmp0 (kiosk_window_get_screen (self), "wizard") != 0)
+    {
+      end_session (self);
+      return;
+    }
+  gtk_widget_set_visible (self->cancel_confirm, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->cancel_no));
+}
+
+static void
+cancel_confirm_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  end_session (KIOSK_WINDOW (widget));
+}
+
+static void
+cancel_abort_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  gtk_widget_set_visible (KIOSK_WINDOW (widget)->cancel_confirm, FALSE);
+}
+
+static void
+more_time_cb (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  KioskWindow *self = KIOSK_WINDOW (widget);
+
+  gtk_widget_set_visible (self->idle_warning, FALSE);
+  note_activity (self);
+}
+
+static void
+finish_cb (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  end_session (KIOSK_WINDOW (widget));
+}
+
+static void
+text_size_cb (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  KioskWindow *self = KIOSK_WINDOW (widget);
+
+  gtk_widget_remove_css_class (widget, text_size_classes[self->text_size]);
+  self->text_size = (self->text_size + 1) % G_N_ELEMENTS (text_size_classes);
+  gtk_widget_add_css_class (widget, text_size_classes[self->text_size]);
+  retranslate (self);
+}
+
+static void
+high_contrast_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  KioskWindow *self = KIOSK_WINDOW (widget);
+
+  self->high_contrast = !self->high_contrast;
+  if (self->high_contrast)
+    gtk_widget_add_css_class (widget, "high-contrast");
+  else
+    gtk_widget_remove_css_class (widget, "high-contrast");
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->contrast_button), GTK_ACCESSIBLE_STATE_PRESSED,
+                               self->high_contrast ? GTK_ACCESSIBLE_TRISTATE_TRUE : GTK_ACCESSIBLE_TRISTATE_FALSE, -1);
+}
+
+static void
+nothing_cb (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  /* The escape shortcuts of a desktop (F11, Ctrl+Q, Ctrl+W, Escape at the
+   * top level) land here and do nothing. */
+}
+
+static gboolean
+close_request_cb (GtkWindow *window)
+{
+  KioskWindow *self = KIOSK_WINDOW (window);
+
+  if (self->windowed)
+    return FALSE;
+  g_message ("Close request ignored (kiosk mode)");
+  return TRUE;
+}
+
+/* ---- type ---- */
+
+static void
+kiosk_window_dispose (GObject *object)
+{
+  KioskWindow *self = KIOSK_WINDOW (object);
+
+  g_cancellable_cancel (self->print_cancellable);
+  g_clear_object (&self->print_cancellable);
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_WINDOW);
+  self->wizard = NULL;
+  G_OBJECT_CLASS (kiosk_window_parent_class)->dispose (object);
+}
+
+static void
+kiosk_window_finalize (GObject *object)
+{
+  KioskWindow *self = KIOSK_WINDOW (object);
+
+  g_clear_pointer (&self->submitter, kiosk_submitter_free);
+  g_clear_pointer (&self->printer, kiosk_printer_free);
+  g_clear_pointer (&self->forms, g_ptr_array_unref);
+  g_clear_pointer (&self->today, g_free);
+  g_clear_pointer (&self->reference, g_free);
+  G_OBJECT_CLASS (kiosk_window_parent_class)->finalize (object);
 }
 
 static void
 kiosk_window_class_init (KioskWindowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   (void) kiosk_ui_get_resource ();
 
+  object_class->dispose = kiosk_window_dispose;
+  object_class->finalize = kiosk_window_finalize;
+  window_class->close_request = close_request_cb;
+
   gtk_widget_class_set_template_from_resource (widget_class, "/de/antragskiosk/kiosk/ui/kiosk-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, form_list);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, header);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, text_size_button);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, contrast_button);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, catalog_box);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, catalog_title);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, catalog_back);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, wizard_box);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_title);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_reference);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_qr);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_hint);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_print);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_done);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, idle_warning);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, idle_label);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, more_time_button);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, cancel_confirm);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, cancel_label);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, cancel_yes);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, cancel_no);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, out_of_service_label);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, input_event_cb);
+
+  gtk_widget_class_install_action (widget_class, "kiosk.language", "s", language_cb);
+  gtk_widget_class_install_action (widget_class, "kiosk.start-form", "s", start_form_cb);
+  gtk_widget_class_install_action (widget_class, "kiosk.cancel", NULL, cancel_cb);
+  gtk_widget_class_install_action (widget_class, "kiosk.cancel-confirm", NULL, cancel_confirm_cb);
+  gtk_widget_class_install_action (widget_class, "kiosk.cancel-abort", NULL, cancel_abort_cb);
+  gtk_widget_class_install_action (widget_class, "kiosk.more-time", NULL, more_time_cb);
+  gtk_widget_class_install_action (widget_class, "kiosk.finish", NULL, finish_cb);
+  gtk_widget_class_install_action (widget_class, "kiosk.text-size", NULL, text_size_cb);
+  gtk_widget_class_install_action (widget_class, "kiosk.high-contrast", NULL, high_contrast_cb);
+  gtk_widget_class_install_action (widget_class, "kiosk.nothing", NULL, nothing_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "kiosk.nothing", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q, GDK_CONTROL_MASK, "kiosk.nothing", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "kiosk.nothing", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F4, GDK_ALT_MASK, "kiosk.nothing", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "kiosk.nothing", NULL);
+}
+
+static void
+load_css (GdkDisplay *display)
+{
+  g_autoptr(GtkCssProvider) css = NULL;
+
+  if (g_object_get_data (G_OBJECT (display), "kiosk-css") != NULL)
+    return;
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (css, "/de/antragskiosk/kiosk/resources/style.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_set_data_full (G_OBJECT (display), "kiosk-css", g_object_ref (css), g_object_unref);
 }
 
 static void
 kiosk_window_init (KioskWindow *self)
 {
+  load_css (gtk_widget_get_display (GTK_WIDGET (self)));
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
+  self->idle_warning_ms = DEFAULT_IDLE_WARNING_MS;
+  self->forms = g_ptr_array_new ();
+  gtk_widget_add_css_class (GTK_WIDGET (self), text_size_classes[0]);
+  gtk_label_set_label (self->out_of_service_label, _("Out of service – please ask at the counter"));
+  retranslate (self);
+}
+
+static void
+check_forms (KioskWindow *self)
+{
+  GPtrArray *forms;
+
+  if (self->catalog == NULL || self->config == NULL || self->queue == NULL)
+    return;
+  self->submitter = kiosk_submitter_new (self->config, self->queue);
+  forms = kiosk_catalog_get_forms (self->catalog);
+  for (guint i = 0; i < forms->len; i++)
+    {
+      KioskForm *form = g_ptr_array_index (forms, i);
+      g_autoptr(GError) error = NULL;
+
+      if (kiosk_submitter_check_form (self->submitter, form->id, &error))
+        g_ptr_array_add (self->forms, form);
+      else
+        g_warning ("Form %s is out of service: %s", form->id, error->message);
+    }
+}
+
+static void
+read_settings (KioskWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint timeout_s;
+
+  if (self->config == NULL)
+    return;
+  timeout_s = g_key_file_get_integer (self->config->keyfile, "kiosk", "idle_timeout_s", &error);
+  if (error == NULL && timeout_s >= 30)
+    {
+      self->idle_timeout_ms = (guint) timeout_s * 1000;
+      self->idle_warning_ms = MIN (DEFAULT_IDLE_WARNING_MS, self->idle_timeout_ms / 2);
+    }
+  else if (error == NULL)
+    g_warning ("[kiosk] idle_timeout_s must be at least 30; using %u", DEFAULT_IDLE_TIMEOUT_MS / 1000);
+  g_clear_error (&error);
+  self->printer = kiosk_printer_new_from_config (self->config, &error);
+  if (self->printer == NULL)
+    g_warning ("No receipt printer: %s", error->message);
 }
 
 KioskWindow *
 kiosk_window_new (GtkApplication *application,
-                  KioskCatalog   *catalog)
+                  KioskCatalog   *catalog,
+                  KioskConfig    *config,
+                  KioskQueue     *queue)
 {
   KioskWindow *self = g_object_new (KIOSK_TYPE_WINDOW, "application", application, NULL);
 
   self->catalog = catalog;
-  kiosk_window_populate (self);
+  self->config = config;
+  self->queue = queue;
+  read_settings (self);
+  check_forms (self);
+  if (self->forms->len == 0)
+    {
+      g_warning ("No form can be taken: the kiosk is out of service");
+      set_screen (self, "out-of-service");
+    }
+  else
+    set_screen (self, "welcome");
   return self;
+}
+
+void
+kiosk_window_set_windowed (KioskWindow *self, gboolean windowed)
+{
+  self->windowed = windowed;
+}
+
+void
+kiosk_window_set_today (KioskWindow *self, const char *today)
+{
+  g_free (self->today);
+  self->today = g_strdup (today);
+}
+
+void
+kiosk_window_set_idle_timeout (KioskWindow *self, guint timeout_ms, guint warning_ms)
+{
+  self->idle_timeout_ms = timeout_ms;
+  self->idle_warning_ms = warning_ms;
+}
+
+const char *
+kiosk_window_get_screen (KioskWindow *self)
+{
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+KioskWizard *
+kiosk_window_get_wizard (KioskWindow *self)
+{
+  return self->wizard;
+}
+
+const char *
+kiosk_window_get_reference (KioskWindow *self)
+{
+  return self->reference;
+}
+
+gboolean
+kiosk_window_get_idle_warning (KioskWindow *self)
+{
+  return gtk_widget_get_visible (self->idle_warning);
+}
+
+guint
+kiosk_window_count_forms (KioskWindow *self)
+{
+  return self->forms->len;
 }

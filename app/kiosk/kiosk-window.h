@@ -2,15 +2,42 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include <antragskiosk/config.h>
 #include <antragskiosk/form.h>
+#include <antragskiosk/queue.h>
+
+#include "kiosk-wizard.h"
 
 G_BEGIN_DECLS
 
 #define KIOSK_TYPE_WINDOW (kiosk_window_get_type ())
 G_DECLARE_FINAL_TYPE (KioskWindow, kiosk_window, KIOSK, WINDOW, GtkApplicationWindow)
 
-/* The kiosk's one window. It borrows @catalog for its lifetime. */
-KioskWindow *kiosk_window_new (GtkApplication *application,
-                               KioskCatalog   *catalog);
+/* The kiosk's one window: welcome, catalog, wizard, receipt and the
+ * out-of-service screen. It borrows @catalog, @config and @queue for its
+ * lifetime; with @config or @queue NULL, or no form that can be taken, it
+ * shows only the out-of-service screen. */
+KioskWindow *kiosk_window_new          (GtkApplication *application,
+                                        KioskCatalog   *catalog,
+                                        KioskConfig    *config,
+                                        KioskQueue     *queue);
+/* Development: close and the escape keys work again. */
+void         kiosk_window_set_windowed (KioskWindow *self, gboolean windowed);
+/* The date that validation measures against (ISO; NULL: today). */
+void         kiosk_window_set_today    (KioskWindow *self, const char *today);
+/* Idle timeout and the warning before it, in milliseconds (tests). */
+void         kiosk_window_set_idle_timeout (KioskWindow *self, guint timeout_ms, guint warning_ms);
+/* "welcome", "catalog", "wizard", "receipt", "out-of-service". */
+const char  *kiosk_window_get_screen   (KioskWindow *self);
+/* The wizard of the session, or NULL. */
+KioskWizard *kiosk_window_get_wizard   (KioskWindow *self);
+/* The reference shown on the receipt screen, or NULL. */
+const char  *kiosk_window_get_reference (KioskWindow *self);
+/* Whether the idle warning is showing. */
+gboolean     kiosk_window_get_idle_warning (KioskWindow *self);
+/* Ends the session as the idle timeout does: everything wiped, welcome. */
+void         kiosk_window_wipe         (KioskWindow *self);
+/* Forms on offer (those kiosk_submitter_check_form accepted). */
+guint        kiosk_window_count_forms  (KioskWindow *self);
 
 G_END_DECLS

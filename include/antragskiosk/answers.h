@@ -78,6 +78,17 @@ gboolean       kiosk_answers_remove_instance (KioskAnswers       *answers,
                                               const KioskElement *group,
                                               guint               instance);
 
+/* Whether @element is asked in the instance named by @instances (as for
+ * kiosk_answers_set_value; for a repeatable group itself, none): its
+ * page, groups and own condition evaluated against the current answers,
+ * @today ISO or NULL for the real date. For the wizard, which shows and
+ * hides fields as answers change. FALSE when the instance does not exist. */
+gboolean       kiosk_answers_is_relevant (KioskAnswers       *answers,
+                                          const KioskElement *element,
+                                          const guint        *instances,
+                                          guint               n_instances,
+                                          const char         *today);
+
 /* Empties every answer and overwrites the buffers (the idle wipe). */
 void           kiosk_answers_clear       (KioskAnswers *answers);
 

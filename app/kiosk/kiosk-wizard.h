@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+#include <antragskiosk/answers.h>
+#include <antragskiosk/submission.h>
+
+#include "kiosk-field.h"
+
+G_BEGIN_DECLS
+
+#define KIOSK_TYPE_WIZARD (kiosk_wizard_get_type ())
+G_DECLARE_FINAL_TYPE (KioskWizard, kiosk_wizard, KIOSK, WIZARD, GtkBox)
+
+/* One visitor's way through @form: a page per form page (built when first
+ * shown), the review, the privacy notice with consent, and the submit
+ * through @submitter (borrowed). @today: ISO date or NULL (real date).
+ * Signals: "submitted" (the public reference) and "cancel-requested". */
+KioskWizard  *kiosk_wizard_new          (KioskForm      *form,
+                                         KioskSubmitter *submitter,
+                                         const char     *today);
+KioskForm    *kiosk_wizard_get_form     (KioskWizard *self);
+KioskAnswers *kiosk_wizard_get_answers  (KioskWizard *self);
+/* "page:ID", "review" or "consent". */
+const char   *kiosk_wizard_get_position (KioskWizard *self);
+/* The fields of the page shown (visible ones only), in order. */
+GPtrArray    *kiosk_wizard_get_fields   (KioskWizard *self);
+/* The add button of repeatable group @group_id on the page shown, or NULL. */
+GtkWidget    *kiosk_wizard_get_add_button (KioskWizard *self, const char *group_id);
+/* Empties every widget and the answers (idle wipe, cancel). */
+void          kiosk_wizard_wipe         (KioskWizard *self);
+/* For the assisted mode of the clerk panel. */
+void          kiosk_wizard_set_assisted (KioskWizard *self, gboolean assisted);
+
+G_END_DECLS

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The whole visitor flow through the real widgets, for every bundled
+ * form: the answers of tests/data/answers/<id>.json typed into the
+ * wizard's fields page by page, Next refusing an empty page with errors
+ * beside the fields, review, consent, submit, and the application found
+ * in the queue. Then the privacy wipes: idle timeout and cancel leave no
+ * typed text in any widget, in the clipboard or behind Back. */
+#include "config.h"
+
+#include "test-kiosk-util.h"
+
+#define MARKER "Quarzschnepfe"
+
+static void
+test_form_end_to_end (gconstpointer data)
+{
+  const char *form_id = data;
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *answers = kiosk_test_load_answers (form_id, &parser);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskQueueItem) item = NULL;
+  KioskWizard *wizard;
+  GtkWidget *consent;
+  g_autofree char *first = NULL;
+  guint pages = 0;
+
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "catalog");
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string (form_id));
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "wizard");
+  wizard = kiosk_window_get_wizard (kiosk->window);
+  g_assert_nonnull (wizard);
+
+  /* An empty first page: Next refuses and says why beside the fields. */
+  first = g_strdup (kiosk_wizard_get_position (wizard));
+  kiosk_test_activate (kiosk, "wizard.next", NULL);
+  g_assert_cmpstr (kiosk_wizard_get_position (wizard), ==, first);
+  g_assert_cmpuint (kiosk_test_count_errors (kiosk), >, 0);
+
+  while (g_str_has_prefix (kiosk_wizard_get_position (wizard), "page:"))
+    {
+      g_autofree char *before = g_strdup (kiosk_wizard_get_position (wizard));
+      kiosk_test_fill_page (kiosk, answers);
+      kiosk_test_activate (kiosk, "wizard.next", NULL);
+      if (g_strcmp0 (before, kiosk_wizard_get_position (wizard)) == 0)
+        g_error ("%s: Next refused page %s (%u errors)", form_id, before, kiosk_test_count_errors (kiosk));
+      g_assert_cmpuint (kiosk_test_count_errors (kiosk), ==, 0);
+      pages++;
+    }
+  g_assert_cmpuint (pages, >=, 2);
+  g_assert_cmpstr (kiosk_wizard_get_position (wizard), ==, "review");
+  /* The review offers a way back to every page. */
+  g_assert_nonnull (kiosk_test_find_css (GTK_WIDGET (wizard), "review-value"));
+  kiosk_test_activate (kiosk, "wizard.next", NULL);
+  g_assert_cmpstr (kiosk_wizard_get_position (wizard), ==, "consent");
+  /* No consent, no submission. */
+  kiosk_test_activate (kiosk, "wizard.next", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "wizard");
+  consent = kiosk_test_find_css (GTK_WIDGET (wizard), "consent");
+  g_assert_nonnull (consent);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (consent), TRUE);
+  kiosk_test_activate (kiosk, "wizard.next", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "receipt");
+  g_assert_nonnull (kiosk_window_get_reference (kiosk->window));
+
+  item = kiosk_queue_get (kiosk->queue, kiosk_window_get_reference (kiosk->window), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (item->form_id, ==, form_id);
+  g_assert_cmpint (item->state, ==, KIOSK_QUEUE_STATE_QUEUED);
+  g_assert_nonnull (item->data_jwe);
+
+  kiosk_test_activate (kiosk, "kiosk.finish", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "welcome");
+  kiosk_test_kiosk_free (kiosk);
+}
+
+static void
+find_marker_cb (GtkWidget *widget, gpointer data)
+{
+  gboolean *found = data;
+  const char *text = NULL;
+  g_autofree char *owned = NULL;
+
+  if (GTK_IS_EDITABLE (widget))
+    text = gtk_editable_get_text (GTK_EDITABLE (widget));
+  else if (GTK_IS_LABEL (widget))
+    text = gtk_label_get_label (GTK_LABEL (widget));
+  else if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextIter start, end;
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      text = owned = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+    }
+  if (text != NULL && strstr (text, MARKER) != NULL)
+    *found = TRUE;
+}
+
+static void
+clipboard_read_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  char **out = data;
+
+  *out = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*out == NULL)
+    *out = g_strdup ("");
+}
+
+static void
+assert_no_marker (KioskTestKiosk *kiosk)
+{
+  gboolean found = FALSE;
+  g_autofree char *clip = NULL;
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (kiosk->window));
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC * 2;
+
+  kiosk_test_walk (GTK_WIDGET (kiosk->window), find_marker_cb, &found);
+  g_assert_false (found);
+  gdk_clipboard_read_text_async (clipboard, NULL, clipboard_read_cb, &clip);
+  while (clip == NULL && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (clip == NULL || strstr (clip, MARKER) == NULL);
+}
+
+/* Starts hundesteuer, types the marker into the first fields and copies
+ * it to the clipboard. */
+static void
+type_marker (KioskTestKiosk *kiosk)
+{
+  g_autoptr(GPtrArray) fields = NULL;
+  guint typed = 0;
+
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("en"));
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
+  fields = kiosk_wizard_get_fields (kiosk_window_get_wizard (kiosk->window));
+  for (guint i = 0; i < fields->len && typed < 2; i++)
+    {
+      GtkWidget *input = kiosk_field_get_input (g_ptr_array_index (fields, i));
+      if (GTK_IS_EDITABLE (input))
+        {
+          gtk_editable_set_text (GTK_EDITABLE (input), MARKER);
+          typed++;
+        }
+    }
+  g_assert_cmpuint (typed, ==, 2);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (kiosk->window)), MARKER);
+  kiosk_test_pump ();
+}
+
+static void
+assert_fresh_form (KioskTestKiosk *kiosk)
+{
+  g_autoptr(GPtrArray) fields = NULL;
+
+  /* Behind Back: the same form started again is empty. */
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("en"));
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
+  kiosk_test_activate (kiosk, "wizard.back", NULL);
+  assert_no_marker (kiosk);
+  fields = kiosk_wizard_get_fields (kiosk_window_get_wizard (kiosk->window));
+  for (guint i = 0; i < fields->len; i++)
+    {
+      KioskField *field = g_ptr_array_index (fields, i);
+      guint instance = kiosk_field_get_instance (field);
+      g_assert_null (kiosk_answers_get_value (kiosk_wizard_get_answers (kiosk_window_get_wizard (kiosk->window)),
+                                              kiosk_field_get_element (field), &instance,
+                                              instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1));
+    }
+}
+
+static void
+test_idle_wipe (void)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+  gint64 end;
+
+  kiosk_window_set_idle_timeout (kiosk->window, 2500, 1500);
+  type_marker (kiosk);
+  /* The warning comes before the wipe, and "more time" holds it off. */
+  kiosk_test_wait_ms (1400);
+  g_assert_true (kiosk_window_get_idle_warning (kiosk->window));
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "wizard");
+  kiosk_test_activate (kiosk, "kiosk.more-time", NULL);
+  g_assert_false (kiosk_window_get_idle_warning (kiosk->window));
+  kiosk_test_wait_ms (900);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "wizard");
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (g_strcmp0 (kiosk_window_get_screen (kiosk->window), "welcome") != 0 && g_get_monotonic_time () < end)
+    kiosk_test_wait_ms (50);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "welcome");
+  g_assert_null (kiosk_window_get_wizard (kiosk->window));
+  g_assert_cmpstr (kiosk_i18n_get_language (), ==, "de");
+  assert_no_marker (kiosk);
+  assert_fresh_form (kiosk);
+  kiosk_test_kiosk_free (kiosk);
+}
+
+static void
+test_cancel_wipe (void)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+
+  type_marker (kiosk);
+  kiosk_test_activate (kiosk, "wizard.cancel", NULL);
+  g_assert_nonnull (kiosk_test_find_css (GTK_WIDGET (kiosk->window), "dialog-card"));
+  /* "No, continue" keeps everything. */
+  kiosk_test_activate (kiosk, "kiosk.cancel-abort", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "wizard");
+  {
+    gboolean found = FALSE;
+    kiosk_test_walk (GTK_WIDGET (kiosk->window), find_marker_cb, &found);
+    g_assert_true (found);
+  }
+  kiosk_test_activate (kiosk, "wizard.cancel", NULL);
+  kiosk_test_activate (kiosk, "kiosk.cancel-confirm", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "welcome");
+  assert_no_marker (kiosk);
+  assert_fresh_form (kiosk);
+  kiosk_test_kiosk_free (kiosk);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *forms[] = { "anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung", "sperrmuell" };
+
+  gtk_test_init (&argc, &argv, NULL);
+  kiosk_i18n_init ();
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/antragskiosk/kiosk-flow/end-to-end/%s", forms[i]);
+      g_test_add_data_func (path, forms[i], test_form_end_to_end);
+    }
+  g_test_add_func ("/antragskiosk/kiosk-flow/idle-wipe", test_idle_wipe);
+  g_test_add_func ("/antragskiosk/kiosk-flow/cancel-wipe", test_cancel_wipe);
+  return g_test_run ();
+}
