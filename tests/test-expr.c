@@ -318,8 +318,11 @@ test_null (void)
   check_json ("empty != 'deu'", "false");
   check_json ("'deu' != empty", "false");
   check_json ("empty != null", "false");
-  check_json ("s_deu != null", "false");
-  check_json ("null != 1", "false");
+  check_json ("s_deu != null", "true");
+  check_json ("null != s_deu", "true");
+  check_json ("null != null", "false");
+  check_json ("empty != 'deu'", "false");
+  check_json ("null != 1", "true");
   check_json ("empty < 1", "false");
   check_json ("empty <= 1", "false");
   check_json ("empty > -1", "false");

@@ -23,9 +23,9 @@
  *  - `a == b` is true when both are null, false when exactly one is null,
  *    else true when both have the same type and value (numbers numerically,
  *    strings byte for byte, i.e. by code point). `1 == '1'` is false.
- *  - Every other comparison with a null operand is false, as the spec says.
- *    In particular `x != 'a'` and (*) `x != null` are false when x is empty;
- *    use `not present(x)` / `present(x)`.
+ *  - Every other comparison with a null operand is false, as the spec says:
+ *    `x != 'a'` is false when x is empty. The one exception is the null
+ *    literal itself: `x != null` is true exactly when x has a value.
  *  - `<`, `<=`, `>`, `>=` compare two numbers numerically or two strings by
  *    code point; any other pair (*) is false.
  *  - `x in [..]` is true when `x == e` for some element e (so `x in [null]`
@@ -1521,6 +1521,14 @@ eval_node (const KioskExpr    *expr,
     case NODE_COMPARE:
       eval_node (expr, child (expr, node, 0), env, &a);
       eval_node (expr, child (expr, node, 1), env, &b);
+      /* `x != null` written out means "x has a value" (as SQL's IS NOT
+       * NULL), although other comparisons with an empty value are false. */
+      if ((CompareOp) node->op == CMP_NE
+          && (child (expr, node, 0)->kind == NODE_NULL || child (expr, node, 1)->kind == NODE_NULL))
+        {
+          set_bool (out, (a.type == KIOSK_VALUE_NULL) != (b.type == KIOSK_VALUE_NULL));
+          return;
+        }
       set_bool (out, compare ((CompareOp) node->op, &a, &b));
       return;
     case NODE_IN:

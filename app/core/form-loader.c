@@ -41,7 +41,6 @@ struct _PathSeg {
 typedef struct {
   KioskElement *element;
   const char   *member;
-  char         *source;
   KioskExpr    *expr;
   Pos           pos;
   char         *path;
@@ -583,6 +582,17 @@ is_iso_date (const char *s)
          && strcmp (normalized, s) == 0;
 }
 
+/* The 1-based character position of byte @offset in @source, as a form
+ * author counts it. */
+static glong
+character_at (const char *source,
+              gsize       offset)
+{
+  gsize length = strlen (source);
+
+  return g_utf8_pointer_to_offset (source, source + MIN (offset, length)) + 1;
+}
+
 /* Expressions are parsed at once and their references checked once every
  * id is known. */
 static KioskExpr *
@@ -609,8 +619,8 @@ parse_expr (Loader        *loader,
   expr = kiosk_expr_parse (json_node_get_string (node), &offset, &error);
   if (expr == NULL)
     {
-      problem (loader, node, &member_seg, "the expression in \"%s\" is not valid at character %" G_GSIZE_FORMAT ": %s",
-               key, offset + 1, error->message);
+      problem (loader, node, &member_seg, "the expression in \"%s\" is not valid at character %ld: %s",
+               key, character_at (json_node_get_string (node), offset), error->message);
       return NULL;
     }
   pending.element = element;
@@ -1160,8 +1170,8 @@ check_ref_cb (const char        *name,
   if (target == NULL)
     {
       g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_INVALID,
-                   "the expression in \"%s\" refers to \"%s\" (character %" G_GSIZE_FORMAT "), but the form has no element with that id",
-                   check->pending->member, name, offset + 1);
+                   "the expression in \"%s\" refers to \"%s\" (character %ld), but the form has no element with that id",
+                   check->pending->member, name, character_at (kiosk_expr_get_source (check->pending->expr), offset));
       return FALSE;
     }
   if (kind == KIOSK_EXPR_REF_COUNT)
@@ -1210,8 +1220,9 @@ check_literal_cb (const char  *name,
   if (kiosk_code_list_lookup (target->code_list, literal) == NULL)
     {
       g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_INVALID,
-                   "the expression in \"%s\" compares \"%s\" with '%s' (character %" G_GSIZE_FORMAT "), which is not a code of "
-                   "its code list \"%s\"", check->pending->member, name, literal, offset + 1, target->code_list->name);
+                   "the expression in \"%s\" compares \"%s\" with '%s' (character %ld), which is not a code of "
+                   "its code list \"%s\"", check->pending->member, name, literal,
+                   character_at (kiosk_expr_get_source (check->pending->expr), offset), target->code_list->name);
       return FALSE;
     }
   return TRUE;

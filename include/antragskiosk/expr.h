@@ -58,7 +58,8 @@ typedef enum {
 } KioskExprRefKind;
 
 /* Called for every identifier the expression refers to, with the byte
- * offset of the identifier in the source. Return FALSE and set @error to
+ * offset of the identifier in the source. @name stays valid as long as
+ * the expression. Return FALSE and set @error to
  * reject it (the loader checks for dangling references this way). */
 typedef gboolean (*KioskExprRefFunc) (const char        *name,
                                       KioskExprRefKind   kind,
@@ -88,7 +89,8 @@ gboolean     kiosk_expr_check_literals   (const KioskExpr      *expr,
 
 /* The evaluation environment. @lookup fills @out with the current value
  * of field @name (KIOSK_VALUE_NULL when empty, invalid or not relevant);
- * @count returns the number of instances of repeatable group @name;
+ * the strings it hands out must stay valid for the whole evaluation (a
+ * comparison holds two at once); @count returns the number of instances of repeatable group @name;
  * @today is today's date as ISO "YYYY-MM-DD" (for age() and today()). */
 typedef struct {
   void       (*lookup) (const char *name, KioskValue *out, gpointer user_data);
