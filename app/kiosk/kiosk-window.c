@@ -193,7 +193,7 @@ idle_tick_cb (gpointer user_data)
   if (idle_ms + self->idle_warning_ms >= self->idle_timeout_ms)
     {
       guint left = (self->idle_timeout_ms - idle_ms + 999) / 1000;
-      g_autofree char *text = g_strdup_printf (ngettext ("Are you still there? For your privacy, everything you entered will be deleted in %u second.",
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Are you still there? For your privacy, everything you entered will be deleted in %u second.",
                                                          "Are you still there? For your privacy, everything you entered will be deleted in %u seconds.",
                                                          left), left);
       gboolean was_visible = gtk_widget_get_visible (self->idle_warning);
@@ -289,7 +289,8 @@ tile_new (KioskForm *form)
     }
   gtk_button_set_child (GTK_BUTTON (button), box);
   gtk_widget_add_css_class (button, "tile");
-  gtk_widget_set_size_request (button, 360, -1);
+  gtk_widget_set_size_request (button, 320, -1);
+  gtk_widget_set_valign (button, GTK_ALIGN_START);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   kiosk_text_get (form->title, NULL), -1);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kiosk.start-form");
@@ -323,6 +324,7 @@ populate_catalog (KioskWindow *self)
           flow = gtk_flow_box_new ();
           gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
           gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), TRUE);
+          gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (flow), 2);
           gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 3);
           gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 16);
           gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 16);

@@ -498,7 +498,7 @@ check_current_page (KioskWizard *self)
     }
   if (n > 0)
     {
-      g_autofree char *summary = g_strdup_printf (ngettext ("Please correct %u answer on this page.",
+      g_autofree char *summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Please correct %u answer on this page.",
                                                             "Please correct %u answers on this page.", n), n);
       if (unplaced->len > 0)
         {
@@ -661,7 +661,16 @@ kiosk_wizard_class_init (KioskWizardClass *klass)
 static void
 kiosk_wizard_init (KioskWizard *self)
 {
+  GtkWidget *label;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* A check button's label does not wrap by itself (GTK 4.8). */
+  label = gtk_widget_get_last_child (GTK_WIDGET (self->consent_check));
+  if (GTK_IS_LABEL (label))
+    {
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+    }
 }
 
 KioskWizard *

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Renders every screen of the kiosk to PNG (build dir, tests/screens/)
+ * in German, English and Arabic, at normal and largest text size and in
+ * high contrast, for reviewers to look at. Fails when a screen is blank
+ * or a widget's allocation reaches outside the window (content cut off;
+ * what scrolls is allowed to). */
+#include "config.h"
+
+#include "test-kiosk-util.h"
+
+static char *screens_dir;
+
+static gboolean
+inside_scroller (GtkWidget *widget)
+{
+  for (GtkWidget *w = gtk_widget_get_parent (widget); w != NULL; w = gtk_widget_get_parent (w))
+    if (GTK_IS_VIEWPORT (w) || GTK_IS_SCROLLED_WINDOW (w) || GTK_IS_POPOVER (w))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+check_cut_off_cb (GtkWidget *widget, gpointer data)
+{
+  GtkWidget *window = data;
+  graphene_rect_t bounds;
+  int width = gtk_widget_get_width (window), height = gtk_widget_get_height (window);
+
+  if (!gtk_widget_get_mapped (widget) || inside_scroller (widget)
+      || GTK_WIDGET (gtk_widget_get_native (widget)) != window)
+    return;
+  if (!gtk_widget_compute_bounds (widget, window, &bounds))
+    return;
+  if (bounds.origin.x < -1 || bounds.origin.y < -1
+      || bounds.origin.x + bounds.size.width > width + 1
+      || bounds.origin.y + bounds.size.height > height + 1)
+    g_error ("%s (%s) is cut off: %.0f,%.0f %.0fx%.0f in a %dx%d window", G_OBJECT_TYPE_NAME (widget),
+             gtk_widget_get_css_name (widget), bounds.origin.x, bounds.origin.y, bounds.size.width,
+             bounds.size.height, width, height);
+}
+
+static void
+wide_cb (GtkWidget *widget, gpointer data)
+{
+  int min = 0, nat = 0;
+
+  if (!gtk_widget_get_visible (widget))
+    return;
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (widget), &min, &nat, NULL, NULL);
+  if (min > 800)
+    g_test_message ("too tall: %s (%s) min %d", G_OBJECT_TYPE_NAME (widget), gtk_widget_get_css_name (widget), min);
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  if (min > 1280)
+    g_test_message ("too wide: %s (%s) min %d, label \"%.40s\"", G_OBJECT_TYPE_NAME (widget),
+                    gtk_widget_get_css_name (widget), min,
+                    GTK_IS_LABEL (widget) ? gtk_label_get_label (GTK_LABEL (widget)) : "");
+}
+
+static void
+render (KioskTestKiosk *kiosk, const char *name)
+{
+  GtkWidget *window = GTK_WIDGET (kiosk->window);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree guchar *pixels = NULL;
+  int width, height;
+  GHashTable *colours;
+
+  kiosk_test_wait_ms (150);
+  /* The kiosk fills a 1280x800 screen: the content must fit in it.
+   * (The headless X server without a window manager may hand the window
+   * a few more pixels than asked; what counts is what it needs.) */
+  {
+    int min_width = 0, min_height = 0, nat = 0;
+    gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, &nat, NULL, NULL);
+    gtk_widget_measure (window, GTK_ORIENTATION_VERTICAL, 1280, &min_height, &nat, NULL, NULL);
+    if (min_width > 1280 || min_height > 800)
+      {
+        kiosk_test_walk (window, wide_cb, NULL);
+        g_error ("screen %s needs %dx%d px, more than 1280x800", name, min_width, min_height);
+      }
+  }
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  file = g_strdup_printf ("%s/%s.png", screens_dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+
+  /* Blank: (almost) one colour. */
+  pixels = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+  colours = g_hash_table_new (NULL, NULL);
+  for (gsize i = 0; i < (gsize) width * height; i += 7)
+    g_hash_table_add (colours, GUINT_TO_POINTER (((guint32 *) pixels)[i]));
+  if (g_hash_table_size (colours) < 8)
+    g_error ("screen %s is blank (%u colours)", name, g_hash_table_size (colours));
+  g_hash_table_unref (colours);
+  kiosk_test_walk (window, check_cut_off_cb, window);
+}
+
+static void
+render_all (const char *lang, guint text_size, gboolean contrast)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *answers = kiosk_test_load_answers ("hundesteuer", &parser);
+  const char *mode = contrast ? "contrast" : text_size == 0 ? "normal" : "largest";
+  KioskWizard *wizard;
+  guint page = 0;
+  char name[128];
+
+  for (guint i = 0; i < text_size; i++)
+    kiosk_test_activate (kiosk, "kiosk.text-size", NULL);
+  if (contrast)
+    kiosk_test_activate (kiosk, "kiosk.high-contrast", NULL);
+  g_snprintf (name, sizeof name, "%s-%s-01-welcome", lang, mode);
+  render (kiosk, name);
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string (lang));
+  g_snprintf (name, sizeof name, "%s-%s-02-catalog", lang, mode);
+  render (kiosk, name);
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
+  wizard = kiosk_window_get_wizard (kiosk->window);
+  kiosk_test_activate (kiosk, "wizard.next", NULL);
+  g_snprintf (name, sizeof name, "%s-%s-03-errors", lang, mode);
+  render (kiosk, name);
+  while (g_str_has_prefix (kiosk_wizard_get_position (wizard), "page:"))
+    {
+      kiosk_test_fill_page (kiosk, answers);
+      g_snprintf (name, sizeof name, "%s-%s-04-page-%u", lang, mode, ++page);
+      render (kiosk, name);
+      kiosk_test_activate (kiosk, "wizard.next", NULL);
+    }
+  g_snprintf (name, sizeof name, "%s-%s-05-review", lang, mode);
+  render (kiosk, name);
+  kiosk_test_activate (kiosk, "wizard.next", NULL);
+  g_snprintf (name, sizeof name, "%s-%s-06-consent", lang, mode);
+  render (kiosk, name);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (kiosk_test_find_css (GTK_WIDGET (wizard), "consent")), TRUE);
+  kiosk_test_activate (kiosk, "wizard.next", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "receipt");
+  g_snprintf (name, sizeof name, "%s-%s-07-receipt", lang, mode);
+  render (kiosk, name);
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
+  kiosk_window_set_idle_timeout (kiosk->window, 60000, 59900);
+  kiosk_test_wait_ms (400);
+  g_assert_true (kiosk_window_get_idle_warning (kiosk->window));
+  g_snprintf (name, sizeof name, "%s-%s-08-idle-warning", lang, mode);
+  render (kiosk, name);
+  kiosk_test_activate (kiosk, "kiosk.more-time", NULL);
+  kiosk_test_activate (kiosk, "kiosk.cancel", NULL);
+  g_snprintf (name, sizeof name, "%s-%s-09-cancel", lang, mode);
+  render (kiosk, name);
+  kiosk_test_activate (kiosk, "kiosk.cancel-confirm", NULL);
+  kiosk_test_kiosk_free (kiosk);
+}
+
+static void
+test_render (gconstpointer data)
+{
+  const char *spec = data;   /* "lang:size:contrast" */
+  g_auto(GStrv) parts = g_strsplit (spec, ":", 3);
+
+  render_all (parts[0], (guint) g_ascii_strtoull (parts[1], NULL, 10), g_strcmp0 (parts[2], "1") == 0);
+}
+
+static void
+test_out_of_service (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskCatalog) catalog = kiosk_catalog_new (NULL, &error);
+  KioskTestKiosk kiosk = { 0 };
+
+  g_test_expect_message ("antragskiosk-window", G_LOG_LEVEL_WARNING, "No form can be taken*");
+  kiosk.window = kiosk_window_new (NULL, catalog, NULL, NULL);
+  g_test_assert_expected_messages ();
+  gtk_window_set_default_size (GTK_WINDOW (kiosk.window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (kiosk.window));
+  render (&kiosk, "de-normal-00-out-of-service");
+  gtk_window_destroy (GTK_WINDOW (kiosk.window));
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *specs[] = { "de:0:0", "de:2:0", "de:0:1", "en:0:0", "en:2:0", "en:0:1", "ar:0:0", "ar:2:0", "ar:0:1" };
+
+  gtk_test_init (&argc, &argv, NULL);
+  kiosk_i18n_init ();
+  screens_dir = g_test_build_filename (G_TEST_BUILT, "screens", NULL);
+  g_mkdir_with_parents (screens_dir, 0755);
+  g_test_add_func ("/antragskiosk/kiosk-render/out-of-service", test_out_of_service);
+  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/antragskiosk/kiosk-render/%s", specs[i]);
+      for (char *p = path; *p; p++)
+        if (*p == ':')
+          *p = '-';
+      g_test_add_data_func (path, specs[i], test_render);
+    }
+  return g_test_run ();
+}
