@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "test-kiosk-util.h"
+#include "kiosk-keyboard.h"
 
 static void
 collect_tiles_cb (GtkWidget *widget, gpointer data)
@@ -217,6 +218,109 @@ test_touch_targets (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+static KioskKeyboard *
+find_keyboard (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      KioskKeyboard *found;
+      if (KIOSK_IS_KEYBOARD (child))
+        return KIOSK_KEYBOARD (child);
+      found = find_keyboard (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static KioskField *
+field_by_id (KioskWizard *wizard, const char *id)
+{
+  g_autoptr(GPtrArray) fields = kiosk_wizard_get_fields (wizard);
+
+  for (guint i = 0; i < fields->len; i++)
+    if (g_strcmp0 (kiosk_field_get_element (g_ptr_array_index (fields, i))->id, id) == 0)
+      return g_ptr_array_index (fields, i);
+  return NULL;
+}
+
+static void
+press (KioskKeyboard *keyboard, const char *label)
+{
+  GtkWidget *key = kiosk_keyboard_get_key (keyboard, label);
+
+  if (key == NULL)
+    g_error ("no key %s", label);
+  g_signal_emit_by_name (key, "clicked");
+  kiosk_test_pump ();
+}
+
+/* The on-screen keyboard types into the focused field through GTK, with
+ * the layout the field asks for, and stays below the field. */
+static void
+test_keyboard (void)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+  KioskKeyboard *keyboard = find_keyboard (GTK_WIDGET (kiosk->window));
+  KioskWizard *wizard;
+  KioskField *name, *postcode;
+  GtkWidget *entry;
+  graphene_rect_t field_bounds, keyboard_bounds;
+
+  g_assert_nonnull (keyboard);
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
+  wizard = kiosk_window_get_wizard (kiosk->window);
+  name = field_by_id (wizard, "familienname");
+  entry = kiosk_field_get_input (name);
+  gtk_widget_grab_focus (entry);
+  kiosk_test_pump ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (keyboard)));
+  g_assert_cmpint (kiosk_keyboard_get_layout (keyboard), ==, KIOSK_KEYBOARD_TEXT);
+  press (keyboard, "⇧");
+  press (keyboard, "M");   /* the keys show capitals after shift */
+  press (keyboard, "ü");
+  press (keyboard, "l");
+  press (keyboard, "l");
+  press (keyboard, "e");
+  press (keyboard, "r");
+  press (keyboard, "x");
+  press (keyboard, "⌫");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "Müller");
+  g_assert_cmpstr (kiosk_answers_get_value (kiosk_wizard_get_answers (wizard), kiosk_field_get_element (name), NULL, 0),
+                   ==, "Müller");
+  /* Not covering the field being edited. */
+  kiosk_test_wait_ms (100);
+  g_assert_true (gtk_widget_compute_bounds (entry, GTK_WIDGET (kiosk->window), &field_bounds));
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (keyboard), GTK_WIDGET (kiosk->window), &keyboard_bounds));
+  g_assert_cmpfloat (field_bounds.origin.y + field_bounds.size.height, <=, keyboard_bounds.origin.y);
+
+  postcode = field_by_id (wizard, "plz");
+  g_assert_nonnull (postcode);
+  gtk_widget_grab_focus (kiosk_field_get_input (postcode));
+  kiosk_test_pump ();
+  g_assert_cmpint (kiosk_keyboard_get_layout (keyboard), ==, KIOSK_KEYBOARD_NUMERIC);
+  press (keyboard, "0");
+  press (keyboard, "4");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (kiosk_field_get_input (postcode))), ==, "04");
+  kiosk_test_kiosk_free (kiosk);
+}
+
+static void
+test_keyboard_off (void)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new ("onscreen_keyboard=false\n");
+  KioskKeyboard *keyboard = find_keyboard (GTK_WIDGET (kiosk->window));
+
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
+  gtk_widget_grab_focus (kiosk_field_get_input (field_by_id (kiosk_window_get_wizard (kiosk->window), "familienname")));
+  kiosk_test_pump ();
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (keyboard)));
+  kiosk_test_kiosk_free (kiosk);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -229,5 +333,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/window/refuses-close", test_refuses_close);
   g_test_add_func ("/antragskiosk/window/text-size-and-contrast", test_text_size_and_contrast);
   g_test_add_func ("/antragskiosk/window/touch-targets", test_touch_targets);
+  g_test_add_func ("/antragskiosk/window/keyboard", test_keyboard);
+  g_test_add_func ("/antragskiosk/window/keyboard-off", test_keyboard_off);
   return g_test_run ();
 }

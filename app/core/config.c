@@ -32,7 +32,11 @@ typedef struct {
 
 /* ---- the keys this module knows ----------------------------------------- */
 
-static const char *const kiosk_keys[] = { "id", "location", "data_dir", "forms_dir", NULL };
+static const char *const kiosk_keys[] = {
+  "id", "location", "data_dir", "forms_dir",
+  "idle_timeout_s", "onscreen_keyboard",   /* read by the kiosk window */
+  NULL
+};
 static const char *const platform_keys[] = {
   "token_url", "submission_api", "client_id", "client_secret_file", "ca_file", NULL
 };

@@ -11,6 +11,7 @@
 #include <antragskiosk/reference.h>
 #include <antragskiosk/submission.h>
 
+#include "kiosk-keyboard.h"
 #include "kiosk-window.h"
 
 #define DEFAULT_IDLE_TIMEOUT_MS (120 * 1000)
@@ -61,6 +62,7 @@ struct _KioskWindow {
   GtkButton            *cancel_yes;
   GtkButton            *cancel_no;
   GtkLabel             *out_of_service_label;
+  KioskKeyboard        *keyboard;
 };
 
 G_DEFINE_FINAL_TYPE (KioskWindow, kiosk_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -365,6 +367,15 @@ language_cb (GtkWidget  *widget,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   populate_catalog (self);
   set_screen (self, "catalog");
+  /* The first tile, not the search field: the keyboard comes up only when
+   * the visitor asks for it. */
+  {
+    GtkWidget *tile = gtk_widget_get_first_child (GTK_WIDGET (self->catalog_box));
+    while (tile != NULL && !GTK_IS_FLOW_BOX (tile))
+      tile = gtk_widget_get_next_sibling (tile);
+    if (tile != NULL)
+      gtk_widget_child_focus (tile, GTK_DIR_TAB_FORWARD);
+  }
   start_session (self);
 }
 
@@ -625,6 +636,7 @@ kiosk_window_class_init (KioskWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   (void) kiosk_ui_get_resource ();
+  g_type_ensure (KIOSK_TYPE_KEYBOARD);
 
   object_class->dispose = kiosk_window_dispose;
   object_class->finalize = kiosk_window_finalize;
@@ -654,6 +666,7 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, cancel_yes);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, cancel_no);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, out_of_service_label);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, keyboard);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, input_event_cb);
 
@@ -739,6 +752,18 @@ read_settings (KioskWindow *self)
   else if (error == NULL)
     g_warning ("[kiosk] idle_timeout_s must be at least 30; using %u", DEFAULT_IDLE_TIMEOUT_MS / 1000);
   g_clear_error (&error);
+  /* The on-screen keyboard is on unless a hardware keyboard makes it
+   * superfluous ([kiosk] onscreen_keyboard = false). */
+    {
+      gboolean keyboard = g_key_file_get_boolean (self->config->keyfile, "kiosk", "onscreen_keyboard", &error);
+      if (error != NULL)
+        keyboard = !g_error_matches (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+      if (error != NULL && keyboard == FALSE)
+        g_warning ("[kiosk] onscreen_keyboard must be true or false; the keyboard stays off");
+      g_clear_error (&error);
+      if (keyboard)
+        kiosk_keyboard_attach (self->keyboard, GTK_WINDOW (self));
+    }
   self->printer = kiosk_printer_new_from_config (self->config, &error);
   if (self->printer == NULL)
     g_warning ("No receipt printer: %s", error->message);

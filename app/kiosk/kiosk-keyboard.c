@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-keyboard"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "kiosk-keyboard.h"
+
+struct _KioskKeyboard {
+  GtkBox               parent_instance;
+  GtkWindow           *window;
+  KioskKeyboardLayout  layout;
+  gboolean             shift;
+  GtkBox              *rows;
+};
+
+G_DEFINE_FINAL_TYPE (KioskKeyboard, kiosk_keyboard, GTK_TYPE_BOX)
+
+/* Special keys are named by a leading control character. */
+#define KEY_BACKSPACE "\x01"
+#define KEY_SHIFT     "\x02"
+#define KEY_SPACE     "\x03"
+#define KEY_TAB       "\x04"
+
+static const char *const text_rows[][13] = {
+  { "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "ß", KEY_BACKSPACE, NULL },
+  { "q", "w", "e", "r", "t", "z", "u", "i", "o", "p", "ü", NULL },
+  { "a", "s", "d", "f", "g", "h", "j", "k", "l", "ö", "ä", NULL },
+  { KEY_SHIFT, "y", "x", "c", "v", "b", "n", "m", ",", ".", "-", NULL },
+  { KEY_SPACE, KEY_TAB, NULL },
+};
+
+static const char *const numeric_rows[][13] = {
+  { "7", "8", "9", NULL },
+  { "4", "5", "6", NULL },
+  { "1", "2", "3", NULL },
+  { ",", "0", ".", KEY_BACKSPACE, NULL },
+  { KEY_TAB, NULL },
+};
+
+static const char *const email_rows[][13] = {
+  { "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", KEY_BACKSPACE, NULL },
+  { "q", "w", "e", "r", "t", "z", "u", "i", "o", "p", NULL },
+  { "a", "s", "d", "f", "g", "h", "j", "k", "l", "@", NULL },
+  { "y", "x", "c", "v", "b", "n", "m", ".", "-", "_", ".de", NULL },
+  { KEY_TAB, NULL },
+};
+
+static GtkWidget *
+focused_target (KioskKeyboard *self)
+{
+  GtkWidget *focus = self->window != NULL ? gtk_root_get_focus (GTK_ROOT (self->window)) : NULL;
+
+  if (focus == NULL)
+    return NULL;
+  if (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus))
+    return focus;
+  return NULL;
+}
+
+static void
+type_text (KioskKeyboard *self, const char *text)
+{
+  GtkWidget *target = focused_target (self);
+
+  if (target == NULL)
+    return;
+  if (GTK_IS_TEXT_VIEW (target))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (target));
+      gtk_text_buffer_insert_interactive_at_cursor (buffer, text, -1, TRUE);
+    }
+  else
+    {
+      int position = gtk_editable_get_position (GTK_EDITABLE (target));
+      gtk_editable_delete_selection (GTK_EDITABLE (target));
+      position = gtk_editable_get_position (GTK_EDITABLE (target));
+      gtk_editable_insert_text (GTK_EDITABLE (target), text, -1, &position);
+      gtk_editable_set_position (GTK_EDITABLE (target), position);
+    }
+}
+
+static void
+backspace (KioskKeyboard *self)
+{
+  GtkWidget *target = focused_target (self);
+
+  if (target == NULL)
+    return;
+  if (GTK_IS_TEXT_VIEW (target))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (target));
+      GtkTextIter iter;
+      gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
+      gtk_text_buffer_backspace (buffer, &iter, TRUE, TRUE);
+    }
+  else
+    {
+      int start, end;
+      if (gtk_editable_get_selection_bounds (GTK_EDITABLE (target), &start, &end))
+        gtk_editable_delete_selection (GTK_EDITABLE (target));
+      else if (start > 0)
+        gtk_editable_delete_text (GTK_EDITABLE (target), start - 1, start);
+    }
+}
+
+static void rebuild (KioskKeyboard *self);
+
+static void
+key_clicked_cb (GtkButton     *button,
+                KioskKeyboard *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (button), "kiosk-key");
+
+  if (g_strcmp0 (key, KEY_BACKSPACE) == 0)
+    backspace (self);
+  else if (g_strcmp0 (key, KEY_SHIFT) == 0)
+    {
+      self->shift = !self->shift;
+      rebuild (self);
+    }
+  else if (g_strcmp0 (key, KEY_SPACE) == 0)
+    type_text (self, " ");
+  else if (g_strcmp0 (key, KEY_TAB) == 0)
+    {
+      GtkWidget *target = focused_target (self);
+      if (target != NULL)
+        gtk_widget_child_focus (GTK_WIDGET (self->window), GTK_DIR_TAB_FORWARD);
+    }
+  else
+    {
+      g_autofree char *text = self->shift ? g_utf8_strup (key, -1) : g_strdup (key);
+      /* ß has no single upper-case letter in everyday use. */
+      type_text (self, g_strcmp0 (key, "ß") == 0 ? key : text);
+      if (self->shift)
+        {
+          self->shift = FALSE;
+          rebuild (self);
+        }
+    }
+}
+
+static GtkWidget *
+key_new (KioskKeyboard *self, const char *key)
+{
+  const char *label = key;
+  const char *name = NULL;
+  GtkWidget *button;
+  g_autofree char *upper = NULL;
+
+  if (g_strcmp0 (key, KEY_BACKSPACE) == 0)
+    label = "⌫", name = _("Delete");
+  else if (g_strcmp0 (key, KEY_SHIFT) == 0)
+    label = "⇧", name = _("Capital letter");
+  else if (g_strcmp0 (key, KEY_SPACE) == 0)
+    label = name = _("Space");
+  else if (g_strcmp0 (key, KEY_TAB) == 0)
+    label = name = _("Next field");
+  else if (self->shift && g_strcmp0 (key, "ß") != 0)
+    label = upper = g_utf8_strup (key, -1);
+  button = gtk_button_new_with_label (label);
+  gtk_widget_set_focusable (button, FALSE);
+  gtk_widget_set_focus_on_click (button, FALSE);
+  gtk_widget_add_css_class (button, "key");
+  gtk_widget_set_hexpand (button, TRUE);
+  if (g_strcmp0 (key, KEY_SPACE) == 0)
+    gtk_widget_add_css_class (button, "key-space");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  name != NULL ? name : label, -1);
+  g_object_set_data_full (G_OBJECT (button), "kiosk-key", g_strdup (key), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (key_clicked_cb), self);
+  return button;
+}
+
+static void
+rebuild (KioskKeyboard *self)
+{
+  const char *const (*rows)[13];
+  guint n_rows;
+  GtkWidget *child;
+
+  switch (self->layout)
+    {
+    case KIOSK_KEYBOARD_NUMERIC: rows = numeric_rows; n_rows = G_N_ELEMENTS (numeric_rows); break;
+    case KIOSK_KEYBOARD_EMAIL: rows = email_rows; n_rows = G_N_ELEMENTS (email_rows); break;
+    default: rows = text_rows; n_rows = G_N_ELEMENTS (text_rows); break;
+    }
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->rows))) != NULL)
+    gtk_box_remove (self->rows, child);
+  for (guint r = 0; r < n_rows; r++)
+    {
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      gtk_box_set_homogeneous (GTK_BOX (row), self->layout != KIOSK_KEYBOARD_TEXT || r != 4);
+      if (self->layout == KIOSK_KEYBOARD_NUMERIC)
+        gtk_widget_set_halign (row, GTK_ALIGN_CENTER);
+      for (guint k = 0; rows[r][k] != NULL; k++)
+        gtk_box_append (GTK_BOX (row), key_new (self, rows[r][k]));
+      gtk_box_append (self->rows, row);
+    }
+}
+
+static void
+focus_changed_cb (GtkWindow     *window,
+                  GParamSpec    *pspec,
+                  KioskKeyboard *self)
+{
+  GtkWidget *target = focused_target (self);
+  GtkInputPurpose purpose = GTK_INPUT_PURPOSE_FREE_FORM;
+  KioskKeyboardLayout layout = KIOSK_KEYBOARD_TEXT;
+
+  gtk_widget_set_visible (GTK_WIDGET (self), target != NULL);
+  if (target == NULL)
+    return;
+  if (GTK_IS_TEXT_VIEW (target))
+    purpose = gtk_text_view_get_input_purpose (GTK_TEXT_VIEW (target));
+  else if (g_object_class_find_property (G_OBJECT_GET_CLASS (target), "input-purpose") != NULL)
+    g_object_get (target, "input-purpose", &purpose, NULL);
+  if (purpose == GTK_INPUT_PURPOSE_DIGITS || purpose == GTK_INPUT_PURPOSE_NUMBER
+      || purpose == GTK_INPUT_PURPOSE_PHONE || purpose == GTK_INPUT_PURPOSE_PIN)
+    layout = KIOSK_KEYBOARD_NUMERIC;
+  else if (purpose == GTK_INPUT_PURPOSE_EMAIL)
+    layout = KIOSK_KEYBOARD_EMAIL;
+  kiosk_keyboard_set_layout (self, layout);
+}
+
+static void
+kiosk_keyboard_dispose (GObject *object)
+{
+  KioskKeyboard *self = KIOSK_KEYBOARD (object);
+
+  if (self->window != NULL)
+    g_signal_handlers_disconnect_by_data (self->window, self);
+  self->window = NULL;
+  gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_KEYBOARD);
+  G_OBJECT_CLASS (kiosk_keyboard_parent_class)->dispose (object);
+}
+
+static void
+kiosk_keyboard_class_init (KioskKeyboardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kiosk_keyboard_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/de/antragskiosk/kiosk/ui/kiosk-keyboard.ui");
+  gtk_widget_class_bind_template_child (widget_class, KioskKeyboard, rows);
+}
+
+static void
+kiosk_keyboard_init (KioskKeyboard *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  rebuild (self);
+}
+
+KioskKeyboard *
+kiosk_keyboard_new (void)
+{
+  return g_object_new (KIOSK_TYPE_KEYBOARD, NULL);
+}
+
+void
+kiosk_keyboard_attach (KioskKeyboard *self, GtkWindow *window)
+{
+  self->window = window;
+  g_signal_connect (window, "notify::focus-widget", G_CALLBACK (focus_changed_cb), self);
+  focus_changed_cb (window, NULL, self);
+}
+
+KioskKeyboardLayout
+kiosk_keyboard_get_layout (KioskKeyboard *self)
+{
+  return self->layout;
+}
+
+void
+kiosk_keyboard_set_layout (KioskKeyboard *self, KioskKeyboardLayout layout)
+{
+  if (self->layout == layout)
+    return;
+  self->layout = layout;
+  self->shift = FALSE;
+  rebuild (self);
+}
+
+static GtkWidget *
+find_key (GtkWidget *widget, const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      found = find_key (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+kiosk_keyboard_get_key (KioskKeyboard *self, const char *label)
+{
+  return find_key (GTK_WIDGET (self->rows), label);
+}

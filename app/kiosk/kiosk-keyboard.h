@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define KIOSK_TYPE_KEYBOARD (kiosk_keyboard_get_type ())
+G_DECLARE_FINAL_TYPE (KioskKeyboard, kiosk_keyboard, KIOSK, KEYBOARD, GtkBox)
+
+typedef enum {
+  KIOSK_KEYBOARD_TEXT,     /* German QWERTZ with ä ö ü ß */
+  KIOSK_KEYBOARD_NUMERIC,  /* digits, comma, point */
+  KIOSK_KEYBOARD_EMAIL,    /* lower case with @ . - _ and ".de" */
+} KioskKeyboardLayout;
+
+/* The built-in on-screen keyboard. It types into the focused GtkEditable
+ * or GtkTextView of its window through GTK (never taking the focus
+ * itself) and picks its layout from the focused field's input purpose. */
+KioskKeyboard      *kiosk_keyboard_new         (void);
+/* Follows the focus of @window: layout, and hidden when no text field
+ * has the focus. */
+void                kiosk_keyboard_attach      (KioskKeyboard *self, GtkWindow *window);
+KioskKeyboardLayout kiosk_keyboard_get_layout  (KioskKeyboard *self);
+void                kiosk_keyboard_set_layout  (KioskKeyboard *self, KioskKeyboardLayout layout);
+/* The key labelled @label in the current layout, or NULL (tests). */
+GtkWidget          *kiosk_keyboard_get_key     (KioskKeyboard *self, const char *label);
+
+G_END_DECLS
