@@ -22,7 +22,7 @@ test_packages=(
   clang libclang-rt-14-dev
   python3 python3-jsonschema python3-jwcrypto python3-cryptography
   zbar-tools poppler-utils openssl sqlite3
-  xvfb xauth dbus-daemon
+  xvfb xauth dbus-daemon python3-pyatspi at-spi2-core
   cups-daemon
 )
 
