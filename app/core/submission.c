@@ -149,25 +149,22 @@ kiosk_submitter_submit (KioskSubmitter  *submitter,
   char day[11];
 
   kiosk_date_today (today, day);
-  if (!kiosk_answers_validate (answers, day, problems))
+  /* Building the data validates the whole set; only when that fails is it
+   * validated once more, to hand the problems to the caller. */
+  data = kiosk_answers_to_data (answers, day, &data_length, NULL);
+  if (data == NULL)
     {
+      kiosk_answers_validate (answers, day, problems);
       g_set_error_literal (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_INVALID,
                            _("Some answers need correcting; nothing was sent."));
       return NULL;
     }
   destination = destination_for (submitter, form->id, error);
-  if (destination == NULL)
-    return NULL;
-  key = destination_key (submitter, destination, error);
-  if (key == NULL)
-    return NULL;
-  reference = kiosk_queue_new_reference (submitter->queue, error);
+  key = destination != NULL ? destination_key (submitter, destination, error) : NULL;
+  if (key != NULL)
+    reference = kiosk_queue_new_reference (submitter->queue, error);
   if (reference == NULL)
-    return NULL;
-
-  data = kiosk_answers_to_data (answers, day, &data_length, error);
-  if (data == NULL)
-    return NULL;
+    goto out;
 
   /* The application as a document (purpose "form"): rendered in memory,
    * hashed into the metadata, encrypted like the data. */
