@@ -225,6 +225,9 @@ main (int argc, char **argv)
 {
   const char *forms[] = { "anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung", "sperrmuell" };
 
+  /* No accessibility bus for widget tests: parallel tests would share
+   * (and race for) one; tests/test_kiosk_atspi.py covers AT-SPI. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   kiosk_i18n_init ();
   for (guint i = 0; i < G_N_ELEMENTS (forms); i++)

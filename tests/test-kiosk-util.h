@@ -144,6 +144,8 @@ kiosk_test_activate (KioskTestKiosk *kiosk, const char *action, GVariant *target
 
   if (g_str_has_prefix (action, "wizard.") && wizard != NULL)
     widget = GTK_WIDGET (wizard);
+  else if (g_str_has_prefix (action, "clerk.") && kiosk_window_get_clerk_panel (kiosk->window) != NULL)
+    widget = GTK_WIDGET (kiosk_window_get_clerk_panel (kiosk->window));
   g_assert_true (gtk_widget_activate_action_variant (widget, action, target));
   kiosk_test_pump ();
 }

@@ -324,6 +324,9 @@ test_keyboard_off (void)
 int
 main (int argc, char **argv)
 {
+  /* No accessibility bus for widget tests: parallel tests would share
+   * (and race for) one; tests/test_kiosk_atspi.py covers AT-SPI. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   kiosk_i18n_init ();
   g_test_add_func ("/antragskiosk/window/lists-forms", test_lists_forms);

@@ -8,6 +8,7 @@
 #include <antragskiosk/config.h>
 #include <antragskiosk/form.h>
 #include <antragskiosk/queue.h>
+#include <antragskiosk/sync.h>
 
 #include "kiosk-application.h"
 #include "kiosk-window.h"
@@ -17,10 +18,22 @@ struct _KioskApplication {
   KioskCatalog   *catalog;
   KioskConfig    *config;
   KioskQueue     *queue;
+  KioskSyncWorker *sync_worker;
   gboolean        windowed;
 };
 
 G_DEFINE_FINAL_TYPE (KioskApplication, kiosk_application, GTK_TYPE_APPLICATION)
+
+static void
+sync_status_cb (const KioskSyncStatus *status,
+                gpointer               user_data)
+{
+  KioskApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window != NULL)
+    kiosk_window_set_sync_status (KIOSK_WINDOW (window), status);
+}
 
 static void
 kiosk_application_activate (GApplication *application)
@@ -49,6 +62,14 @@ kiosk_application_activate (GApplication *application)
         }
       window = GTK_WINDOW (kiosk_window_new (GTK_APPLICATION (self), self->catalog, self->config, self->queue));
       kiosk_window_set_windowed (KIOSK_WINDOW (window), self->windowed);
+      /* Background delivery when a platform is configured (its own
+       * thread, queue connection and HTTP client). */
+      if (self->config != NULL && self->config->token_url != NULL && self->queue != NULL)
+        {
+          self->sync_worker = kiosk_sync_worker_new (self->config, NULL, sync_status_cb, self);
+          kiosk_window_set_sync_worker (KIOSK_WINDOW (window), self->sync_worker);
+          kiosk_sync_worker_start (self->sync_worker);
+        }
       if (!self->windowed)
         gtk_window_fullscreen (window);
     }
@@ -75,6 +96,9 @@ kiosk_application_finalize (GObject *object)
 {
   KioskApplication *self = KIOSK_APPLICATION (object);
 
+  if (self->sync_worker != NULL)
+    kiosk_sync_worker_stop (self->sync_worker);
+  g_clear_pointer (&self->sync_worker, kiosk_sync_worker_free);
   g_clear_pointer (&self->catalog, kiosk_catalog_free);
   g_clear_pointer (&self->queue, kiosk_queue_close);
   g_clear_pointer (&self->config, kiosk_config_free);

@@ -11,6 +11,7 @@
 #include <antragskiosk/reference.h>
 #include <antragskiosk/submission.h>
 
+#include "kiosk-clerk-panel.h"
 #include "kiosk-keyboard.h"
 #include "kiosk-window.h"
 
@@ -63,6 +64,10 @@ struct _KioskWindow {
   GtkButton            *cancel_no;
   GtkLabel             *out_of_service_label;
   KioskKeyboard        *keyboard;
+  GtkWidget            *logo;
+  KioskClerkPanel      *clerk_panel;
+  KioskSyncWorker      *sync_worker;
+  guint                 logo_source;
 };
 
 G_DEFINE_FINAL_TYPE (KioskWindow, kiosk_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -123,6 +128,7 @@ session_active (KioskWindow *self)
 {
   const char *screen = kiosk_window_get_screen (self);
 
+  /* The clerk panel counts: left alone, it locks itself. */
   return g_strcmp0 (screen, "welcome") != 0 && g_strcmp0 (screen, "out-of-service") != 0;
 }
 
@@ -152,6 +158,8 @@ end_session (KioskWindow *self)
       self->wizard = NULL;
     }
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  if (self->clerk_panel != NULL)
+    kiosk_clerk_panel_lock (self->clerk_panel);
   g_clear_pointer (&self->reference, g_free);
   gtk_label_set_label (self->receipt_reference, "");
   gtk_picture_set_paintable (self->receipt_qr, NULL);
@@ -491,6 +499,8 @@ submitted_cb (KioskWizard *wizard,
       gtk_label_set_label (self->receipt_print, _("This terminal has no printer. Please photograph the code or write down the reference."));
       gtk_widget_add_css_class (GTK_WIDGET (self->receipt_qr), "qr-large");
     }
+  if (self->sync_worker != NULL)
+    kiosk_sync_worker_trigger (self->sync_worker);
   /* The answers are stored encrypted; nothing of them stays on screen. */
   kiosk_wizard_wipe (self->wizard);
   gtk_box_remove (self->wizard_box, GTK_WIDGET (self->wizard));
@@ -581,6 +591,74 @@ high_contrast_cb (GtkWidget  *widget,
 }
 
 static void
+clerk_cb (GtkWidget  *widget,
+          const char *action_name,
+          GVariant   *parameter)
+{
+  KioskWindow *self = KIOSK_WINDOW (widget);
+
+  if (self->clerk_panel == NULL)
+    return;
+  /* Nothing of a visitor's session may be reachable from the panel. */
+  end_session (self);
+  set_screen (self, "clerk");
+  start_session (self);
+}
+
+#define CLERK_PRESS_MS 3000
+
+/* GtkGestureLongPress waits one second at most; the clerk's gesture is a
+ * deliberate three seconds on the logo. */
+static gboolean
+logo_held_cb (gpointer user_data)
+{
+  KioskWindow *self = user_data;
+
+  self->logo_source = 0;
+  gtk_widget_activate_action (GTK_WIDGET (self), "kiosk.clerk", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+logo_pressed_cb (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 KioskWindow     *self)
+{
+  g_clear_handle_id (&self->logo_source, g_source_remove);
+  self->logo_source = g_timeout_add (CLERK_PRESS_MS, logo_held_cb, self);
+}
+
+static void
+logo_released_cb (GtkGestureClick *gesture,
+                  int              n_press,
+                  double           x,
+                  double           y,
+                  KioskWindow     *self)
+{
+  g_clear_handle_id (&self->logo_source, g_source_remove);
+}
+
+static void
+logo_stopped_cb (GtkGestureClick *gesture,
+                 KioskWindow     *self)
+{
+  g_clear_handle_id (&self->logo_source, g_source_remove);
+}
+
+/* TODO(assisted mode): the clerk panel has the switch
+ * (kiosk_clerk_panel_get_assisted), but KioskSubmitter has no way to record
+ * it in the application's metadata yet; it needs a submission API
+ * addition (lead). */
+static void
+clerk_leave_cb (KioskClerkPanel *panel,
+                KioskWindow     *self)
+{
+  end_session (self);
+}
+
+static void
 nothing_cb (GtkWidget  *widget,
             const char *action_name,
             GVariant   *parameter)
@@ -610,6 +688,7 @@ kiosk_window_dispose (GObject *object)
   g_cancellable_cancel (self->print_cancellable);
   g_clear_object (&self->print_cancellable);
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  g_clear_handle_id (&self->logo_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_WINDOW);
   self->wizard = NULL;
   G_OBJECT_CLASS (kiosk_window_parent_class)->dispose (object);
@@ -667,6 +746,10 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, cancel_no);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, out_of_service_label);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, keyboard);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, logo);
+  gtk_widget_class_bind_template_callback (widget_class, logo_pressed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, logo_released_cb);
+  gtk_widget_class_bind_template_callback (widget_class, logo_stopped_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, input_event_cb);
 
@@ -680,6 +763,7 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "kiosk.text-size", NULL, text_size_cb);
   gtk_widget_class_install_action (widget_class, "kiosk.high-contrast", NULL, high_contrast_cb);
   gtk_widget_class_install_action (widget_class, "kiosk.nothing", NULL, nothing_cb);
+  gtk_widget_class_install_action (widget_class, "kiosk.clerk", NULL, clerk_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "kiosk.nothing", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q, GDK_CONTROL_MASK, "kiosk.nothing", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "kiosk.nothing", NULL);
@@ -782,6 +866,12 @@ kiosk_window_new (GtkApplication *application,
   self->queue = queue;
   read_settings (self);
   check_forms (self);
+  if (config != NULL && queue != NULL)
+    {
+      self->clerk_panel = kiosk_clerk_panel_new (config, queue, catalog, self->printer);
+      g_signal_connect (self->clerk_panel, "leave", G_CALLBACK (clerk_leave_cb), self);
+      gtk_stack_add_named (self->stack, GTK_WIDGET (self->clerk_panel), "clerk");
+    }
   if (self->forms->len == 0)
     {
       g_warning ("No form can be taken: the kiosk is out of service");
@@ -840,4 +930,25 @@ guint
 kiosk_window_count_forms (KioskWindow *self)
 {
   return self->forms->len;
+}
+
+KioskClerkPanel *
+kiosk_window_get_clerk_panel (KioskWindow *self)
+{
+  return self->clerk_panel;
+}
+
+void
+kiosk_window_set_sync_worker (KioskWindow *self, KioskSyncWorker *worker)
+{
+  self->sync_worker = worker;
+  if (self->clerk_panel != NULL)
+    kiosk_clerk_panel_set_sync_worker (self->clerk_panel, worker);
+}
+
+void
+kiosk_window_set_sync_status (KioskWindow *self, const KioskSyncStatus *status)
+{
+  if (self->clerk_panel != NULL)
+    kiosk_clerk_panel_set_sync_status (self->clerk_panel, status);
 }

@@ -6,6 +6,9 @@
 #include <antragskiosk/form.h>
 #include <antragskiosk/queue.h>
 
+#include <antragskiosk/sync.h>
+
+#include "kiosk-clerk-panel.h"
 #include "kiosk-wizard.h"
 
 G_BEGIN_DECLS
@@ -39,5 +42,12 @@ gboolean     kiosk_window_get_idle_warning (KioskWindow *self);
 void         kiosk_window_wipe         (KioskWindow *self);
 /* Forms on offer (those kiosk_submitter_check_form accepted). */
 guint        kiosk_window_count_forms  (KioskWindow *self);
+
+/* The clerk panel (NULL when out of service for lack of config/queue). */
+KioskClerkPanel *kiosk_window_get_clerk_panel (KioskWindow *self);
+/* The background delivery (borrowed): "sync now", a pass after each
+ * submit, and its status for the clerk panel. */
+void         kiosk_window_set_sync_worker (KioskWindow *self, KioskSyncWorker *worker);
+void         kiosk_window_set_sync_status (KioskWindow *self, const KioskSyncStatus *status);
 
 G_END_DECLS

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-clerk"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <antragskiosk/platform.h>
+#include <antragskiosk/receipt.h>
+#include <antragskiosk/reference.h>
+
+#include "kiosk-clerk-panel.h"
+
+#define HASH_BYTES 32
+
+struct _KioskClerkPanel {
+  GtkBox           parent_instance;
+  KioskConfig     *config;
+  KioskQueue      *queue;
+  KioskCatalog    *catalog;
+  KioskPrinter    *printer;
+  KioskSyncWorker *worker;
+  gboolean         has_sync_status;
+  gboolean         sync_running;
+  gint64           last_success_ms;
+  char            *platform_state;
+  char            *sync_error;
+  guint            failures;
+  gint64           locked_until_us;
+  gboolean         unlocked;
+
+  GtkStack        *stack;
+  GtkPasswordEntry *pin_entry;
+  GtkLabel        *pin_message;
+  GtkLabel        *status_label;
+  GtkBox          *failed_box;
+  GtkEntry        *reprint_entry;
+  GtkLabel        *action_message;
+  GtkCheckButton  *assisted_check;
+};
+
+G_DEFINE_FINAL_TYPE (KioskClerkPanel, kiosk_clerk_panel, GTK_TYPE_BOX)
+
+enum {
+  SIGNAL_LEAVE,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+/* ---- PIN hashes ---- */
+
+static gboolean
+pbkdf2 (const char *pin, const guchar *salt, gsize salt_length, guint iterations, guchar out[HASH_BYTES])
+{
+  return PKCS5_PBKDF2_HMAC (pin, (int) strlen (pin), salt, (int) salt_length, (int) iterations,
+                            EVP_sha256 (), HASH_BYTES, out) == 1;
+}
+
+char *
+kiosk_clerk_hash_pin (const char *pin, guint iterations)
+{
+  guchar salt[16];
+  guchar hash[HASH_BYTES];
+  g_autofree char *salt64 = NULL;
+  g_autofree char *hash64 = NULL;
+
+  if (RAND_bytes (salt, sizeof salt) != 1 || !pbkdf2 (pin, salt, sizeof salt, iterations, hash))
+    return NULL;
+  salt64 = g_base64_encode (salt, sizeof salt);
+  hash64 = g_base64_encode (hash, sizeof hash);
+  OPENSSL_cleanse (hash, sizeof hash);
+  return g_strdup_printf ("pbkdf2-sha256$%u$%s$%s", iterations, salt64, hash64);
+}
+
+gboolean
+kiosk_clerk_verify_pin (const char *stored, const char *pin, guint *iterations_out)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autofree guchar *salt = NULL;
+  g_autofree guchar *expected = NULL;
+  gsize salt_length = 0, expected_length = 0;
+  guint64 iterations = 0;
+  guchar hash[HASH_BYTES];
+  gboolean ok;
+
+  if (stored == NULL || pin == NULL)
+    return FALSE;
+  parts = g_strsplit (stored, "$", -1);
+  if (g_strv_length (parts) != 4 || g_strcmp0 (parts[0], "pbkdf2-sha256") != 0
+      || !g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXINT, &iterations, NULL))
+    return FALSE;
+  salt = g_base64_decode (parts[2], &salt_length);
+  expected = g_base64_decode (parts[3], &expected_length);
+  if (salt_length < 4 || expected_length != HASH_BYTES)
+    return FALSE;
+  if (iterations_out != NULL)
+    *iterations_out = (guint) iterations;
+  if (!pbkdf2 (pin, salt, salt_length, (guint) iterations, hash))
+    return FALSE;
+  ok = CRYPTO_memcmp (hash, expected, HASH_BYTES) == 0;
+  OPENSSL_cleanse (hash, sizeof hash);
+  return ok;
+}
+
+/* ---- status ---- */
+
+static char *
+format_age (gint64 ms)
+{
+  guint minutes = (guint) MIN (ms / 60000, G_MAXUINT);
+
+  if (minutes < 60)
+    return g_strdup_printf (_("%u min"), minutes);
+  return g_strdup_printf (_("%u h %u min"), minutes / 60, minutes % 60);
+}
+
+static char *
+format_time (gint64 ms)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (ms <= 0)
+    return g_strdup (_("never"));
+  time = g_date_time_new_from_unix_local (ms / 1000);
+  return g_date_time_format (time, "%d.%m.%Y %H:%M");
+}
+
+static void
+retry_clicked_cb (GtkButton       *button,
+                  KioskClerkPanel *self)
+{
+  const char *reference = g_object_get_data (G_OBJECT (button), "kiosk-reference");
+  g_autoptr(GError) error = NULL;
+
+  if (!kiosk_queue_retry (self->queue, reference, &error))
+    gtk_label_set_label (self->action_message, error->message);
+  else
+    {
+      gtk_label_set_label (self->action_message, _("The application is queued again."));
+      if (self->worker != NULL)
+        kiosk_sync_worker_trigger (self->worker);
+    }
+  kiosk_clerk_panel_refresh (self);
+}
+
+void
+kiosk_clerk_panel_refresh (KioskClerkPanel *self)
+{
+  KioskQueueCounts counts = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) failed = NULL;
+  GString *text = g_string_new (NULL);
+  GtkWidget *child;
+
+  if (self->queue != NULL && kiosk_queue_get_counts (self->queue, &counts, &error))
+    {
+      /* Counts as text first: a G_GUINT64_FORMAT inside _() would hide
+       * the message from xgettext. */
+      g_autofree char *queued = g_strdup_printf ("%" G_GUINT64_FORMAT, counts.by_state[KIOSK_QUEUE_STATE_QUEUED]);
+      g_autofree char *created = g_strdup_printf ("%" G_GUINT64_FORMAT, counts.by_state[KIOSK_QUEUE_STATE_CREATED]);
+      g_autofree char *submitted = g_strdup_printf ("%" G_GUINT64_FORMAT, counts.by_state[KIOSK_QUEUE_STATE_SUBMITTED]);
+      g_autofree char *accepted = g_strdup_printf ("%" G_GUINT64_FORMAT, counts.by_state[KIOSK_QUEUE_STATE_ACCEPTED]);
+      g_autofree char *rejected = g_strdup_printf ("%" G_GUINT64_FORMAT, counts.by_state[KIOSK_QUEUE_STATE_REJECTED]);
+      g_autofree char *failed_n = g_strdup_printf ("%" G_GUINT64_FORMAT, counts.by_state[KIOSK_QUEUE_STATE_FAILED]);
+      g_string_append_printf (text, _("Queue: %s waiting, %s at the platform, %s delivered, %s accepted, "
+                                      "%s rejected, %s failed"),
+                              queued, created, submitted, accepted, rejected, failed_n);
+      g_string_append_c (text, '\n');
+      if (counts.oldest_pending_age_ms >= 0)
+        {
+          g_autofree char *age = format_age (counts.oldest_pending_age_ms);
+          g_string_append_printf (text, _("Oldest waiting application: %s"), age);
+        }
+      else
+        g_string_append (text, _("No application is waiting."));
+      g_string_append_c (text, '\n');
+    }
+  else
+    {
+      g_string_append_printf (text, _("Queue unavailable: %s"), error != NULL ? error->message : "");
+      g_string_append_c (text, '\n');
+    }
+  if (self->config == NULL || self->config->token_url == NULL)
+    g_string_append (text, _("Platform: none configured; applications stay in the queue."));
+  else if (!self->has_sync_status)
+    g_string_append (text, _("Platform: no delivery attempt yet."));
+  else
+    {
+      g_autofree char *when = format_time (self->last_success_ms);
+      g_string_append_printf (text, _("Platform: %s. Last successful delivery run: %s."), self->platform_state, when);
+      if (self->sync_running)
+        g_string_append_printf (text, " %s", _("Delivering now …"));
+      if (self->sync_error != NULL)
+        {
+          g_string_append_c (text, '\n');
+          g_string_append_printf (text, _("Last error: %s"), self->sync_error);
+        }
+    }
+  g_string_append_c (text, '\n');
+  if (self->printer == NULL || kiosk_printer_get_kind (self->printer) == KIOSK_PRINTER_KIND_NONE)
+    g_string_append (text, _("Printer: none configured."));
+  else
+    {
+      g_autoptr(KioskPrinterStatus) status = kiosk_printer_query_status (self->printer, NULL);
+      g_string_append_printf (text, _("Printer: %s"), status->message);
+    }
+  gtk_label_set_label (self->status_label, text->str);
+  g_string_free (text, TRUE);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->failed_box))) != NULL)
+    gtk_box_remove (self->failed_box, child);
+  if (self->queue != NULL)
+    failed = kiosk_queue_list (self->queue, KIOSK_QUEUE_STATE_FAILED, 20, 0, NULL);
+  for (guint i = 0; failed != NULL && i < failed->len; i++)
+    {
+      KioskQueueItem *item = g_ptr_array_index (failed, i);
+      g_autofree char *formatted = kiosk_reference_format (item->reference);
+      g_autofree char *line = g_strdup_printf ("%s · %s · %s", formatted != NULL ? formatted : item->reference,
+                                               item->form_id, item->last_error != NULL ? item->last_error : "");
+      g_autofree char *retry_name = g_strdup_printf (_("Retry %s"), formatted != NULL ? formatted : item->reference);
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *label = gtk_label_new (line);
+      GtkWidget *retry = gtk_button_new_with_label (_("Retry"));
+
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (retry), GTK_ACCESSIBLE_PROPERTY_LABEL, retry_name, -1);
+      g_object_set_data_full (G_OBJECT (retry), "kiosk-reference", g_strdup (item->reference), g_free);
+      g_signal_connect (retry, "clicked", G_CALLBACK (retry_clicked_cb), self);
+      gtk_box_append (GTK_BOX (row), label);
+      gtk_box_append (GTK_BOX (row), retry);
+      gtk_box_append (self->failed_box, row);
+    }
+  if (failed == NULL || failed->len == 0)
+    gtk_box_append (self->failed_box, gtk_label_new (_("No failed applications.")));
+}
+
+/* ---- actions ---- */
+
+gboolean
+kiosk_clerk_panel_try_pin (KioskClerkPanel *self, const char *pin)
+{
+  const char *stored = self->config != NULL ? g_key_file_get_value (self->config->keyfile, "clerk", "pin_hash", NULL) : NULL;
+  g_autofree char *owned = (char *) stored;
+  gint64 now = g_get_monotonic_time ();
+  guint iterations = 0;
+
+  if (now < self->locked_until_us)
+    {
+      g_autofree char *text = g_strdup_printf (_("Too many wrong PINs. Try again in %u minutes."),
+                                               (guint) ((self->locked_until_us - now) / G_USEC_PER_SEC / 60 + 1));
+      gtk_label_set_label (self->pin_message, text);
+      return FALSE;
+    }
+  if (stored == NULL)
+    {
+      gtk_label_set_label (self->pin_message, _("No clerk PIN is configured ([clerk] pin_hash)."));
+      return FALSE;
+    }
+  if (kiosk_clerk_verify_pin (stored, pin, &iterations) && iterations >= KIOSK_CLERK_PIN_MIN_ITERATIONS)
+    {
+      self->failures = 0;
+      self->unlocked = TRUE;
+      gtk_label_set_label (self->pin_message, "");
+      gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
+      gtk_stack_set_visible_child_name (self->stack, "status");
+      g_message ("Clerk panel unlocked");
+      kiosk_clerk_panel_refresh (self);
+      return TRUE;
+    }
+  if (iterations > 0 && iterations < KIOSK_CLERK_PIN_MIN_ITERATIONS)
+    g_warning ("[clerk] pin_hash uses %u iterations, fewer than %u: refused", iterations, KIOSK_CLERK_PIN_MIN_ITERATIONS);
+  self->failures++;
+  g_message ("Wrong clerk PIN (%u in a row)", self->failures);
+  gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
+  if (self->failures >= KIOSK_CLERK_MAX_FAILURES)
+    {
+      self->failures = 0;
+      self->locked_until_us = now + (gint64) KIOSK_CLERK_LOCKOUT_S * G_USEC_PER_SEC;
+      gtk_label_set_label (self->pin_message, _("Too many wrong PINs. The panel is locked for 5 minutes."));
+    }
+  else
+    gtk_label_set_label (self->pin_message, _("Wrong PIN."));
+  return FALSE;
+}
+
+static void
+unlock_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  KioskClerkPanel *self = KIOSK_CLERK_PANEL (widget);
+
+  kiosk_clerk_panel_try_pin (self, gtk_editable_get_text (GTK_EDITABLE (self->pin_entry)));
+}
+
+static void
+pin_activate_cb (GtkPasswordEntry *entry, KioskClerkPanel *self)
+{
+  kiosk_clerk_panel_try_pin (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+sync_now_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  KioskClerkPanel *self = KIOSK_CLERK_PANEL (widget);
+
+  if (self->worker == NULL)
+    gtk_label_set_label (self->action_message, _("No platform is configured: nothing to deliver to."));
+  else
+    {
+      kiosk_sync_worker_trigger (self->worker);
+      gtk_label_set_label (self->action_message, _("Delivery started."));
+    }
+}
+
+static void
+refresh_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  kiosk_clerk_panel_refresh (KIOSK_CLERK_PANEL (widget));
+}
+
+static void
+reprint_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  KioskClerkPanel *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (kiosk_printer_print_finish (self->printer, result, &error))
+    gtk_label_set_label (self->action_message, _("The receipt has been printed."));
+  else
+    gtk_label_set_label (self->action_message, error->message);
+  g_object_unref (self);
+}
+
+static void
+reprint_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  KioskClerkPanel *self = KIOSK_CLERK_PANEL (widget);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskQueueItem) item = NULL;
+  g_autoptr(KioskReceiptOptions) options = NULL;
+  g_autoptr(KioskReceipt) receipt = NULL;
+  g_autoptr(GDateTime) created = NULL;
+  KioskForm *form;
+
+  if (self->printer == NULL || kiosk_printer_get_kind (self->printer) == KIOSK_PRINTER_KIND_NONE)
+    {
+      gtk_label_set_label (self->action_message, _("No printer is configured."));
+      return;
+    }
+  item = kiosk_queue_get (self->queue, gtk_editable_get_text (GTK_EDITABLE (self->reprint_entry)), &error);
+  if (item == NULL)
+    {
+      gtk_label_set_label (self->action_message, _("No application with this reference."));
+      return;
+    }
+  options = kiosk_receipt_options_new_from_config (self->config, NULL);
+  form = kiosk_catalog_lookup (self->catalog, item->form_id);
+  created = g_date_time_new_from_unix_local (item->created_ms / 1000);
+  receipt = kiosk_receipt_new (item->reference, form != NULL ? kiosk_text_get (form->title, "de") : item->form_id,
+                               created, self->config->location,
+                               item->state >= KIOSK_QUEUE_STATE_SUBMITTED ? KIOSK_RECEIPT_STATE_TRANSMITTED
+                                                                          : KIOSK_RECEIPT_STATE_QUEUED,
+                               options, &error);
+  if (receipt == NULL)
+    {
+      gtk_label_set_label (self->action_message, error->message);
+      return;
+    }
+  gtk_label_set_label (self->action_message, _("Printing …"));
+  kiosk_printer_print_async (self->printer, receipt, NULL, reprint_done_cb, g_object_ref (self));
+}
+
+static void
+leave_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  KioskClerkPanel *self = KIOSK_CLERK_PANEL (widget);
+
+  kiosk_clerk_panel_lock (self);
+  g_signal_emit (self, signals[SIGNAL_LEAVE], 0);
+}
+
+/* ---- type ---- */
+
+static void
+kiosk_clerk_panel_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), KIOSK_TYPE_CLERK_PANEL);
+  G_OBJECT_CLASS (kiosk_clerk_panel_parent_class)->dispose (object);
+}
+
+static void
+kiosk_clerk_panel_finalize (GObject *object)
+{
+  KioskClerkPanel *self = KIOSK_CLERK_PANEL (object);
+
+  g_free (self->platform_state);
+  g_free (self->sync_error);
+  G_OBJECT_CLASS (kiosk_clerk_panel_parent_class)->finalize (object);
+}
+
+static void
+kiosk_clerk_panel_class_init (KioskClerkPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kiosk_clerk_panel_dispose;
+  object_class->finalize = kiosk_clerk_panel_finalize;
+  signals[SIGNAL_LEAVE] = g_signal_new ("leave", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  gtk_widget_class_set_template_from_resource (widget_class, "/de/antragskiosk/kiosk/ui/kiosk-clerk-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, stack);
+  gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, pin_entry);
+  gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, pin_message);
+  gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, status_label);
+  gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, failed_box);
+  gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, reprint_entry);
+  gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, action_message);
+  gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, assisted_check);
+  gtk_widget_class_bind_template_callback (widget_class, pin_activate_cb);
+  gtk_widget_class_install_action (widget_class, "clerk.unlock", NULL, unlock_cb);
+  gtk_widget_class_install_action (widget_class, "clerk.sync-now", NULL, sync_now_cb);
+  gtk_widget_class_install_action (widget_class, "clerk.refresh", NULL, refresh_cb);
+  gtk_widget_class_install_action (widget_class, "clerk.reprint", NULL, reprint_cb);
+  gtk_widget_class_install_action (widget_class, "clerk.leave", NULL, leave_cb);
+}
+
+static void
+kiosk_clerk_panel_init (KioskClerkPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->platform_state = g_strdup ("");
+}
+
+KioskClerkPanel *
+kiosk_clerk_panel_new (KioskConfig  *config,
+                       KioskQueue   *queue,
+                       KioskCatalog *catalog,
+                       KioskPrinter *printer)
+{
+  KioskClerkPanel *self = g_object_new (KIOSK_TYPE_CLERK_PANEL, NULL);
+
+  self->config = config;
+  self->queue = queue;
+  self->catalog = catalog;
+  self->printer = printer;
+  return self;
+}
+
+void
+kiosk_clerk_panel_lock (KioskClerkPanel *self)
+{
+  self->unlocked = FALSE;
+  gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (self->reprint_entry), "");
+  gtk_label_set_label (self->action_message, "");
+  gtk_stack_set_visible_child_name (self->stack, "pin");
+}
+
+gboolean
+kiosk_clerk_panel_is_unlocked (KioskClerkPanel *self)
+{
+  return self->unlocked;
+}
+
+void
+kiosk_clerk_panel_set_sync_status (KioskClerkPanel *self, const KioskSyncStatus *status)
+{
+  self->has_sync_status = TRUE;
+  self->sync_running = status->running;
+  self->last_success_ms = status->last_success_ms;
+  g_free (self->platform_state);
+  self->platform_state = g_strdup (kiosk_platform_fault_to_string (status->platform_fault));
+  g_free (self->sync_error);
+  self->sync_error = g_strdup (status->last_error);
+  if (self->unlocked)
+    kiosk_clerk_panel_refresh (self);
+}
+
+void
+kiosk_clerk_panel_set_sync_worker (KioskClerkPanel *self, KioskSyncWorker *worker)
+{
+  self->worker = worker;
+}
+
+char *
+kiosk_clerk_panel_get_status_text (KioskClerkPanel *self)
+{
+  return g_strdup (gtk_label_get_label (self->status_label));
+}
+
+gboolean
+kiosk_clerk_panel_get_assisted (KioskClerkPanel *self)
+{
+  return gtk_check_button_get_active (self->assisted_check);
+}

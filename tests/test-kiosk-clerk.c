@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The clerk panel: PIN hashes (PBKDF2-HMAC-SHA256 checked against the
+ * RFC 7914 §11 test vector), the lockout after five wrong PINs, and the
+ * status it shows once unlocked. */
+#include "config.h"
+
+#include "test-kiosk-util.h"
+#include "kiosk-clerk-panel.h"
+
+static void
+test_verify_vector (void)
+{
+  /* RFC 7914 §11: PBKDF2-HMAC-SHA256 (P="passwd", S="salt", c=1); the
+   * first 32 bytes of the 64-byte result. */
+  static const guchar dk[32] = {
+    0x55, 0xac, 0x04, 0x6e, 0x56, 0xe3, 0x08, 0x9f, 0xec, 0x16, 0x91, 0xc2, 0x25, 0x44, 0xb6, 0x05,
+    0xf9, 0x41, 0x85, 0x21, 0x6d, 0xde, 0x04, 0x65, 0xe6, 0x8b, 0x9d, 0x57, 0xc2, 0x0d, 0xac, 0xbc,
+  };
+  g_autofree char *hash = g_base64_encode (dk, sizeof dk);
+  g_autofree char *salt = g_base64_encode ((const guchar *) "salt", 4);
+  g_autofree char *stored = g_strdup_printf ("pbkdf2-sha256$1$%s$%s", salt, hash);
+  guint iterations = 0;
+
+  g_assert_true (kiosk_clerk_verify_pin (stored, "passwd", &iterations));
+  g_assert_cmpuint (iterations, ==, 1);
+  g_assert_false (kiosk_clerk_verify_pin (stored, "passwD", NULL));
+  g_assert_false (kiosk_clerk_verify_pin ("pbkdf2-sha1$1$c2FsdA==$AAAA", "passwd", NULL));
+  g_assert_false (kiosk_clerk_verify_pin ("garbage", "passwd", NULL));
+}
+
+/* A hash made by Python's hashlib.pbkdf2_hmac (the recipe in
+ * docs/kiosk.md), an independent implementation. */
+static void
+test_verify_python_hash (void)
+{
+  const char *stored = "pbkdf2-sha256$200000$c2FsdHNhbHRzYWx0$X+nrw7lid0y/KcSdDY3eRI1S2X49AjJny8uutHZwWpA=";
+
+  g_assert_true (kiosk_clerk_verify_pin (stored, "4711", NULL));
+  g_assert_false (kiosk_clerk_verify_pin (stored, "4710", NULL));
+}
+
+static void
+test_hash_roundtrip (void)
+{
+  g_autofree char *a = kiosk_clerk_hash_pin ("4711", KIOSK_CLERK_PIN_MIN_ITERATIONS);
+  g_autofree char *b = kiosk_clerk_hash_pin ("4711", KIOSK_CLERK_PIN_MIN_ITERATIONS);
+  guint iterations = 0;
+
+  g_assert_true (g_str_has_prefix (a, "pbkdf2-sha256$200000$"));
+  g_assert_cmpstr (a, !=, b);   /* a fresh salt each time */
+  g_assert_true (kiosk_clerk_verify_pin (a, "4711", &iterations));
+  g_assert_cmpuint (iterations, ==, 200000);
+  g_assert_false (kiosk_clerk_verify_pin (a, "4712", NULL));
+}
+
+static KioskTestKiosk *
+clerk_kiosk (void)
+{
+  g_autofree char *hash = kiosk_clerk_hash_pin ("4711", KIOSK_CLERK_PIN_MIN_ITERATIONS);
+  g_autofree char *extra = g_strdup_printf ("[clerk]\npin_hash=%s\n", hash);
+
+  return kiosk_test_kiosk_new (extra);
+}
+
+static void
+test_lockout (void)
+{
+  KioskTestKiosk *kiosk = clerk_kiosk ();
+  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
+
+  kiosk_test_activate (kiosk, "kiosk.clerk", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "clerk");
+  for (guint i = 0; i < KIOSK_CLERK_MAX_FAILURES; i++)
+    {
+      g_test_expect_message ("antragskiosk-clerk", G_LOG_LEVEL_MESSAGE, "Wrong clerk PIN*");
+      g_assert_false (kiosk_clerk_panel_try_pin (panel, "0000"));
+      g_test_assert_expected_messages ();
+    }
+  /* Locked: even the right PIN is refused now. */
+  g_assert_false (kiosk_clerk_panel_try_pin (panel, "4711"));
+  g_assert_false (kiosk_clerk_panel_is_unlocked (panel));
+  kiosk_test_kiosk_free (kiosk);
+}
+
+static void
+test_status (void)
+{
+  KioskTestKiosk *kiosk = clerk_kiosk ();
+  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *answers = kiosk_test_load_answers ("sperrmuell", &parser);
+  g_autofree char *status = NULL;
+  KioskWizard *wizard;
+
+  /* One application in the queue first. */
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("en"));
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("sperrmuell"));
+  wizard = kiosk_window_get_wizard (kiosk->window);
+  while (g_str_has_prefix (kiosk_wizard_get_position (wizard), "page:"))
+    {
+      kiosk_test_fill_page (kiosk, answers);
+      kiosk_test_activate (kiosk, "wizard.next", NULL);
+    }
+  kiosk_test_activate (kiosk, "wizard.next", NULL);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (kiosk_test_find_css (GTK_WIDGET (wizard), "consent")), TRUE);
+  kiosk_test_activate (kiosk, "wizard.next", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "receipt");
+
+  /* The gesture ends the visitor's session before the PIN prompt. */
+  kiosk_test_activate (kiosk, "kiosk.clerk", NULL);
+  g_assert_null (kiosk_window_get_reference (kiosk->window));
+  g_test_expect_message ("antragskiosk-clerk", G_LOG_LEVEL_MESSAGE, "Clerk panel unlocked");
+  g_assert_true (kiosk_clerk_panel_try_pin (panel, "4711"));
+  g_test_assert_expected_messages ();
+  status = kiosk_clerk_panel_get_status_text (panel);
+  /* The panel speaks German (the session's language was reset). */
+  g_test_message ("%s", status);
+  g_assert_nonnull (strstr (status, "Warteschlange: 1 wartend, 0 auf der Plattform"));
+  g_assert_nonnull (strstr (status, "Ältester wartender Antrag: 0 Min."));
+  g_assert_nonnull (strstr (status, "Plattform: keine eingerichtet"));
+  g_assert_nonnull (strstr (status, "Drucker: keiner eingerichtet"));
+  kiosk_test_activate (kiosk, "clerk.leave", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "welcome");
+  g_assert_false (kiosk_clerk_panel_is_unlocked (panel));
+  kiosk_test_kiosk_free (kiosk);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* No accessibility bus for widget tests: parallel tests would share
+   * (and race for) one; tests/test_kiosk_atspi.py covers AT-SPI. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  kiosk_i18n_init ();
+  g_test_add_func ("/antragskiosk/kiosk-clerk/verify-vector", test_verify_vector);
+  g_test_add_func ("/antragskiosk/kiosk-clerk/verify-python-hash", test_verify_python_hash);
+  g_test_add_func ("/antragskiosk/kiosk-clerk/hash-roundtrip", test_hash_roundtrip);
+  g_test_add_func ("/antragskiosk/kiosk-clerk/lockout", test_lockout);
+  g_test_add_func ("/antragskiosk/kiosk-clerk/status", test_status);
+  return g_test_run ();
+}
