@@ -373,8 +373,17 @@ void
 kiosk_field_update_relevance (KioskField *self,
                               const char *today)
 {
-  gboolean relevant = kiosk_answers_is_relevant (self->answers, self->element, &self->instance,
-                                                 self->instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1, today);
+  gboolean conditional = FALSE;
+  gboolean relevant;
+
+  /* Most fields have no condition on themselves or their groups: they
+   * are always asked, and evaluating would cost a pass over the whole
+   * answer set per field (quadratic on a big page). */
+  for (const KioskElement *e = self->element; e != NULL; e = e->parent)
+    conditional |= e->relevant != NULL;
+  relevant = !conditional
+             || kiosk_answers_is_relevant (self->answers, self->element, &self->instance,
+                                           self->instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1, today);
 
   gtk_widget_set_visible (GTK_WIDGET (self), relevant);
   if (!relevant)
