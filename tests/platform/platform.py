@@ -180,8 +180,8 @@ class Platform:
             CREATE TABLE IF NOT EXISTS attachments (
               submission_id TEXT NOT NULL, attachment_id TEXT NOT NULL, size INTEGER NOT NULL, data BLOB,
               PRIMARY KEY (submission_id, attachment_id));
-            CREATE TABLE IF NOT EXISTS events (case_id TEXT NOT NULL, seq INTEGER NOT NULL, token TEXT NOT NULL,
-              PRIMARY KEY (case_id, seq));
+            CREATE TABLE IF NOT EXISTS events (case_id TEXT NOT NULL, seq INTEGER NOT NULL, claims TEXT NOT NULL,
+              token TEXT, PRIMARY KEY (case_id, seq));
         """)
 
     # -- configuration
@@ -235,19 +235,38 @@ class Platform:
         return None
 
     def sign(self, submission_id, case_id, event, body=None):
-        token = jws.JWS(json.dumps({
+        """The claims of an event; signed (PS512) only when first read,
+        which keeps RSA signatures off the submit path."""
+        return json.dumps({
             "iss": self.base_url, "iat": int(time.time()), "jti": str(uuid.uuid4()),
             "sub": "submission:" + submission_id, "txn": "case:" + case_id,
-            "events": {EVENTS + event: body or {}}}, separators=(",", ":")).encode())
+            "events": {EVENTS + event: body or {}}}, separators=(",", ":"))
+
+    def signed(self, claims):
+        token = jws.JWS(claims.encode())
         token.add_signature(self.signer, alg="PS512", protected=json.dumps(
             {"alg": "PS512", "kid": self.signer_kid, "typ": "secevent+jwt"}))
         return token.serialize(compact=True)
 
-    def add_event(self, case_id, token):
+    def add_event(self, case_id, claims):
         # caller holds self.lock
         seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE case_id = ?",
                               (case_id,)).fetchone()[0]
-        self.db.execute("INSERT INTO events VALUES (?, ?, ?)", (case_id, seq, token))
+        self.db.execute("INSERT INTO events (case_id, seq, claims) VALUES (?, ?, ?)", (case_id, seq, claims))
+
+    def event_log(self, case_id):
+        with self.lock:
+            rows = self.db.execute("SELECT seq, claims, token FROM events WHERE case_id = ? ORDER BY seq",
+                                   (case_id,)).fetchall()
+        log = []
+        for seq, claims, token in rows:
+            if token is None:
+                token = self.signed(claims)
+                with self.lock:
+                    self.db.execute("UPDATE events SET token = ? WHERE case_id = ? AND seq = ? AND token IS NULL",
+                                    (token, case_id, seq))
+            log.append(token)
+        return log
 
     # -- authentication
 
@@ -318,9 +337,7 @@ class Platform:
                          "serviceType": json.loads(row["service_type"])}
         m = re.fullmatch(r"/v1/cases/(%s)/events" % UUID_RE, path)
         if m and method == "GET":
-            with self.lock:
-                log = [r[0] for r in self.db.execute("SELECT token FROM events WHERE case_id = ? ORDER BY seq",
-                                                     (m[1].lower(),))]
+            log = self.event_log(m[1].lower())
             if not log:
                 problem(404, "Not Found", "unknown case")
             return 200, {"eventLog": log}
