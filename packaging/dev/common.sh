@@ -15,6 +15,11 @@ build_packages=(
   libcurl4-openssl-dev libqrencode-dev libssl-dev libcairo2-dev libcups2-dev
   fonts-dejavu-core
 )
+# What the README's run command needs on top: the local test platform
+# (tests/platform/) is Python with Debian's JOSE and JSON Schema packages.
+demo_packages=(
+  python3 python3-jwcrypto python3-cryptography python3-jsonschema
+)
 # What the test suite needs on top: clang and libFuzzer for the sanitizer
 # and fuzzing builds, independent checkers (jsonschema, jwcrypto, zbar,
 # poppler), a headless display, a CUPS server.
