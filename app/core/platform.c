@@ -61,6 +61,9 @@ struct _Request {
   struct curl_slist    *headers;
   GByteArray           *answer;
   gboolean              too_big;
+  gboolean              stalled;
+  gint64                progress_us;   /* monotonic time of the last progress */
+  curl_off_t            progress_bytes;
   char                 *retry_after;
   KioskPlatformCallback callback;
   gpointer              user_data;
@@ -503,12 +506,30 @@ on_header (char *data, size_t size, size_t nmemb, void *user_data)
   return n;
 }
 
+/* Cancellation, and stall detection: no byte in either direction for
+ * stall_timeout_s (libcurl's low-speed limit averages over a window that
+ * still holds the upload, so a server that takes the request and then
+ * never answers would be noticed only seconds later). */
 static int
 on_progress (void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
-  KioskPlatform *platform = user_data;
+  Request *request = user_data;
+  KioskPlatform *platform = request->platform;
+  gint64 now = g_get_monotonic_time ();
 
-  return g_atomic_int_get (&platform->cancelled) ? 1 : 0;
+  if (g_atomic_int_get (&platform->cancelled))
+    return 1;
+  if (dlnow + ulnow != request->progress_bytes || request->progress_us == 0)
+    {
+      request->progress_bytes = dlnow + ulnow;
+      request->progress_us = now;
+    }
+  else if (now - request->progress_us > (gint64) MAX (platform->options.stall_timeout_s, 1) * G_USEC_PER_SEC)
+    {
+      request->stalled = TRUE;
+      return 1;
+    }
+  return 0;
 }
 
 static gboolean
@@ -554,6 +575,9 @@ request_launch (Request *request)
   request->headers = curl_slist_append (request->headers, "Expect:");
   g_byte_array_set_size (request->answer, 0);
   request->too_big = FALSE;
+  request->stalled = FALSE;
+  request->progress_us = 0;
+  request->progress_bytes = 0;
   g_clear_pointer (&request->retry_after, g_free);
   request->errbuf[0] = '\0';
 
@@ -579,7 +603,7 @@ request_launch (Request *request)
   curl_easy_setopt (easy, CURLOPT_HEADERDATA, request);
   curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt (easy, CURLOPT_XFERINFOFUNCTION, on_progress);
-  curl_easy_setopt (easy, CURLOPT_XFERINFODATA, platform);
+  curl_easy_setopt (easy, CURLOPT_XFERINFODATA, request);
   curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, request->errbuf);
   curl_easy_setopt (easy, CURLOPT_PRIVATE, request);
   curl_easy_setopt (easy, CURLOPT_HTTPHEADER, request->headers);
@@ -885,6 +909,12 @@ request_finished (Request *request, CURLcode code)
 
   if (g_atomic_int_get (&platform->cancelled))
     code = CURLE_ABORTED_BY_CALLBACK;
+  else if (code == CURLE_ABORTED_BY_CALLBACK && request->stalled)
+    {
+      code = CURLE_OPERATION_TIMEDOUT;
+      g_snprintf (request->errbuf, sizeof request->errbuf,
+                  "the transfer stalled: no data for %u s (timed out)", platform->options.stall_timeout_s);
+    }
   if (code == CURLE_WRITE_ERROR && request->too_big)
     curl_message = "the answer is larger than 1 MiB";
   kiosk_platform_classify (code, curl_message, status, request->retry_after,

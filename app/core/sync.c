@@ -157,6 +157,7 @@ struct _KioskSyncEngine {
   GHashTable        *handled;        /* references taken in this pass */
   gint64             pass_start_ms;
   gint64             slow_until_ms;  /* Retry-After: no new request before */
+  GQueue             deferred;       /* Op* waiting for slow_until_ms */
   guint              in_flight;
   guint              n_stuck;        /* taken, not in flight, maybe still due */
   gboolean           paused;
@@ -639,6 +640,14 @@ step_run (Op *op)
   KioskSyncEngine *engine = op->engine;
   KioskQueueItem *item = op->item;
 
+  /* Retry-After: not even the next step of an application in flight goes
+   * out before then. */
+  if (engine->slow_until_ms > now_ms (engine))
+    {
+      g_queue_push_tail (&engine->deferred, op);
+      return;
+    }
+
   switch (op->step)
     {
     case STEP_CREATE:
@@ -708,6 +717,20 @@ drive (KioskSyncEngine *engine, GQueue *pending, gboolean (*refill) (KioskSyncEn
 
   for (;;)
     {
+      if (!g_queue_is_empty (&engine->deferred) && (should_stop (engine) || now_ms (engine) >= engine->slow_until_ms))
+        {
+          GQueue ready = engine->deferred;
+          Op *op;
+
+          g_queue_init (&engine->deferred);
+          while ((op = g_queue_pop_head (&ready)) != NULL)
+            {
+              if (should_stop (engine))
+                op_done (op);   /* stays as stored; picked up next pass */
+              else
+                step_run (op);
+            }
+        }
       while (!should_stop (engine) && engine->in_flight < engine->settings.parallelism
              && now_ms (engine) >= engine->slow_until_ms)
         {
@@ -730,7 +753,10 @@ drive (KioskSyncEngine *engine, GQueue *pending, gboolean (*refill) (KioskSyncEn
           g_usleep ((gulong) MIN (wait, 200) * 1000);
           continue;
         }
-      kiosk_platform_iterate (engine->platform, 1000);
+      {
+        gint64 wait = engine->slow_until_ms - now_ms (engine);
+        kiosk_platform_iterate (engine->platform, (int) CLAMP (wait, 10, 1000));
+      }
     }
   g_queue_clear_full (pending, (GDestroyNotify) kiosk_queue_item_free);
 }
