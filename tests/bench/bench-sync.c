@@ -57,7 +57,8 @@ platform_start (Platform *platform, const char *state_dir)
                             ? g_strdup (g_getenv ("ANTRAGSKIOSK_PLATFORM"))
                             : g_build_filename (ANTRAGSKIOSK_SOURCE_DIR, "tests", "platform", "platform.py", NULL);
   g_autofree char *key = g_build_filename (ANTRAGSKIOSK_SOURCE_DIR, "packaging", "dev", "demo-destination-private.jwk", NULL);
-  const char *argv[] = { "/usr/bin/python3", script, "serve", "--state", state_dir, "--destination-key", key, NULL };
+  const char *argv[] = { "/usr/bin/python3", script, "serve", "--state-dir", state_dir, "--destination-key", key,
+                         "--client-id", "bench-kiosk", "--client-secret", "bench-secret", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOChannel) out = NULL;
   g_autofree char *line = NULL;
