@@ -51,10 +51,11 @@ typedef struct {
   GPtrArray  *problems;
   JsonParser *parser;
   GArray     *stack;        /* of Pos: open objects and arrays */
-  GHashTable *container_pos; /* JsonObject or JsonArray → Pos* (where it starts) */
-  GHashTable *member_pos;   /* "ptr\x1fname" or "ptr\x1f#index" → Pos* (where it ends) */
+  GHashTable *container_pos; /* JsonObject or JsonArray → packed Pos (where it starts) */
+  GHashTable *member_pos;   /* member_key () → packed Pos (where its value ends) */
   KioskForm  *form;
   GArray     *pending;      /* of PendingExpr */
+  GHashTable *regexes;      /* anchored pattern → GRegex */
   guint       n_problems_before_tree;
 } Loader;
 
@@ -68,12 +69,31 @@ current_pos (Loader *loader)
   return pos;
 }
 
-static char *
+/* Positions are kept packed in a pointer-sized hash value, and members
+ * are keyed by their container and a hash of their name or index: this runs
+ * for every member of every form, so it allocates nothing. (Two members
+ * mixing to the same key would only misplace a problem's line.) */
+static gpointer
+pack_pos (Pos pos)
+{
+  return GSIZE_TO_POINTER (((gsize) pos.line << 20) | (pos.column & 0xFFFFF));
+}
+
+static Pos
+unpack_pos (gpointer packed)
+{
+  gsize value = GPOINTER_TO_SIZE (packed);
+  Pos pos = { (guint) (value >> 20), (guint) (value & 0xFFFFF) };
+
+  return pos;
+}
+
+static gpointer
 member_key (gconstpointer container, const char *name, guint index)
 {
-  if (name != NULL)
-    return g_strdup_printf ("%p\x1f%s", container, name);
-  return g_strdup_printf ("%p\x1f#%u", container, index);
+  gsize mix = name != NULL ? g_str_hash (name) : index * 2654435761u + 1;
+
+  return GSIZE_TO_POINTER (GPOINTER_TO_SIZE (container) ^ (mix * (gsize) 0x9E3779B97F4A7C15ull));
 }
 
 static void
@@ -105,13 +125,18 @@ add_problem_at (Loader     *loader,
 
 /* Parser signal handlers: remember where things are. */
 
+typedef struct {
+  Pos   start;
+  guint members;   /* members seen so far, for objects */
+} OpenContainer;
+
 static void
 container_start_cb (JsonParser *parser,
                     Loader     *loader)
 {
-  Pos pos = current_pos (loader);
+  OpenContainer open = { current_pos (loader), 0 };
 
-  g_array_append_val (loader->stack, pos);
+  g_array_append_val (loader->stack, open);
 }
 
 static void
@@ -119,14 +144,11 @@ container_end_cb (JsonParser *parser,
                   gpointer    container,
                   Loader     *loader)
 {
-  Pos *pos;
-
   if (loader->stack->len == 0)
     return;
-  pos = g_new (Pos, 1);
-  *pos = g_array_index (loader->stack, Pos, loader->stack->len - 1);
+  g_hash_table_insert (loader->container_pos, container,
+                       pack_pos (g_array_index (loader->stack, OpenContainer, loader->stack->len - 1).start));
   g_array_set_size (loader->stack, loader->stack->len - 1);
-  g_hash_table_replace (loader->container_pos, container, pos);
 }
 
 static void
@@ -135,19 +157,25 @@ object_member_cb (JsonParser *parser,
                   const char *name,
                   Loader     *loader)
 {
-  char *key = member_key (object, name, 0);
-  Pos *pos = g_new (Pos, 1);
+  Pos pos = current_pos (loader);
 
-  *pos = current_pos (loader);
-  if (g_hash_table_contains (loader->member_pos, key))
+  /* json-glib keeps the last value of a duplicate key, so the object does
+   * not grow; a duplicate key is almost always a copy-and-paste slip that
+   * would silently drop the first value. */
+  if (loader->stack->len > 0)
     {
-      g_autofree char *path = g_strdup_printf ("….%s", name);
-      /* json-glib keeps the last value; a duplicate key is almost always a
-       * copy-and-paste slip that would silently drop the first value. */
-      add_problem_at (loader, *pos, path,
-                      "duplicate key \"%s\" in the same object; remove one of them", name);
+      OpenContainer *open = &g_array_index (loader->stack, OpenContainer, loader->stack->len - 1);
+
+      open->members++;
+      if (json_object_get_size (object) < open->members)
+        {
+          g_autofree char *path = g_strdup_printf ("….%s", name);
+
+          add_problem_at (loader, pos, path, "duplicate key \"%s\" in the same object; remove one of them", name);
+          open->members = json_object_get_size (object);
+        }
     }
-  g_hash_table_replace (loader->member_pos, key, pos);
+  g_hash_table_insert (loader->member_pos, member_key (object, name, 0), pack_pos (pos));
 }
 
 static void
@@ -156,10 +184,7 @@ array_element_cb (JsonParser *parser,
                   int         index,
                   Loader     *loader)
 {
-  Pos *pos = g_new (Pos, 1);
-
-  *pos = current_pos (loader);
-  g_hash_table_replace (loader->member_pos, member_key (array, NULL, (guint) index), pos);
+  g_hash_table_insert (loader->member_pos, member_key (array, NULL, (guint) index), pack_pos (current_pos (loader)));
 }
 
 /* Paths and positions of nodes. */
@@ -192,18 +217,16 @@ static Pos
 node_pos (Loader *loader, JsonNode *node, const PathSeg *seg)
 {
   Pos none = { 1, 1 };
-  Pos *pos = NULL;
+  gpointer pos = NULL;
 
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
     pos = g_hash_table_lookup (loader->container_pos, json_node_get_object (node));
   else if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
     pos = g_hash_table_lookup (loader->container_pos, json_node_get_array (node));
   if (pos == NULL && seg != NULL)
-    {
-      g_autofree char *key = member_key (seg->object != NULL ? (gpointer) seg->object : (gpointer) seg->array,
-                                         seg->key, seg->index);
-      pos = g_hash_table_lookup (loader->member_pos, key);
-    }
+    pos = g_hash_table_lookup (loader->member_pos,
+                               member_key (seg->object != NULL ? (gpointer) seg->object : (gpointer) seg->array,
+                                           seg->key, seg->index));
   if (pos == NULL && seg != NULL)
     return node_pos (loader, NULL, seg->parent);
   if (pos == NULL)
@@ -215,7 +238,7 @@ node_pos (Loader *loader, JsonNode *node, const PathSeg *seg)
       if (root != NULL && JSON_NODE_HOLDS_VALUE (root))
         return (Pos) { 1, 1 };
     }
-  return pos != NULL ? *pos : none;
+  return pos != NULL ? unpack_pos (pos) : none;
 }
 
 static void
@@ -310,6 +333,45 @@ static const char * const all_element_keys[] = {
   "not_past", "min_date", "max_date", "min_age", "max_age", NULL
 };
 
+typedef struct {
+  Loader             *loader;
+  const PathSeg      *seg;
+  const char * const *allowed;
+  const char         *what;
+} KeyCheck;
+
+static void
+check_key_cb (JsonObject *object,
+              const char *key,
+              JsonNode   *node,
+              gpointer    user_data)
+{
+  KeyCheck *check = user_data;
+  const char *suggestion = NULL;
+  guint best = 3;
+  MEMBER_SEG (member_seg, check->seg, object, key);
+
+  if (g_strv_contains (check->allowed, key))
+    return;
+  for (gsize i = 0; check->allowed[i] != NULL; i++)
+    {
+      guint d = edit_distance (key, check->allowed[i]);
+      if (d < best)
+        {
+          best = d;
+          suggestion = check->allowed[i];
+        }
+    }
+  if (suggestion != NULL)
+    problem (check->loader, node, &member_seg,
+             "unknown key \"%s\" in %s (did you mean \"%s\"?)", key, check->what, suggestion);
+  else if (g_strv_contains (all_element_keys, key))
+    problem (check->loader, node, &member_seg, "key \"%s\" does not apply to %s; remove it", key, check->what);
+  else
+    problem (check->loader, node, &member_seg,
+             "unknown key \"%s\" in %s; see docs/forms.md for the keys it takes", key, check->what);
+}
+
 static void
 check_keys (Loader             *loader,
             JsonObject         *object,
@@ -317,38 +379,9 @@ check_keys (Loader             *loader,
             const char * const *allowed,
             const char         *what)
 {
-  g_autoptr(GList) members = json_object_get_members (object);
+  KeyCheck check = { loader, seg, allowed, what };
 
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-      const char *suggestion = NULL;
-      guint best = 3;
-      gboolean known_elsewhere = FALSE;
-      MEMBER_SEG (member_seg, seg, object, key);
-
-      if (g_strv_contains (allowed, key))
-        continue;
-      for (gsize i = 0; allowed[i] != NULL; i++)
-        {
-          guint d = edit_distance (key, allowed[i]);
-          if (d < best)
-            {
-              best = d;
-              suggestion = allowed[i];
-            }
-        }
-      known_elsewhere = g_strv_contains (all_element_keys, key);
-      if (suggestion != NULL)
-        problem (loader, json_object_get_member (object, key), &member_seg,
-                 "unknown key \"%s\" in %s (did you mean \"%s\"?)", key, what, suggestion);
-      else if (known_elsewhere)
-        problem (loader, json_object_get_member (object, key), &member_seg,
-                 "key \"%s\" does not apply to %s; remove it", key, what);
-      else
-        problem (loader, json_object_get_member (object, key), &member_seg,
-                 "unknown key \"%s\" in %s; see docs/forms.md for the keys it takes", key, what);
-    }
+  json_object_foreach_member (object, check_key_cb, &check);
 }
 
 /* Typed getters. Each reports a problem and returns a neutral value when
@@ -787,7 +820,18 @@ parse_field_constraints (Loader        *loader,
           MEMBER_SEG (pattern_seg, seg, object, "pattern");
 
           element->pattern_source = g_strdup (s);
-          element->pattern = g_regex_new (anchored, G_REGEX_OPTIMIZE, 0, &error);
+          /* One compiled regex per distinct pattern (forms repeat theirs);
+           * no JIT: the values are short, and compiling for JIT costs more
+           * than it saves. */
+          element->pattern = g_hash_table_lookup (loader->regexes, anchored);
+          if (element->pattern != NULL)
+            g_regex_ref (element->pattern);
+          else
+            {
+              element->pattern = g_regex_new (anchored, 0, 0, &error);
+              if (element->pattern != NULL)
+                g_hash_table_insert (loader->regexes, g_strdup (anchored), g_regex_ref (element->pattern));
+            }
           if (element->pattern == NULL)
             problem (loader, json_object_get_member (object, "pattern"), &pattern_seg,
                      "\"pattern\" is not a valid regular expression: %s", error->message);
@@ -1479,10 +1523,11 @@ kiosk_form_load_data (const char  *data,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_form_problem_free);
   g_autoptr(GError) parse_error = NULL;
-  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Pos));
-  g_autoptr(GHashTable) container_pos = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  g_autoptr(GHashTable) member_pos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (OpenContainer));
+  g_autoptr(GHashTable) container_pos = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) member_pos = g_hash_table_new (NULL, NULL);
   g_autoptr(GArray) pending = g_array_new (FALSE, TRUE, sizeof (PendingExpr));
+  g_autoptr(GHashTable) regexes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_regex_unref);
   g_autoptr(KioskForm) form = _kiosk_form_new ();
   g_autofree char *basename = NULL;
   Loader loader = { 0 };
@@ -1499,6 +1544,7 @@ kiosk_form_load_data (const char  *data,
   loader.member_pos = member_pos;
   loader.form = form;
   loader.pending = pending;
+  loader.regexes = regexes;
   form->file = g_strdup (basename);
 
   g_signal_connect (parser, "object-start", G_CALLBACK (container_start_cb), &loader);
