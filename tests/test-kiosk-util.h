@@ -82,8 +82,6 @@ kiosk_test_kiosk_new (const char *extra_config)
 static inline void
 kiosk_test_kiosk_free (KioskTestKiosk *kiosk)
 {
-  g_autofree char *queue_path = NULL;
-
   gtk_window_destroy (GTK_WINDOW (kiosk->window));
   kiosk_test_pump ();
   kiosk_queue_close (kiosk->queue);

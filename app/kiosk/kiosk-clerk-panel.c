@@ -246,8 +246,7 @@ kiosk_clerk_panel_refresh (KioskClerkPanel *self)
 gboolean
 kiosk_clerk_panel_try_pin (KioskClerkPanel *self, const char *pin)
 {
-  const char *stored = self->config != NULL ? g_key_file_get_value (self->config->keyfile, "clerk", "pin_hash", NULL) : NULL;
-  g_autofree char *owned = (char *) stored;
+  g_autofree char *stored = self->config != NULL ? g_key_file_get_value (self->config->keyfile, "clerk", "pin_hash", NULL) : NULL;
   gint64 now = g_get_monotonic_time ();
   guint iterations = 0;
 
