@@ -178,15 +178,6 @@ object_member_cb (JsonParser *parser,
   g_hash_table_insert (loader->member_pos, member_key (object, name, 0), pack_pos (pos));
 }
 
-static void
-array_element_cb (JsonParser *parser,
-                  JsonArray  *array,
-                  int         index,
-                  Loader     *loader)
-{
-  g_hash_table_insert (loader->member_pos, member_key (array, NULL, (guint) index), pack_pos (current_pos (loader)));
-}
-
 /* Paths and positions of nodes. */
 
 static void
@@ -1552,7 +1543,9 @@ kiosk_form_load_data (const char  *data,
   g_signal_connect (parser, "object-end", G_CALLBACK (container_end_cb), &loader);
   g_signal_connect (parser, "array-end", G_CALLBACK (container_end_cb), &loader);
   g_signal_connect (parser, "object-member", G_CALLBACK (object_member_cb), &loader);
-  g_signal_connect (parser, "array-element", G_CALLBACK (array_element_cb), &loader);
+  /* No "array-element": every array item of a form is an object or a
+   * string inside an object whose position is known, and a signal per
+   * element costs time on large forms. */
 
   if (length > 0 && !g_utf8_validate_len (data, length, NULL))
     {
