@@ -214,6 +214,15 @@ node_pos (Loader *loader, JsonNode *node, const PathSeg *seg)
     pos = g_hash_table_lookup (loader->container_pos, json_node_get_object (node));
   else if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
     pos = g_hash_table_lookup (loader->container_pos, json_node_get_array (node));
+  /* An array item: where the item itself starts. */
+  if (pos == NULL && node == NULL && seg != NULL && seg->array != NULL && seg->index < json_array_get_length (seg->array))
+    {
+      JsonNode *item = json_array_get_element (seg->array, seg->index);
+      if (JSON_NODE_HOLDS_OBJECT (item))
+        pos = g_hash_table_lookup (loader->container_pos, json_node_get_object (item));
+      else if (JSON_NODE_HOLDS_ARRAY (item))
+        pos = g_hash_table_lookup (loader->container_pos, json_node_get_array (item));
+    }
   if (pos == NULL && seg != NULL)
     pos = g_hash_table_lookup (loader->member_pos,
                                member_key (seg->object != NULL ? (gpointer) seg->object : (gpointer) seg->array,
