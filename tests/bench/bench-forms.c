@@ -75,21 +75,33 @@ generate (GString *form, GString *answers)
   g_string_append (answers, "}");
 }
 
+/* The peak resident memory of a fresh process doing @mode, in KiB: the
+ * child reports its own VmHWM (ru_maxrss from wait4 would carry the
+ * parent's high-water mark over the exec). */
 static long
 child_peak_kib (const char *self, const char *mode)
 {
-  struct rusage usage;
-  int status;
-  pid_t pid = fork ();
+  const char *argv[] = { self, "--child", mode, NULL };
+  g_autofree char *out = NULL;
+  int status = 0;
 
-  if (pid == 0)
-    {
-      execl (self, self, "--child", mode, (char *) NULL);
-      _exit (127);
-    }
-  if (wait4 (pid, &status, 0, &usage) < 0 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, NULL)
+      || !g_spawn_check_wait_status (status, NULL) || out == NULL)
     return -1;
-  return usage.ru_maxrss;
+  return (long) g_ascii_strtoll (out, NULL, 10);
+}
+
+static void
+print_own_peak (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return;
+  line = strstr (status, "VmHWM:");
+  if (line != NULL)
+    printf ("%ld\n", g_ascii_strtoll (line + strlen ("VmHWM:"), NULL, 10));
 }
 
 static int
@@ -104,14 +116,17 @@ child (const char *mode)
       g_autoptr(KioskForm) form = kiosk_form_load_data (form_text->str, form_text->len, "gross.json", NULL, NULL);
       g_autoptr(KioskAnswers) answers = kiosk_answers_new_from_json (form, answers_text->str, -1, NULL);
       g_autofree char *data = kiosk_answers_to_data (answers, "2026-06-15", NULL, NULL);
+      print_own_peak ();
       return data != NULL ? 0 : 1;
     }
   if (strcmp (mode, "bundled") == 0)
     {
       g_autoptr(KioskCatalog) catalog = kiosk_catalog_new (NULL, NULL);
+      print_own_peak ();
       return catalog != NULL ? 0 : 1;
     }
-  return 0;   /* "idle": the baseline */
+  print_own_peak ();   /* "idle": the baseline */
+  return 0;
 }
 
 int
