@@ -163,6 +163,16 @@ test_duplicate_key (void)
 }
 
 static void
+test_duplicate_key_escaped (void)
+{
+  /* "\u0069d" is "id" too: a duplicate however it is spelled. */
+  g_autofree char *text = replace_once (valid_form, "\"format\": 1,\n", "\"format\": 1,\n  \"\\u0069d\": \"x\",\n");
+  g_autoptr(GPtrArray) problems = load_broken (text);
+
+  assert_problem (problems, 0, NULL, "duplicate key \"id\"");
+}
+
+static void
 test_duplicate_id (void)
 {
   g_autofree char *text = replace_once (valid_form, "{\"id\": \"grund\"", "{\"id\": \"name\"");
@@ -425,6 +435,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/form/unknown-key", test_unknown_key);
   g_test_add_func ("/antragskiosk/form/key-of-other-kind", test_key_of_other_kind);
   g_test_add_func ("/antragskiosk/form/duplicate-key", test_duplicate_key);
+  g_test_add_func ("/antragskiosk/form/duplicate-key-escaped", test_duplicate_key_escaped);
   g_test_add_func ("/antragskiosk/form/duplicate-id", test_duplicate_id);
   g_test_add_func ("/antragskiosk/form/dangling-reference", test_dangling_reference);
   g_test_add_func ("/antragskiosk/form/bad-expression", test_bad_expression);
