@@ -69,6 +69,10 @@ class SyncTest(unittest.TestCase):
         self.platform = None
         self.expected = {}
         self.sync_extra = ""
+        # Generous by default, so that a busy machine (the platform decrypts
+        # RSA-4096 for every submission) is not taken for a stalled one; the
+        # stall test sets its own.
+        self.stall_timeout = 15
 
     def tearDown(self):
         if self.platform is not None:
@@ -97,7 +101,7 @@ forms=*
 [sync]
 retry_base_s=2
 retry_cap_s=8
-stall_timeout_s=2
+stall_timeout_s={self.stall_timeout}
 connect_timeout_s=3
 {sync}
 """)
@@ -280,6 +284,7 @@ connect_timeout_s=3
         self.assertGreaterEqual(self.due_in(item), 110)
 
     def test_stall_times_out(self):
+        self.stall_timeout = 2
         self.start_platform()
         references = self.submit(1)
         # the submit is processed, then the answer stalls past stall_timeout_s=2
