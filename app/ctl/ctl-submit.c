@@ -69,7 +69,7 @@ _kiosk_ctl_submit (int argc, char **argv)
       _kiosk_ctl_error ("cannot use the configuration: %s (see 'antragskiosk-ctl check-config')", error->message);
       return 1;
     }
-  catalog = _kiosk_ctl_open_catalog (config_path, NULL);
+  catalog = _kiosk_ctl_open_catalog (config_path, config->forms_dir);
   if (catalog == NULL)
     return 1;
   form = _kiosk_ctl_lookup_form (catalog, form_id);
