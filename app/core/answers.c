@@ -342,12 +342,13 @@ read_object (KioskAnswers  *answers,
              const char    *prefix,
              GError       **error)
 {
-  g_autoptr(GList) members = json_object_get_members (object);
+  JsonObjectIter iter;
+  const char *id;
+  JsonNode *node;
 
-  for (GList *l = members; l != NULL; l = l->next)
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &id, &node))
     {
-      const char *id = l->data;
-      JsonNode *node = json_object_get_member (object, id);
       const KioskElement *element = kiosk_form_lookup (answers->form, id);
       g_autofree char *where = g_strconcat (prefix, id, NULL);
 
@@ -433,7 +434,7 @@ kiosk_answers_new_from_json (KioskForm   *form,
                              gssize       length,
                              GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(KioskAnswers) answers = NULL;
   g_autoptr(GError) parse_error = NULL;
   JsonNode *root;

@@ -514,7 +514,9 @@ get_text (Loader        *loader,
           const char    *what)
 {
   JsonNode *node = get_member (loader, object, seg, key, required, what);
-  g_autoptr(GList) members = NULL;
+  JsonObjectIter iter;
+  const char *lang;
+  JsonNode *value;
   KioskText *text;
   JsonObject *map;
   gboolean ok = TRUE;
@@ -536,11 +538,9 @@ get_text (Loader        *loader,
       ok = FALSE;
     }
   text = _kiosk_text_new ();
-  members = json_object_get_members (map);
-  for (GList *l = members; l != NULL; l = l->next)
+  json_object_iter_init_ordered (&iter, map);
+  while (json_object_iter_next_ordered (&iter, &lang, &value))
     {
-      const char *lang = l->data;
-      JsonNode *value = json_object_get_member (map, lang);
       MEMBER_SEG (lang_seg, &member_seg, map, lang);
 
       if (!is_language_code (lang))
@@ -921,7 +921,7 @@ parse_element (Loader        *loader,
                const PathSeg *seg,
                guint          depth)
 {
-  g_autofree char *what = NULL;
+  char what[64];
   KioskElement *element;
   JsonObject *object;
   const char *id, *kind_name;
@@ -978,7 +978,15 @@ parse_element (Loader        *loader,
   register_element (loader, element, json_object_get_member (object, "id"), &id_seg);
   g_ptr_array_add (parent->children, element);
 
-  what = g_strdup_printf (kind == KIOSK_KIND_GROUP ? "a group" : "a field of kind \"%s\"", kind_name);
+  /* Only for messages; no printf per element on the way of a good form. */
+  if (kind == KIOSK_KIND_GROUP)
+    g_strlcpy (what, "a group", sizeof what);
+  else
+    {
+      g_strlcpy (what, "a field of kind \"", sizeof what);
+      g_strlcat (what, kind_name, sizeof what);
+      g_strlcat (what, "\"", sizeof what);
+    }
   check_keys (loader, object, seg, keys_for_kind (kind), what);
   element->label = get_text (loader, object, seg, "label", TRUE, what);
   element->help = get_text (loader, object, seg, "help", FALSE, what);
@@ -1566,7 +1574,8 @@ scan_keys (const char *data,
               }
               expect_key = FALSE;
             }
-          column += (guint) g_utf8_strlen (data + i, (gssize) (end + 1 - i));
+          for (gsize j = i; j <= end; j++)
+            column += (data[j] & 0xC0) != 0x80;
           i = end;
           continue;
         }
@@ -1624,15 +1633,17 @@ map_objects (JsonNode   *node,
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObject *object = json_node_get_object (node);
-      g_autoptr(GList) members = NULL;
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
 
       if (*next >= starts->len)
         return FALSE;
       g_hash_table_insert (container_pos, object, pack_pos (g_array_index (starts, Pos, *next)));
       (*next)++;
-      members = json_object_get_values (object);
-      for (GList *l = members; l != NULL; l = l->next)
-        if (!map_objects (l->data, starts, next, container_pos))
+      json_object_iter_init_ordered (&iter, object);
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        if (!map_objects (member, starts, next, container_pos))
           return FALSE;
     }
   else if (JSON_NODE_HOLDS_ARRAY (node))
@@ -1669,7 +1680,7 @@ load_pass (const char  *data,
            GPtrArray  **problems_out,
            GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_form_problem_free);
   g_autoptr(GError) parse_error = NULL;
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (OpenContainer));
