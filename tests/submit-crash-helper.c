@@ -41,7 +41,7 @@ main (int argc, char **argv)
     }
   config = kiosk_config_load (argv[1], NULL, &error);
   if (config != NULL)
-    catalog = kiosk_catalog_new (config->forms_dir, &error);
+    catalog = kiosk_catalog_new_for_config (config, FALSE, &error);
   if (catalog == NULL || !g_file_get_contents (argv[3], &json, NULL, &error))
     {
       g_printerr ("%s\n", error->message);

@@ -424,6 +424,74 @@ test_forms_dir_override (void)
   g_rmdir (dir);
 }
 
+/* IT staff replace a form file with a broken one: the last good version
+ * stays in service (not the bundled one), and is reported; taking the file
+ * out withdraws the form and its copy. */
+static void
+test_forms_dir_keeps_last_good (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiosk-forms-XXXXXX", &error);
+  g_autofree char *keep = g_build_filename (dir, "in-service", NULL);
+  g_autofree char *forms = g_build_filename (dir, "forms", NULL);
+  g_autofree char *file = g_build_filename (forms, "sperrmuell.json", NULL);
+  g_autofree char *copy = g_build_filename (keep, "sperrmuell.json", NULL);
+  g_autofree char *v1 = replace_once (valid_form, "\"id\": \"test-form\"", "\"id\": \"sperrmuell\"");
+  g_autofree char *v2 = replace_once (v1, "\"1.2.3\"", "\"1.2.4\"");
+  KioskCatalog *catalog;
+  KioskForm *form;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (forms, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (file, v1, -1, NULL));
+
+  /* A look that may not write (antragskiosk-ctl as another user) keeps nothing. */
+  catalog = kiosk_catalog_new_full (forms, keep, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (copy, G_FILE_TEST_EXISTS));
+  kiosk_catalog_free (catalog);
+
+  /* The kiosk keeps a copy of what it put into service. */
+  catalog = kiosk_catalog_new_full (forms, keep, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (copy, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpstr (kiosk_catalog_lookup (catalog, "sperrmuell")->version, ==, "1.2.3");
+  kiosk_catalog_free (catalog);
+
+  /* A good update replaces the copy. */
+  g_assert_true (g_file_set_contents (file, v2, -1, NULL));
+  catalog = kiosk_catalog_new_full (forms, keep, TRUE, &error);
+  g_assert_cmpstr (kiosk_catalog_lookup (catalog, "sperrmuell")->version, ==, "1.2.4");
+  g_assert_cmpuint (kiosk_catalog_get_kept (catalog)->len, ==, 0);
+  kiosk_catalog_free (catalog);
+
+  /* A broken update: 1.2.4 stays, the problem and the kept version are
+   * reported, and the copy is not overwritten. */
+  g_assert_true (g_file_set_contents (file, "{\"id\": \"sperrmuell\", \"format\": 1,", -1, NULL));
+  g_test_expect_message ("antragskiosk-form", G_LOG_LEVEL_WARNING, "*sperrmuell.json is broken; its last good version*1.2.4*");
+  catalog = kiosk_catalog_new_full (forms, keep, TRUE, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  form = kiosk_catalog_lookup (catalog, "sperrmuell");
+  g_assert_nonnull (form);
+  g_assert_cmpstr (form->version, ==, "1.2.4");
+  g_assert_cmpuint (kiosk_catalog_get_problems (catalog)->len, >=, 1);
+  g_assert_cmpuint (kiosk_catalog_get_kept (catalog)->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (kiosk_catalog_get_kept (catalog), 0), "version 1.2.4"));
+  kiosk_catalog_free (catalog);
+
+  /* Withdrawn: the file goes, so do the copy and the form's override. */
+  g_unlink (file);
+  catalog = kiosk_catalog_new_full (forms, keep, TRUE, &error);
+  g_assert_false (g_file_test (copy, G_FILE_TEST_EXISTS));
+  g_assert_true (g_str_has_prefix (kiosk_catalog_lookup (catalog, "sperrmuell")->file, "resource://"));
+  kiosk_catalog_free (catalog);
+
+  g_rmdir (keep);
+  g_rmdir (forms);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -453,6 +521,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/form/problem-format", test_problem_format);
   g_test_add_func ("/antragskiosk/form/bundled", test_bundled_forms);
   g_test_add_func ("/antragskiosk/form/forms-dir-override", test_forms_dir_override);
+  g_test_add_func ("/antragskiosk/form/forms-dir-keeps-last-good", test_forms_dir_keeps_last_good);
 
   return g_test_run ();
 }

@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include <antragskiosk/form.h>
 
@@ -20,6 +22,7 @@ struct _KioskCatalog {
   GPtrArray  *forms;      /* KioskForm*, sorted */
   GHashTable *by_id;      /* id → KioskForm* (borrowed from forms) */
   GPtrArray  *problems;   /* KioskFormProblem* */
+  GPtrArray  *kept;       /* char*: broken files whose last good version stays in service */
 };
 
 static void
@@ -105,59 +108,159 @@ path_compare (gconstpointer a,
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
+/* The last good copy of a forms-directory file, if there is one and it
+ * still loads. */
+static KioskForm *
+load_kept (const char *keep_dir,
+           const char *name)
+{
+  g_autofree char *path = NULL;
+
+  if (keep_dir == NULL)
+    return NULL;
+  path = g_build_filename (keep_dir, name, NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  return kiosk_form_load_file (path, NULL, NULL);
+}
+
+/* Makes KEEP_DIR/NAME a copy of the file that just loaded, unless it is
+ * one already. Form definitions hold no personal data. */
+static void
+keep_copy (const char *keep_dir,
+           const char *name,
+           const char *path)
+{
+  g_autofree char *copy = g_build_filename (keep_dir, name, NULL);
+  g_autofree char *contents = NULL, *kept = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0, kept_length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return;
+  if (g_file_get_contents (copy, &kept, &kept_length, NULL) && kept_length == length
+      && memcmp (kept, contents, length) == 0)
+    return;
+  if (g_mkdir_with_parents (keep_dir, 0755) != 0
+      || !g_file_set_contents_full (copy, contents, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error))
+    g_warning ("Cannot keep a copy of the good form file %s in %s: %s; if a broken version replaces it later, "
+               "the bundled version (if any) is used instead", path, keep_dir,
+               error != NULL ? error->message : g_strerror (errno));
+}
+
+/* Copies whose file was taken out of the forms directory go too: the form
+ * was withdrawn. */
+static void
+prune_kept (const char *keep_dir,
+            GHashTable *present)
+{
+  g_autoptr(GDir) dir = g_dir_open (keep_dir, 0, NULL);
+  const char *name;
+
+  for (name = dir != NULL ? g_dir_read_name (dir) : NULL; name != NULL; name = g_dir_read_name (dir))
+    if (g_str_has_suffix (name, ".json") && !g_hash_table_contains (present, name))
+      {
+        g_autofree char *path = g_build_filename (keep_dir, name, NULL);
+        g_unlink (path);
+      }
+}
+
 static void
 load_directory (KioskCatalog *catalog,
-                const char   *forms_dir)
+                const char   *forms_dir,
+                const char   *keep_dir,
+                gboolean      update_keep)
 {
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
   const char *name;
 
   dir = g_dir_open (forms_dir, 0, &error);
   if (dir == NULL)
     {
-      /* No forms directory is the normal case. */
+      /* No forms directory is the normal case. Copies are pruned only
+       * when the directory is there and readable. */
       if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_warning ("Cannot read the forms directory %s: %s", forms_dir, error->message);
       return;
     }
   for (name = g_dir_read_name (dir); name != NULL; name = g_dir_read_name (dir))
     if (g_str_has_suffix (name, ".json") && name[0] != '.')
-      g_ptr_array_add (files, g_build_filename (forms_dir, name, NULL));
+      g_ptr_array_add (files, g_strdup (name));
   g_ptr_array_sort (files, path_compare);
 
   for (guint i = 0; i < files->len; i++)
     {
-      const char *path = g_ptr_array_index (files, i);
+      const char *base = g_ptr_array_index (files, i);
+      g_autofree char *path = g_build_filename (forms_dir, base, NULL);
       GPtrArray *problems = NULL;
       KioskForm *form = kiosk_form_load_file (path, &problems, NULL);
 
-      if (form == NULL)
-        g_warning ("The form file %s is broken and was not taken into service; "
-                   "run antragskiosk-ctl check-forms %s", path, path);
+      g_hash_table_add (present, (gpointer) base);
       take_problems (catalog, problems);
       if (form != NULL)
-        add_form (catalog, form);
+        {
+          if (keep_dir != NULL && update_keep)
+            keep_copy (keep_dir, base, path);
+          add_form (catalog, form);
+          continue;
+        }
+      form = load_kept (keep_dir, base);
+      if (form != NULL)
+        {
+          g_ptr_array_add (catalog->kept,
+                           g_strdup_printf ("%s: broken; the last good version (form %s, version %s) stays in service",
+                                            path, form->id, form->version));
+          g_warning ("The form file %s is broken; its last good version (form %s, version %s) stays in service; "
+                     "run antragskiosk-ctl check-forms %s", path, form->id, form->version, path);
+          add_form (catalog, form);
+        }
+      else
+        g_warning ("The form file %s is broken and was not taken into service; "
+                   "run antragskiosk-ctl check-forms %s", path, path);
     }
+  if (keep_dir != NULL && update_keep)
+    prune_kept (keep_dir, present);
 }
 
 KioskCatalog *
-kiosk_catalog_new (const char  *forms_dir,
-                   GError     **error)
+kiosk_catalog_new_full (const char  *forms_dir,
+                        const char  *keep_dir,
+                        gboolean     update_keep,
+                        GError     **error)
 {
   g_autoptr(KioskCatalog) catalog = g_new0 (KioskCatalog, 1);
 
   catalog->forms = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_form_unref);
   catalog->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   catalog->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_form_problem_free);
+  catalog->kept = g_ptr_array_new_with_free_func (g_free);
 
   if (!load_bundled (catalog, error))
     return NULL;
   if (forms_dir != NULL)
-    load_directory (catalog, forms_dir);
+    load_directory (catalog, forms_dir, keep_dir, update_keep);
   g_ptr_array_sort (catalog->forms, form_compare);
   return g_steal_pointer (&catalog);
+}
+
+KioskCatalog *
+kiosk_catalog_new_for_config (const KioskConfig  *config,
+                              gboolean            update_keep,
+                              GError            **error)
+{
+  g_autofree char *keep_dir = g_build_filename (config->data_dir, KIOSK_CATALOG_KEEP_DIR, NULL);
+
+  return kiosk_catalog_new_full (config->forms_dir, keep_dir, update_keep, error);
+}
+
+KioskCatalog *
+kiosk_catalog_new (const char  *forms_dir,
+                   GError     **error)
+{
+  return kiosk_catalog_new_full (forms_dir, NULL, FALSE, error);
 }
 
 void
@@ -168,6 +271,7 @@ kiosk_catalog_free (KioskCatalog *catalog)
   g_clear_pointer (&catalog->by_id, g_hash_table_unref);
   g_clear_pointer (&catalog->forms, g_ptr_array_unref);
   g_clear_pointer (&catalog->problems, g_ptr_array_unref);
+  g_clear_pointer (&catalog->kept, g_ptr_array_unref);
   g_free (catalog);
 }
 
@@ -188,4 +292,10 @@ GPtrArray *
 kiosk_catalog_get_problems (KioskCatalog *catalog)
 {
   return catalog->problems;
+}
+
+GPtrArray *
+kiosk_catalog_get_kept (KioskCatalog *catalog)
+{
+  return catalog->kept;
 }

@@ -40,9 +40,12 @@ _kiosk_ctl_open_catalog (const char *config_path,
           _kiosk_ctl_error ("cannot use the configuration: %s (see 'antragskiosk-ctl check-config')", error->message);
           return NULL;
         }
-      forms_dir = config->forms_dir;
     }
-  catalog = kiosk_catalog_new (forms_dir, &error);
+  /* With the configuration: the forms as the kiosk has them in service
+   * (a broken file's last good version included); with --forms-dir: that
+   * directory alone. */
+  catalog = config != NULL ? kiosk_catalog_new_for_config (config, FALSE, &error)
+                           : kiosk_catalog_new (forms_dir, &error);
 
   if (catalog == NULL)
     _kiosk_ctl_error ("cannot load the forms: %s", error->message);

@@ -153,7 +153,7 @@ _kiosk_ctl_receipt (int argc, char **argv)
     }
 
   /* the form's title in the receipt's language; its id if the form is gone */
-  catalog = kiosk_catalog_new (config->forms_dir, NULL);
+  catalog = kiosk_catalog_new_for_config (config, FALSE, NULL);
   form = catalog != NULL ? kiosk_catalog_lookup (catalog, item->form_id) : NULL;
   if (form != NULL)
     title = kiosk_text_get (form->title, kiosk_i18n_get_language ());

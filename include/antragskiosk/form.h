@@ -5,6 +5,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "config.h"
+
 #include "expr.h"
 
 G_BEGIN_DECLS
@@ -170,16 +172,36 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskFormProblem, kiosk_form_problem_free)
 
 /* The catalog: the bundled forms (compiled in) plus those in a forms
  * directory, where a file with the same id replaces the bundled form. A
- * broken file in the directory never removes a form: the bundled version
- * stays, and the problem is listed in kiosk_catalog_get_problems(). */
+ * broken file in the directory never takes a form out of service: the
+ * last good version of that file stays (from @keep_dir, where each file
+ * that loads is copied when @update_keep), else the bundled version; the
+ * problems are listed in kiosk_catalog_get_problems() and the kept
+ * versions in kiosk_catalog_get_kept(). A copy whose file left the
+ * directory is deleted (the form was withdrawn). */
 typedef struct _KioskCatalog KioskCatalog;
 
+/* The name of @keep_dir inside the data directory. */
+#define KIOSK_CATALOG_KEEP_DIR "forms-in-service"
+
+KioskCatalog *kiosk_catalog_new_full   (const char  *forms_dir,
+                                        const char  *keep_dir,
+                                        gboolean     update_keep,
+                                        GError     **error);
+/* The catalog of a configuration: its forms_dir, with the kept copies in
+ * DATA_DIR/forms-in-service (updated only with @update_keep: the kiosk
+ * and the sync service do; a look from antragskiosk-ctl does not). */
+KioskCatalog *kiosk_catalog_new_for_config (const KioskConfig  *config,
+                                            gboolean            update_keep,
+                                            GError            **error);
+/* Without kept copies. */
 KioskCatalog *kiosk_catalog_new        (const char *forms_dir, GError **error);
 void          kiosk_catalog_free       (KioskCatalog *catalog);
 /* Forms sorted by category, then German title. Array of KioskForm*. */
 GPtrArray    *kiosk_catalog_get_forms  (KioskCatalog *catalog);
 KioskForm    *kiosk_catalog_lookup     (KioskCatalog *catalog, const char *id);
 GPtrArray    *kiosk_catalog_get_problems (KioskCatalog *catalog);
+/* char*: "FILE: broken; the last good version (form ID, version V) stays in service" */
+GPtrArray    *kiosk_catalog_get_kept   (KioskCatalog *catalog);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskCatalog, kiosk_catalog_free)
 
