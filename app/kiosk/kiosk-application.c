@@ -52,7 +52,7 @@ kiosk_application_activate (GApplication *application)
       g_clear_error (&error);
       if (self->config != NULL)
         {
-          self->catalog = kiosk_catalog_new (self->config->forms_dir, &error);
+          self->catalog = kiosk_catalog_new_for_config (self->config, TRUE, &error);
           if (self->catalog == NULL)
             g_warning ("The forms cannot be loaded: %s", error->message);
           g_clear_error (&error);
