@@ -32,6 +32,13 @@ print_summary (const KioskSyncSummary *summary)
 {
   g_autoptr(GString) line = g_string_new (NULL);
 
+  if (summary->busy)
+    {
+      printf ("another process is syncing this queue (the kiosk or the sync service); nothing done, "
+              "%u waiting\n", summary->waiting);
+      fflush (stdout);
+      return;
+    }
   g_string_append_printf (line, "sent %u, failed %u, waiting %u", summary->sent, summary->failed, summary->waiting);
   if (summary->waiting > 0)
     {

@@ -77,9 +77,34 @@ typedef struct {
   gint64  resume_after_ms; /* slow-down: not before this time; 0 otherwise */
   char   *last_error;      /* the platform-wide fault, else the last item's error; NULL if none */
   guint64 requests;        /* HTTP requests made in this pass (token included) */
+  gboolean busy;           /* nothing done: another process is in a pass on this queue */
 } KioskSyncSummary;
 
 void kiosk_sync_summary_clear (KioskSyncSummary *summary);
+
+/* Files in the data directory: the lock that lets one pass at a time run
+ * on a queue (the kiosk's worker and the sync service may share it), and
+ * the record of the last pass, which `antragskiosk-ctl status` reads. */
+#define KIOSK_SYNC_LOCK_FILE   "sync.lock"
+#define KIOSK_SYNC_RECORD_FILE "sync-status.json"
+
+typedef struct {
+  gint64             last_pass_ms;     /* 0: no pass yet */
+  gint64             last_success_ms;  /* end of the last pass without a platform-wide or queue fault; 0 never */
+  KioskPlatformFault platform_fault;   /* of the last pass */
+  char              *last_error;       /* of the last pass, or NULL */
+  guint64            sent, failed;     /* in the last pass */
+  int                pid;              /* of the process that made it */
+  char              *program;
+} KioskSyncRecord;
+
+/* Reads DATA_DIR/sync-status.json; TRUE with a zeroed record when there
+ * is none yet. */
+gboolean kiosk_sync_record_load  (const char       *data_dir,
+                                  KioskSyncRecord  *record,
+                                  GError          **error);
+void     kiosk_sync_record_clear (KioskSyncRecord  *record);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (KioskSyncRecord, kiosk_sync_record_clear)
 
 typedef struct _KioskSyncEngine KioskSyncEngine;
 
@@ -96,7 +121,10 @@ void             kiosk_sync_engine_free     (KioskSyncEngine *engine);
 /* One pass: every application due at the start of the pass is taken
  * through as far as it goes (bounded parallelism), then due status polls.
  * Returns FALSE only when the queue itself fails (@error set); platform
- * faults are in @summary (clear it with kiosk_sync_summary_clear). */
+ * faults are in @summary (clear it with kiosk_sync_summary_clear). While
+ * another process is in a pass on the same data directory, nothing is
+ * done and summary->busy is set. Each pass ends by writing the record
+ * (KIOSK_SYNC_RECORD_FILE). */
 gboolean         kiosk_sync_engine_run_pass (KioskSyncEngine  *engine,
                                              KioskSyncSummary *summary,
                                              GError          **error);
