@@ -175,6 +175,9 @@ load_directory (KioskCatalog *catalog,
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
+  /* A look (kept copies read, not updated) logs nothing: its caller
+   * reports the problems (antragskiosk-ctl status, check-forms). */
+  gboolean log = keep_dir == NULL || update_keep;
   const char *name;
 
   dir = g_dir_open (forms_dir, 0, &error);
@@ -182,7 +185,7 @@ load_directory (KioskCatalog *catalog,
     {
       /* No forms directory is the normal case. Copies are pruned only
        * when the directory is there and readable. */
-      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (log && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_warning ("Cannot read the forms directory %s: %s", forms_dir, error->message);
       return;
     }
@@ -213,11 +216,12 @@ load_directory (KioskCatalog *catalog,
           g_ptr_array_add (catalog->kept,
                            g_strdup_printf ("%s: broken; the last good version (form %s, version %s) stays in service",
                                             path, form->id, form->version));
-          g_warning ("The form file %s is broken; its last good version (form %s, version %s) stays in service; "
-                     "run antragskiosk-ctl check-forms %s", path, form->id, form->version, path);
+          if (log)
+            g_warning ("The form file %s is broken; its last good version (form %s, version %s) stays in service; "
+                       "run antragskiosk-ctl check-forms %s", path, form->id, form->version, path);
           add_form (catalog, form);
         }
-      else
+      else if (log)
         g_warning ("The form file %s is broken and was not taken into service; "
                    "run antragskiosk-ctl check-forms %s", path, path);
     }

@@ -27,6 +27,7 @@ static const KioskCtlEntry commands[] = {
   { "check-config", _kiosk_ctl_check_config, "Check the configuration; one file: [group] key: message per problem" },
   { "receipt",      _kiosk_ctl_receipt,      "Render or reprint the receipt of a queued or sent application" },
   { "queue",        _kiosk_ctl_queue,        "Queue status, list, retry and purge of stored applications" },
+  { "status",       _kiosk_ctl_status,       "The kiosk's health for monitoring: queue, sync, printer, keys, forms, alerts (--json)" },
   { "sync",         _kiosk_ctl_sync,         "Send queued applications to the platform (--once: one pass and a summary)" },
   { "submit",       _kiosk_ctl_submit,       "Validate, encrypt and queue an application; print its reference" },
 };
