@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include <antragskiosk/i18n.h>
+#include <antragskiosk/log.h>
 
 #include "ctl-private.h"
 
@@ -82,6 +83,7 @@ print_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  kiosk_log_init ("antragskiosk-ctl");
   kiosk_i18n_init ();
   /* stdout is for results that scripts read; every log message, debug
    * included, goes to stderr. */

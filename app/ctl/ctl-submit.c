@@ -11,6 +11,7 @@
 #include <antragskiosk/config.h>
 #include <antragskiosk/form.h>
 #include <antragskiosk/i18n.h>
+#include <antragskiosk/log.h>
 #include <antragskiosk/queue.h>
 #include <antragskiosk/reference.h>
 #include <antragskiosk/submission.h>
@@ -69,6 +70,7 @@ _kiosk_ctl_submit (int argc, char **argv)
       _kiosk_ctl_error ("cannot use the configuration: %s (see 'antragskiosk-ctl check-config')", error->message);
       return 1;
     }
+  kiosk_log_set_kiosk_id (config->kiosk_id);
   catalog = _kiosk_ctl_open_catalog (config_path, config->forms_dir);
   if (catalog == NULL)
     return 1;

@@ -9,6 +9,7 @@
 #include <glib-unix.h>
 
 #include <antragskiosk/config.h>
+#include <antragskiosk/log.h>
 #include <antragskiosk/platform.h>
 #include <antragskiosk/queue.h>
 #include <antragskiosk/sync.h>
@@ -120,6 +121,7 @@ _kiosk_ctl_sync (int argc, char **argv)
       _kiosk_ctl_error ("cannot use the configuration: %s (see 'antragskiosk-ctl check-config')", error->message);
       return 1;
     }
+  kiosk_log_set_kiosk_id (config->kiosk_id);
   if (!kiosk_sync_settings_from_keyfile (config->keyfile, &settings, &error))
     {
       _kiosk_ctl_error ("%s", error->message);

@@ -7,6 +7,7 @@
 
 #include <antragskiosk/config.h>
 #include <antragskiosk/form.h>
+#include <antragskiosk/log.h>
 #include <antragskiosk/queue.h>
 #include <antragskiosk/sync.h>
 
@@ -52,6 +53,7 @@ kiosk_application_activate (GApplication *application)
       g_clear_error (&error);
       if (self->config != NULL)
         {
+          kiosk_log_set_kiosk_id (self->config->kiosk_id);
           self->catalog = kiosk_catalog_new_for_config (self->config, TRUE, &error);
           if (self->catalog == NULL)
             g_warning ("The forms cannot be loaded: %s", error->message);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <antragskiosk/i18n.h>
+#include <antragskiosk/log.h>
 
 #include "kiosk-application.h"
 
@@ -12,6 +13,7 @@ main (int argc, char **argv)
 {
   g_autoptr(KioskApplication) application = NULL;
 
+  kiosk_log_init ("antragskiosk");
   kiosk_i18n_init ();
   application = kiosk_application_new ();
   return g_application_run (G_APPLICATION (application), argc, argv);
