@@ -387,18 +387,19 @@ test_migrate_from_0 (void)
   g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 0);
   queue = open_queue (dir);
   g_assert_null (kiosk_queue_get_recovered_from (queue));
-  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 2);
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log WHERE version IN (1, 2)"), ==, 2);
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log WHERE version IN (1, 2, 3)"), ==, 3);
   g_assert_cmpint (raw_int (path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
-                                  "AND name IN ('applications_state', 'applications_due', "
-                                  "'applications_purged')"), ==, 3);
+                                  "AND name IN ('applications_state', 'applications_purged')"), ==, 2);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
+                                  "AND name = 'applications_due'"), ==, 0);
   reference = enqueue_fake (queue, TRUE, &error);
   g_assert_no_error (error);
 
   /* opening again changes nothing */
   g_clear_pointer (&queue, kiosk_queue_close);
   queue = open_queue (dir);
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 2);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 3);
   g_assert_cmpint (raw_int (path, "SELECT count(*) FROM applications"), ==, 1);
 
   g_clear_pointer (&queue, kiosk_queue_close);
@@ -446,8 +447,8 @@ test_migrate_from_1 (void)
   sqlite3_close (db);
 
   queue = open_queue (dir);
-  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 2);
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 2);
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 3);
   item = kiosk_queue_get (queue, "32222-2222U", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (item->form_id, ==, "gewerbe");
@@ -457,6 +458,231 @@ test_migrate_from_1 (void)
   g_assert_no_error (error);
 
   g_clear_pointer (&queue, kiosk_queue_close);
+  remove_tree (dir);
+}
+
+/* Every row of @sql through a plain connection, one string per row (its
+ * columns joined by '|', NULL as "∅"). */
+static GPtrArray *
+raw_rows (const char *path,
+          const char *sql)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, real_vfs->zName), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      GString *row = g_string_new (NULL);
+
+      for (int i = 0; i < sqlite3_column_count (stmt); i++)
+        {
+          const char *text = (const char *) sqlite3_column_text (stmt, i);
+
+          g_string_append_printf (row, "%s%s", i > 0 ? "|" : "", text != NULL ? text : "∅");
+        }
+      g_ptr_array_add (rows, g_string_free (row, FALSE));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return rows;
+}
+
+static void
+assert_same_rows (GPtrArray *expected,
+                  GPtrArray *found)
+{
+  g_assert_cmpuint (found->len, ==, expected->len);
+  for (guint i = 0; i < expected->len; i++)
+    g_assert_cmpstr (found->pdata[i], ==, expected->pdata[i]);
+}
+
+/* The columns every schema version has, and the ciphertexts (NULL for a
+ * tombstone). */
+#define V2_ROWS \
+  "SELECT a.seq, a.id, a.reference, a.form_id, a.form_version, a.destination_name, " \
+  "a.destination_id, a.created_ms, a.state, a.attempts, a.next_attempt_ms, a.submission_id, " \
+  "a.case_id, a.platform_created_ms, a.submitted_ms, a.decided_ms, a.last_error, a.updated_ms, " \
+  "a.purged_ms, a.n_attachments, c.metadata_jwe, c.data_jwe " \
+  "FROM applications a LEFT JOIN ciphertexts c ON c.app = a.seq ORDER BY a.seq"
+#define V3_ROWS \
+  "SELECT seq, id, reference, form_id, form_version, destination_name, destination_id, " \
+  "created_ms, state, attempts, next_attempt_ms, submission_id, case_id, platform_created_ms, " \
+  "submitted_ms, decided_ms, last_error, updated_ms, purged_ms, n_attachments, metadata_jwe, " \
+  "data_jwe FROM applications ORDER BY seq"
+#define ATTACHMENT_ROWS "SELECT * FROM attachments ORDER BY app, position"
+
+static char *
+copy_v2_file (const char *dir)
+{
+  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "data", "queue", "queue-v2.db", NULL);
+  g_autofree char *contents = NULL;
+  char *path = g_build_filename (dir, "queue.db", NULL);
+  gsize length = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (source, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents_full (path, contents, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0600, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Version 2 as the released code wrote it (tests/data/queue/queue-v2.db,
+ * see the README there): seven applications in every state, a tombstone,
+ * attachments. Every column of every row, every ciphertext and every
+ * attachment comes through the table rebuild of 2 → 3 unchanged, and the
+ * queue works on the migrated file. */
+static void
+test_migrate_from_2 (void)
+{
+  /* queued, queued (retried), created, submitted, accepted (purged),
+   * rejected, failed: as make-queue-v2.c wrote them */
+  static const struct {
+    const char      *reference;
+    KioskQueueState  state;
+    guint            attempts;
+    guint            n_attachments;
+    gboolean         purged;
+  } expected[] = {
+    { "UL9HM5MHQ3", KIOSK_QUEUE_STATE_QUEUED, 0, 0, FALSE },
+    { "C7ZUTUWW6D", KIOSK_QUEUE_STATE_QUEUED, 1, 1, FALSE },
+    { "FQK36MMMEK", KIOSK_QUEUE_STATE_CREATED, 0, 2, FALSE },
+    { "9S9YXRPDEA", KIOSK_QUEUE_STATE_SUBMITTED, 0, 0, FALSE },
+    { "7UW3S65XU9", KIOSK_QUEUE_STATE_ACCEPTED, 0, 1, TRUE },
+    { "55TADDLADJ", KIOSK_QUEUE_STATE_REJECTED, 0, 0, FALSE },
+    { "75VVYRTJNU", KIOSK_QUEUE_STATE_FAILED, 1, 1, FALSE },
+  };
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = copy_v2_file (dir);
+  g_autoptr(GPtrArray) rows_before = NULL;
+  g_autoptr(GPtrArray) attachments_before = NULL;
+  g_autoptr(GPtrArray) rows_after = NULL;
+  g_autoptr(GPtrArray) attachments_after = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(KioskQueue) queue = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *added = NULL;
+  KioskQueueCounts counts;
+
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 2);
+  rows_before = raw_rows (path, V2_ROWS);
+  attachments_before = raw_rows (path, ATTACHMENT_ROWS);
+  g_assert_cmpuint (rows_before->len, ==, G_N_ELEMENTS (expected));
+  g_assert_cmpuint (attachments_before->len, ==, 4);
+
+  queue = open_queue (dir);
+  g_assert_null (kiosk_queue_get_recovered_from (queue));
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log WHERE version = 3"), ==, 1);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                                  "AND name = 'ciphertexts'"), ==, 0);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM sqlite_schema WHERE name = 'applications_v3'"), ==, 0);
+  /* the one UNIQUE index left on applications is the reference's */
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM pragma_index_list ('applications') WHERE \"unique\""), ==, 1);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM pragma_index_list ('applications')"), ==, 3);
+
+  rows_after = raw_rows (path, V3_ROWS);
+  attachments_after = raw_rows (path, ATTACHMENT_ROWS);
+  assert_same_rows (rows_before, rows_after);
+  assert_same_rows (attachments_before, attachments_after);
+  g_clear_pointer (&rows_after, g_ptr_array_unref);
+  /* the view reads as the table did */
+  rows_after = raw_rows (path, V2_ROWS);
+  assert_same_rows (rows_before, rows_after);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  g_assert_true (kiosk_queue_check (queue, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(KioskQueueItem) item = kiosk_queue_get (queue, expected[i].reference, &error);
+      g_autofree char *metadata = queue_fake_jwe (expected[i].reference, "metadata", 1200);
+      g_autofree char *data = queue_fake_jwe (expected[i].reference, "data", 4096);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (item->state, ==, expected[i].state);
+      g_assert_cmpuint (item->attempts, ==, expected[i].attempts);
+      g_assert_cmpint (item->purged_ms != 0, ==, expected[i].purged);
+      g_assert_cmpstr (item->metadata_jwe, ==, expected[i].purged ? NULL : metadata);
+      g_assert_cmpstr (item->data_jwe, ==, expected[i].purged ? NULL : data);
+      g_assert_cmpuint (item->n_attachments, ==, expected[i].n_attachments);
+      g_assert_cmpuint (item->attachments->len, ==, expected[i].purged ? 0 : expected[i].n_attachments);
+      for (guint k = 0; k < item->attachments->len; k++)
+        {
+          KioskQueueAttachment *attachment = item->attachments->pdata[k];
+          g_autofree char *kind = g_strdup_printf ("attachment%u", k);
+          g_autofree char *ciphertext = queue_fake_jwe (expected[i].reference, kind, 1500);
+
+          g_assert_cmpstr (attachment->ciphertext, ==, ciphertext);
+        }
+    }
+
+  /* the migrated queue works: status, the due list, a transition, a new
+   * enqueue, retention */
+  g_assert_true (kiosk_queue_get_counts (queue, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.total, ==, 7);
+  g_assert_cmpuint (counts.purged, ==, 1);
+  g_assert_cmpuint (counts.by_state[KIOSK_QUEUE_STATE_QUEUED], ==, 2);
+  g_assert_cmpint (counts.oldest_pending_created_ms, ==, 1767225600000);
+  fake_now = 1767225600000 + DAY_MS;
+  due = kiosk_queue_take_due (queue, fake_now, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 3);
+  g_assert_true (kiosk_queue_mark_created (queue, expected[0].reference, SUBMISSION_ID, CASE_ID, &error));
+  g_assert_no_error (error);
+  g_assert_true (kiosk_queue_retry (queue, expected[6].reference, &error));
+  g_assert_no_error (error);
+  added = enqueue_fake (queue, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_false (kiosk_queue_mark_created (queue, expected[3].reference, SUBMISSION_ID, CASE_ID, &error));
+  g_assert_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_true (kiosk_queue_purge (queue, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (kiosk_queue_get_counts (queue, &counts, &error));
+  g_assert_cmpuint (counts.purged, ==, 2);   /* the rejected one, decided long ago */
+  g_assert_cmpuint (counts.total, ==, 8);
+
+  /* opening again migrates nothing */
+  g_clear_pointer (&queue, kiosk_queue_close);
+  queue = open_queue (dir);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 3);
+  g_assert_true (kiosk_queue_check (queue, &error));
+  g_assert_no_error (error);
+
+  g_clear_pointer (&queue, kiosk_queue_close);
+  fake_now = 1767225600000;
+  remove_tree (dir);
+}
+
+/* A version-2 file that breaks a rule of version 3 (an application that
+ * is not a tombstone but lost its ciphertexts): the migration is undone,
+ * the file stays as it was, and the message says what to do. */
+static void
+test_migrate_from_2_inconsistent (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = copy_v2_file (dir);
+  g_autoptr(GPtrArray) rows_before = NULL;
+  g_autoptr(GPtrArray) rows_after = NULL;
+  g_autoptr(KioskQueue) queue = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (raw_int (path, "DELETE FROM ciphertexts WHERE app = 3 RETURNING app"), ==, 3);
+  rows_before = raw_rows (path, V2_ROWS);
+  queue = kiosk_queue_open (dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
+  g_assert_null (queue);
+  g_assert_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "cannot be brought to schema version 3"));
+  g_assert_nonnull (strstr (error->message, "left unchanged"));
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 2);
+  rows_after = raw_rows (path, V2_ROWS);
+  assert_same_rows (rows_before, rows_after);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM attachments"), ==, 4);
   remove_tree (dir);
 }
 
@@ -1000,7 +1226,7 @@ test_purge (void)
   g_assert_cmpuint (item->attachments->len, ==, 0);
   g_assert_cmpint (item->state, ==, KIOSK_QUEUE_STATE_ACCEPTED);
   g_clear_pointer (&item, kiosk_queue_item_free);
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM ciphertexts"), ==, 3);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM applications WHERE data_jwe IS NOT NULL"), ==, 3);
   g_assert_cmpint (raw_int (path, "SELECT count(*) FROM attachments"), ==, 1);
   g_assert_true (kiosk_queue_check (queue, &error));
   g_assert_no_error (error);
@@ -1010,7 +1236,7 @@ test_purge (void)
   retention.purge_after = KIOSK_QUEUE_STATE_SUBMITTED;
   g_assert_true (kiosk_queue_purge (queue, &retention, &purged, &deleted, &error));
   g_assert_cmpuint (purged, ==, 1);
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM ciphertexts"), ==, 2);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM applications WHERE data_jwe IS NOT NULL"), ==, 2);
   g_assert_cmpint (raw_int (path, "SELECT count(*) FROM attachments"), ==, 0);
   g_assert_true (kiosk_queue_get_counts (queue, &counts, &error));
   g_assert_cmpuint (counts.purged, ==, 2);
@@ -1527,6 +1753,8 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/queue/no-create", test_no_create);
   g_test_add_func ("/antragskiosk/queue/migrate-from-0", test_migrate_from_0);
   g_test_add_func ("/antragskiosk/queue/migrate-from-1", test_migrate_from_1);
+  g_test_add_func ("/antragskiosk/queue/migrate-from-2", test_migrate_from_2);
+  g_test_add_func ("/antragskiosk/queue/migrate-from-2-inconsistent", test_migrate_from_2_inconsistent);
   g_test_add_func ("/antragskiosk/queue/too-new", test_too_new);
   g_test_add_func ("/antragskiosk/queue/corrupt-not-a-database", test_corrupt_not_a_database);
   g_test_add_func ("/antragskiosk/queue/corrupt-damaged-pages", test_corrupt_damaged_pages);

@@ -114,6 +114,57 @@ static const char *const migrations[] = {
   "  WHERE state IN ('queued','created');"
   "CREATE INDEX applications_purged ON applications (purged_ms)"
   "  WHERE purged_ms IS NOT NULL;",
+
+  /* 2 → 3: fewer B-trees written per enqueue (six WAL pages instead of
+   * nine). The ciphertexts move into the application's row (after the
+   * bookkeeping columns, so that listings never read their overflow
+   * pages), the id loses its UNIQUE index (a random UUIDv4 that nothing
+   * looks up), and the due index is folded into the state index. A CHECK
+   * makes "a row has both ciphertexts unless it is a tombstone" part of
+   * the schema. `ciphertexts` stays as a read-only view for tools that read
+   * the file. migrate() runs this with foreign_keys off: dropping the old
+   * table must not cascade to the attachments. */
+  "CREATE TABLE applications_v3 ("
+  "  seq                 INTEGER PRIMARY KEY,"
+  "  id                  TEXT NOT NULL,"
+  "  reference           TEXT NOT NULL UNIQUE,"
+  "  form_id             TEXT NOT NULL,"
+  "  form_version        TEXT NOT NULL,"
+  "  destination_name    TEXT NOT NULL,"
+  "  destination_id      TEXT NOT NULL,"
+  "  created_ms          INTEGER NOT NULL,"
+  "  state               TEXT NOT NULL CHECK (state IN ('queued','created','submitted',"
+  "                                                     'accepted','rejected','failed')),"
+  "  attempts            INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_ms     INTEGER NOT NULL,"
+  "  submission_id       TEXT,"
+  "  case_id             TEXT,"
+  "  platform_created_ms INTEGER,"
+  "  submitted_ms        INTEGER,"
+  "  decided_ms          INTEGER,"
+  "  last_error          TEXT,"
+  "  updated_ms          INTEGER NOT NULL,"
+  "  purged_ms           INTEGER,"
+  "  n_attachments       INTEGER NOT NULL DEFAULT 0,"
+  "  metadata_jwe        TEXT CHECK (metadata_jwe <> ''),"
+  "  data_jwe            TEXT CHECK (data_jwe <> ''),"
+  "  CHECK ((purged_ms IS NULL) = (metadata_jwe IS NOT NULL AND data_jwe IS NOT NULL)));"
+  "INSERT INTO applications_v3"
+  "  SELECT a.seq, a.id, a.reference, a.form_id, a.form_version, a.destination_name,"
+  "         a.destination_id, a.created_ms, a.state, a.attempts, a.next_attempt_ms,"
+  "         a.submission_id, a.case_id, a.platform_created_ms, a.submitted_ms, a.decided_ms,"
+  "         a.last_error, a.updated_ms, a.purged_ms, a.n_attachments,"
+  "         CASE WHEN a.purged_ms IS NULL THEN c.metadata_jwe END,"
+  "         CASE WHEN a.purged_ms IS NULL THEN c.data_jwe END"
+  "  FROM applications a LEFT JOIN ciphertexts c ON c.app = a.seq ORDER BY a.seq;"
+  "DROP TABLE ciphertexts;"
+  "DROP TABLE applications;"
+  "ALTER TABLE applications_v3 RENAME TO applications;"
+  "CREATE INDEX applications_state ON applications (state, created_ms, next_attempt_ms);"
+  "CREATE INDEX applications_purged ON applications (purged_ms)"
+  "  WHERE purged_ms IS NOT NULL;"
+  "CREATE VIEW ciphertexts (app, metadata_jwe, data_jwe) AS"
+  "  SELECT seq, metadata_jwe, data_jwe FROM applications WHERE purged_ms IS NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KIOSK_QUEUE_SCHEMA_VERSION);
@@ -617,6 +668,7 @@ static gboolean
 migrate (KioskQueue  *queue,
          GError     **error)
 {
+  g_autofree char *problem = NULL;
   gint64 version = 0;
   int rc = read_user_version (queue, &version);
 
@@ -634,10 +686,20 @@ migrate (KioskQueue  *queue,
       return FALSE;
     }
 
+  /* A step may rebuild a table (2 → 3): dropping the old one must not
+   * cascade to the rows that refer to it. foreign_keys cannot change
+   * inside a transaction; each step checks the keys before it commits. */
+  if (version < KIOSK_QUEUE_SCHEMA_VERSION)
+    {
+      rc = exec_pragma (queue, "PRAGMA foreign_keys = OFF", NULL);
+      if (rc != SQLITE_OK)
+        goto failed;
+    }
   while (version < KIOSK_QUEUE_SCHEMA_VERSION)
     {
       g_autofree char *set_version = NULL;
       g_autofree char *log_row = NULL;
+      g_autofree char *dangling = NULL;
 
       /* Another connection may be migrating at the same moment: decide
        * under the write lock. */
@@ -657,6 +719,14 @@ migrate (KioskQueue  *queue,
       rc = sqlite3_exec (queue->db, migrations[version], NULL, NULL, NULL);
       if (rc != SQLITE_OK)
         goto failed;
+      rc = exec_pragma (queue, "PRAGMA foreign_key_check", &dangling);
+      if (rc == SQLITE_OK && dangling != NULL)
+        {
+          rc = SQLITE_CONSTRAINT_FOREIGNKEY;
+          problem = g_strdup_printf ("a row of %s refers to a missing row", dangling);
+        }
+      if (rc != SQLITE_OK)
+        goto failed;
       set_version = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
       rc = sqlite3_exec (queue->db, set_version, NULL, NULL, NULL);
       if (rc != SQLITE_OK)
@@ -672,10 +742,28 @@ migrate (KioskQueue  *queue,
       g_debug ("queue schema migrated to version %" G_GINT64_FORMAT, version + 1);
       version++;
     }
+  rc = exec_pragma (queue, "PRAGMA foreign_keys = ON", NULL);
+  if (rc != SQLITE_OK)
+    goto failed;
   return TRUE;
 
 failed:
+  if ((rc & 0xff) == SQLITE_CONSTRAINT && problem == NULL)
+    problem = g_strdup (sqlite3_errmsg (queue->db));
   rollback (queue);
+  exec_pragma (queue, "PRAGMA foreign_keys = ON", NULL);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    {
+      /* The old file breaks a rule of the new schema (e.g. a row without
+       * its ciphertexts): the step was undone, the file is as it was. */
+      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_CORRUPT,
+                   _("The queue file %s is inconsistent (%s) and cannot be brought to "
+                     "schema version %d; it was left unchanged and the queue was not opened. "
+                     "Keep the file for a person to look at, and move it aside to start a "
+                     "fresh queue."),
+                   queue->path, problem, (int) version + 1);
+      return FALSE;
+    }
   set_sqlite_error (queue, error, rc, DID_OPEN);
   return FALSE;
 }
@@ -959,7 +1047,7 @@ load_ciphertexts (KioskQueue     *queue,
   sqlite3_stmt *stmt;
 
   item->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_queue_attachment_free);
-  stmt = statement (queue, "SELECT metadata_jwe, data_jwe FROM ciphertexts WHERE app = ?1", &rc);
+  stmt = statement (queue, "SELECT metadata_jwe, data_jwe FROM applications WHERE seq = ?1", &rc);
   if (stmt == NULL)
     return rc;
   sqlite3_bind_int64 (stmt, 1, seq);
@@ -1211,26 +1299,40 @@ kiosk_queue_take_due (KioskQueue  *queue,
   rc = begin_read (queue);
   if (rc != SQLITE_OK)
     goto failed;
-  stmt = statement (queue, "SELECT " ITEM_COLUMNS " FROM applications a "
-                           "WHERE a.state IN ('queued','created') AND a.next_attempt_ms <= ?1 "
-                           "ORDER BY a.next_attempt_ms, a.seq LIMIT ?2", &rc);
+  /* First the rows, from the state index alone (it holds state,
+   * created_ms, next_attempt_ms and seq: the pending entries are read and
+   * sorted, no row is), then the @limit rows themselves. */
+  stmt = statement (queue, "SELECT seq FROM applications "
+                           "WHERE state IN ('queued','created') AND next_attempt_ms <= ?1 "
+                           "ORDER BY next_attempt_ms, seq LIMIT ?2", &rc);
   if (stmt == NULL)
     goto failed;
   sqlite3_bind_int64 (stmt, 1, now_ms);
   sqlite3_bind_int64 (stmt, 2, limit == 0 ? -1 : (gint64) limit);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      gint64 seq;
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
 
-      g_ptr_array_add (items, item_from_row (stmt, &seq));
       g_array_append_val (seqs, seq);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     goto failed;
-  for (guint i = 0; i < items->len; i++)
+  for (guint i = 0; i < seqs->len; i++)
     {
-      rc = load_ciphertexts (queue, items->pdata[i], g_array_index (seqs, gint64, i));
+      gint64 seq = g_array_index (seqs, gint64, i);
+
+      stmt = statement (queue, "SELECT " ITEM_COLUMNS " FROM applications a WHERE a.seq = ?1", &rc);
+      if (stmt == NULL)
+        goto failed;
+      sqlite3_bind_int64 (stmt, 1, seq);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        g_ptr_array_add (items, item_from_row (stmt, &seq));
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW)
+        goto failed;
+      rc = load_ciphertexts (queue, items->pdata[i], seq);
       if (rc != SQLITE_OK)
         goto failed;
     }
@@ -1390,8 +1492,8 @@ kiosk_queue_enqueue (KioskQueue                 *queue,
       stmt = statement (queue,
                         "INSERT INTO applications (id, reference, form_id, form_version, "
                         "destination_name, destination_id, created_ms, state, attempts, "
-                        "next_attempt_ms, updated_ms, n_attachments) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', 0, ?7, ?7, ?8)", &rc);
+                        "next_attempt_ms, updated_ms, n_attachments, metadata_jwe, data_jwe) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', 0, ?7, ?7, ?8, ?9, ?10)", &rc);
       if (stmt == NULL)
         goto failed;
       sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
@@ -1402,6 +1504,8 @@ kiosk_queue_enqueue (KioskQueue                 *queue,
       sqlite3_bind_text (stmt, 6, submission->destination_id, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 7, now);
       sqlite3_bind_int64 (stmt, 8, submission->n_attachments);
+      sqlite3_bind_text (stmt, 9, submission->metadata_jwe, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 10, submission->data_jwe, -1, SQLITE_STATIC);
       rc = step_done (stmt);
       if (rc != SQLITE_CONSTRAINT_UNIQUE
           || strstr (sqlite3_errmsg (queue->db), "applications.reference") == NULL)
@@ -1424,16 +1528,6 @@ kiosk_queue_enqueue (KioskQueue                 *queue,
   if (rc != SQLITE_OK)
     goto failed;
   seq = sqlite3_last_insert_rowid (queue->db);
-
-  stmt = statement (queue, "INSERT INTO ciphertexts (app, metadata_jwe, data_jwe) VALUES (?1, ?2, ?3)", &rc);
-  if (stmt == NULL)
-    goto failed;
-  sqlite3_bind_int64 (stmt, 1, seq);
-  sqlite3_bind_text (stmt, 2, submission->metadata_jwe, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, submission->data_jwe, -1, SQLITE_STATIC);
-  rc = step_done (stmt);
-  if (rc != SQLITE_OK)
-    goto failed;
 
   for (guint i = 0; i < submission->n_attachments; i++)
     {
@@ -1739,14 +1833,16 @@ kiosk_queue_purge (KioskQueue                *queue,
     {
       select_sql = "SELECT seq FROM applications WHERE purged_ms IS NULL "
                    "AND state IN ('submitted','accepted','rejected') AND submitted_ms <= ?1";
-      update_sql = "UPDATE applications SET purged_ms = ?2, updated_ms = ?2 WHERE purged_ms IS NULL "
+      update_sql = "UPDATE applications SET purged_ms = ?2, updated_ms = ?2, metadata_jwe = NULL, "
+                   "data_jwe = NULL WHERE purged_ms IS NULL "
                    "AND state IN ('submitted','accepted','rejected') AND submitted_ms <= ?1";
     }
   else
     {
       select_sql = "SELECT seq FROM applications WHERE purged_ms IS NULL "
                    "AND state IN ('accepted','rejected') AND decided_ms <= ?1";
-      update_sql = "UPDATE applications SET purged_ms = ?2, updated_ms = ?2 WHERE purged_ms IS NULL "
+      update_sql = "UPDATE applications SET purged_ms = ?2, updated_ms = ?2, metadata_jwe = NULL, "
+                   "data_jwe = NULL WHERE purged_ms IS NULL "
                    "AND state IN ('accepted','rejected') AND decided_ms <= ?1";
     }
 
@@ -1773,21 +1869,13 @@ kiosk_queue_purge (KioskQueue                *queue,
 
     for (guint i = 0; i < seqs->len; i++)
       {
-        static const char *const deletes[] = {
-          "DELETE FROM ciphertexts WHERE app = ?1",
-          "DELETE FROM attachments WHERE app = ?1",
-        };
-
-        for (guint k = 0; k < G_N_ELEMENTS (deletes); k++)
-          {
-            stmt = statement (queue, deletes[k], &rc);
-            if (stmt == NULL)
-              goto failed;
-            sqlite3_bind_int64 (stmt, 1, g_array_index (seqs, gint64, i));
-            rc = step_done (stmt);
-            if (rc != SQLITE_OK)
-              goto failed;
-          }
+        stmt = statement (queue, "DELETE FROM attachments WHERE app = ?1", &rc);
+        if (stmt == NULL)
+          goto failed;
+        sqlite3_bind_int64 (stmt, 1, g_array_index (seqs, gint64, i));
+        rc = step_done (stmt);
+        if (rc != SQLITE_OK)
+          goto failed;
       }
   }
 
@@ -1856,21 +1944,19 @@ kiosk_queue_check (KioskQueue  *queue,
     const char *sql;
     const char *problem;
   } invariants[] = {
-    { "SELECT a.reference FROM applications a LEFT JOIN ciphertexts c ON c.app = a.seq "
-      "WHERE a.purged_ms IS NULL AND c.app IS NULL LIMIT 1",
+    { "SELECT a.reference FROM applications a "
+      "WHERE a.purged_ms IS NULL AND (a.metadata_jwe IS NULL OR a.data_jwe IS NULL) LIMIT 1",
       N_("an application has no ciphertext") },
-    { "SELECT a.reference FROM applications a JOIN ciphertexts c ON c.app = a.seq "
-      "WHERE a.purged_ms IS NOT NULL LIMIT 1",
+    { "SELECT a.reference FROM applications a "
+      "WHERE a.purged_ms IS NOT NULL AND (a.metadata_jwe IS NOT NULL OR a.data_jwe IS NOT NULL) LIMIT 1",
       N_("a purged application still has its ciphertext") },
     { "SELECT a.reference FROM applications a WHERE "
       "(SELECT count(*) FROM attachments t WHERE t.app = a.seq) != "
       "CASE WHEN a.purged_ms IS NULL THEN a.n_attachments ELSE 0 END LIMIT 1",
       N_("an application has the wrong number of attachments") },
-    { "SELECT 'ciphertext ' || c.app FROM ciphertexts c LEFT JOIN applications a ON a.seq = c.app "
-      "WHERE a.seq IS NULL UNION ALL "
-      "SELECT 'attachment ' || t.app FROM attachments t LEFT JOIN applications a ON a.seq = t.app "
+    { "SELECT 'attachment ' || t.app FROM attachments t LEFT JOIN applications a ON a.seq = t.app "
       "WHERE a.seq IS NULL LIMIT 1",
-      N_("a ciphertext or attachment has no application") },
+      N_("an attachment has no application") },
   };
   g_autofree char *problem = NULL;
   int rc = SQLITE_OK;

@@ -66,7 +66,7 @@ gboolean    kiosk_queue_state_from_string (const char      *name,
                                            KioskQueueState *state);
 
 /* The current schema version (PRAGMA user_version of a fresh queue). */
-#define KIOSK_QUEUE_SCHEMA_VERSION 2
+#define KIOSK_QUEUE_SCHEMA_VERSION 3
 
 typedef enum {
   KIOSK_QUEUE_OPEN_DEFAULT     = 0,       /* create if missing; PRAGMA quick_check */
