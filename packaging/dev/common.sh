@@ -29,6 +29,7 @@ test_packages=(
   zbar-tools poppler-utils openssl sqlite3
   xvfb xauth dbus-daemon python3-pyatspi at-spi2-core
   cups-daemon
+  cage xwayland xdotool imagemagick systemd
 )
 
 as_root() {
