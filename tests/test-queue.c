@@ -896,7 +896,13 @@ test_enqueue_invalid (void)
     .form_id = "f", .form_version = "1", .destination_name = "d",
     .destination_id = DESTINATION_ID, .metadata_jwe = jwe, .data_jwe = jwe,
   };
-  KioskQueueSubmission cases[6];
+  /* not five base64url parts: too few, too many, a leading dot, a
+   * character outside base64url (standard base64, a space, a newline) */
+  static const char *const misshapen[] = {
+    "aGVhZGVy.a2V5.aXY.Ym9keQ", "aGVhZGVy.a2V5.aXY.Ym9keQ.dGFn.eA", ".a2V5.aXY.Ym9keQ.dGFn",
+    "aGVhZGVy.a2V5.aXY.Ym9k+eQ.dGFn", "aGVhZGVy.a2V5.aXY.Ym9keQ.dGFn ", "aGVhZGVy.a2V5.aXY.Ym9keQ\n.dGFn",
+  };
+  KioskQueueSubmission cases[6 + G_N_ELEMENTS (misshapen)];
   g_autoptr(KioskQueueAttachment) plain = kiosk_queue_attachment_new (
     "0f8fad5b-d9cb-469f-a165-70867728950e", "form", "application/pdf", "%PDF-1.7 plain");
   const KioskQueueAttachment *plain_list[] = { plain };
@@ -910,6 +916,8 @@ test_enqueue_invalid (void)
   cases[4].reference = "322222222V";                         /* bad check symbol */
   cases[5].attachments = plain_list;
   cases[5].n_attachments = 1;
+  for (guint i = 0; i < G_N_ELEMENTS (misshapen); i++)
+    cases[6 + i].data_jwe = misshapen[i];
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -931,6 +939,7 @@ test_enqueue_invalid (void)
     g_autofree char *second = NULL;
 
     good.reference = "322222222U";
+    good.metadata_jwe = "aGVhZGVy..aXY.Ym9keQ.dGFn";   /* no encrypted key (e.g. "dir") */
     first = kiosk_queue_enqueue (queue, &good, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (first, ==, "322222222U");
