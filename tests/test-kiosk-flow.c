@@ -220,6 +220,102 @@ test_cancel_wipe (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+/* A page too long for one frame: 120 text fields, every one required;
+ * field 100 asked only when field 0 says "ja". */
+static KioskForm *
+long_form (void)
+{
+  GString *json = g_string_new ("{\"format\":1,\"id\":\"lang\",\"version\":\"1.0.0\",\"leika\":\"unknown\","
+                                "\"schema_uri\":\"https://example.org/lang.json\",\"category\":\"sonstiges\","
+                                "\"title\":{\"de\":\"Lang\"},\"pages\":[{\"id\":\"p\",\"title\":{\"de\":\"Seite\"},"
+                                "\"items\":[");
+  g_autoptr(GError) error = NULL;
+  KioskForm *form;
+
+  for (guint i = 0; i < 120; i++)
+    g_string_append_printf (json, "%s{\"id\":\"f%u\",\"kind\":\"text\",\"label\":{\"de\":\"Feld %u\"},"
+                            "\"required\":true%s}", i ? "," : "", i, i,
+                            i == 100 ? ",\"relevant\":\"f0 == 'ja'\"" : "");
+  g_string_append (json, "]}]}");
+  form = kiosk_form_load_data (json->str, json->len, "lang.json", NULL, &error);
+  g_assert_no_error (error);
+  g_string_free (json, TRUE);
+  return form;
+}
+
+static guint
+field_number (KioskField *field)
+{
+  return (guint) g_ascii_strtoull (kiosk_field_get_element (field)->id + 1, NULL, 10);
+}
+
+/* The first screenful at once, the rest over the next frames, in the
+ * form's order, with conditions working on fields built later; Next
+ * before the page is complete still checks (and marks) every field. */
+static void
+test_long_page (void)
+{
+  g_autoptr(KioskForm) form = long_form ();
+  GtkWidget *window = gtk_window_new ();
+  KioskWizard *wizard = kiosk_wizard_new (form, NULL, "2026-11-28");
+  g_autoptr(GPtrArray) fields = NULL;
+  KioskField *first;
+  guint n = 0, errors = 0;
+  gint64 deadline;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (wizard));
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_false (kiosk_wizard_is_built (wizard));
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!kiosk_wizard_is_built (wizard) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (kiosk_wizard_is_built (wizard));
+
+  fields = kiosk_wizard_get_fields (wizard);
+  /* 119 shown: field 100 waits for field 0. */
+  g_assert_cmpuint (fields->len, ==, 119);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      guint number = field_number (g_ptr_array_index (fields, i));
+      g_assert_cmpuint (number, ==, i < 100 ? i : i + 1);
+    }
+  first = g_ptr_array_index (fields, 0);
+  g_clear_pointer (&fields, g_ptr_array_unref);
+  kiosk_test_set_field (first, "ja");
+  fields = kiosk_wizard_get_fields (wizard);
+  g_assert_cmpuint (fields->len, ==, 120);
+  g_assert_cmpuint (field_number (g_ptr_array_index (fields, 100)), ==, 100);
+  kiosk_test_set_field (first, "nein");
+  g_clear_pointer (&fields, g_ptr_array_unref);
+  fields = kiosk_wizard_get_fields (wizard);
+  g_assert_cmpuint (fields->len, ==, 119);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* Next at once, before the frames built the rest. */
+  window = gtk_window_new ();
+  wizard = kiosk_wizard_new (form, NULL, "2026-11-28");
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (wizard));
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_false (kiosk_wizard_is_built (wizard));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.next", NULL));
+  g_assert_true (kiosk_wizard_is_built (wizard));
+  g_clear_pointer (&fields, g_ptr_array_unref);
+  fields = kiosk_wizard_get_fields (wizard);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      n++;
+      errors += kiosk_field_get_error (g_ptr_array_index (fields, i)) != NULL;
+    }
+  g_assert_cmpuint (n, ==, 119);
+  g_assert_cmpuint (errors, ==, 119);
+  /* The focus is on the first field to fix. */
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
+                                         GTK_WIDGET (g_ptr_array_index (fields, 0))));
+  gtk_window_destroy (GTK_WINDOW (window));
+  kiosk_test_pump ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -235,6 +331,7 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/antragskiosk/kiosk-flow/end-to-end/%s", forms[i]);
       g_test_add_data_func (path, forms[i], test_form_end_to_end);
     }
+  g_test_add_func ("/antragskiosk/kiosk-flow/long-page", test_long_page);
   g_test_add_func ("/antragskiosk/kiosk-flow/idle-wipe", test_idle_wipe);
   g_test_add_func ("/antragskiosk/kiosk-flow/cancel-wipe", test_cancel_wipe);
   return g_test_run ();

@@ -19,6 +19,7 @@ struct _KioskWizard {
   int              page;          /* index into form->pages; -1: review, -2: consent */
   char            *position;
   gboolean         assisted;
+  guint            build_source;  /* tick callback: builds the rest of the pages' fields */
 
   GtkLabel        *step_label;
   GtkLabel        *title_label;
@@ -66,22 +67,130 @@ page_relevant (KioskWizard *self, int page)
                                     NULL, 0, self->today);
 }
 
+/* A form page is built in steps: the first screenful at once, the rest in
+ * idle chunks (after the first frame), each chunk a few top-level items
+ * appended in order, so tab order and reading order stay those of the
+ * form. Whatever needs every field (Next, the fields getter, the wipe)
+ * completes the page first. */
+#define FIRST_SCREENFUL_FIELDS 8
+/* Building a field costs about half of laying it out: 4 ms of building
+ * per frame keeps a frame with its layout well under 20 ms here. */
+#define CHUNK_US              (4 * 1000)
+
+typedef struct {
+  const KioskElement *page;
+  guint               next;         /* the next item of page->children to build */
+  GPtrArray          *conditional;  /* (owned) fields and group frames that have a condition */
+} PageState;
+
+static void
+page_state_free (PageState *state)
+{
+  g_ptr_array_unref (state->conditional);
+  g_free (state);
+}
+
+static PageState *
+page_state (GtkWidget *page_widget)
+{
+  return page_widget != NULL ? g_object_get_data (G_OBJECT (page_widget), "kiosk-page-state") : NULL;
+}
+
+static gboolean
+has_condition (const KioskElement *element)
+{
+  for (const KioskElement *e = element; e != NULL; e = e->parent)
+    if (e->relevant != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Fields under @widget whose relevance can change. */
+static void
+collect_conditional (GtkWidget *widget, GPtrArray *conditional)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (KIOSK_IS_FIELD (child))
+        {
+          if (has_condition (kiosk_field_get_element (KIOSK_FIELD (child))))
+            g_ptr_array_add (conditional, g_object_ref (child));
+        }
+      else
+        collect_conditional (child, conditional);
+    }
+}
+
+/* A group frame or repeatable section at the top of a page, when it has
+ * a condition (the fields inside carry their own). */
+static gboolean
+is_conditional_group (GtkWidget *widget)
+{
+  const KioskElement *group = g_object_get_data (G_OBJECT (widget), "kiosk-group");
+
+  return group != NULL && group->relevant != NULL;
+}
+
+static void
+update_one (KioskWizard *self, GtkWidget *widget)
+{
+  const KioskElement *group;
+
+  if (KIOSK_IS_FIELD (widget))
+    {
+      kiosk_field_update_relevance (KIOSK_FIELD (widget), self->today);
+      return;
+    }
+  group = g_object_get_data (G_OBJECT (widget), "kiosk-group");
+  if (group != NULL)
+    gtk_widget_set_visible (widget, kiosk_answers_is_relevant (self->answers, group, NULL, 0, self->today));
+}
+
+/* Re-evaluates what can change on the page: only fields and groups with a
+ * condition, so the cost of a keystroke does not grow with the page. */
 static void
 update_relevance (KioskWizard *self, GtkWidget *page_widget)
 {
-  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+  PageState *state = page_state (page_widget);
 
-  collect_fields (page_widget, fields, FALSE);
-  for (guint i = 0; i < fields->len; i++)
-    kiosk_field_update_relevance (g_ptr_array_index (fields, i), self->today);
-  /* Group frames follow their condition as well. */
+  if (state == NULL)
+    return;
+  for (guint i = 0; i < state->conditional->len; i++)
+    update_one (self, g_ptr_array_index (state->conditional, i));
+}
+
+/* The page box (a child of the stack) that holds @widget, or NULL while
+ * @widget is not in one yet. */
+static GtkWidget *
+page_of (GtkWidget *widget)
+{
+  GtkWidget *parent;
+
+  for (; widget != NULL; widget = parent)
+    {
+      parent = gtk_widget_get_parent (widget);
+      if (parent != NULL && GTK_IS_STACK (parent))
+        return widget;
+    }
+  return NULL;
+}
+
+/* Makes the page's list of what can change afresh (after items were
+ * added or a repeatable group's instances rebuilt). */
+static void
+recollect_conditional (GtkWidget *page_widget)
+{
+  PageState *state = page_state (page_widget);
+
+  if (state == NULL)
+    return;
+  g_ptr_array_set_size (state->conditional, 0);
   for (GtkWidget *child = gtk_widget_get_first_child (page_widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    {
-      const KioskElement *group = g_object_get_data (G_OBJECT (child), "kiosk-group");
-      if (group != NULL)
-        gtk_widget_set_visible (child, kiosk_answers_is_relevant (self->answers, group, NULL, 0, self->today));
-    }
+    if (is_conditional_group (child))
+      g_ptr_array_add (state->conditional, g_object_ref (child));
+  collect_conditional (page_widget, state->conditional);
 }
 
 static void
@@ -132,45 +241,49 @@ remove_instance_cb (GtkButton   *button,
     build_group_section (self, section);
 }
 
+static void append_children (KioskWizard *self, GtkBox *box, const KioskElement *container, guint instance);
+
+static void
+append_element (KioskWizard *self, GtkBox *box, const KioskElement *child, guint instance)
+{
+  if (kiosk_element_is_repeatable (child))
+    {
+      GtkWidget *section = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+      g_object_set_data (G_OBJECT (section), "kiosk-group", (gpointer) child);
+      gtk_widget_add_css_class (section, "group-section");
+      gtk_box_append (box, section);
+      build_group_section (self, GTK_BOX (section));
+    }
+  else if (child->kind == KIOSK_KIND_GROUP)
+    {
+      GtkWidget *frame = gtk_box_new (GTK_ORIENTATION_VERTICAL, 16);
+      GtkWidget *heading = gtk_label_new (kiosk_text_get (child->label, NULL));
+      gtk_label_set_xalign (GTK_LABEL (heading), 0);
+      gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
+      gtk_widget_add_css_class (heading, "group-title");
+      gtk_widget_add_css_class (frame, "group");
+      gtk_box_append (GTK_BOX (frame), heading);
+      if (child->help != NULL)
+        {
+          GtkWidget *help = gtk_label_new (kiosk_text_get (child->help, NULL));
+          gtk_label_set_xalign (GTK_LABEL (help), 0);
+          gtk_label_set_wrap (GTK_LABEL (help), TRUE);
+          gtk_widget_add_css_class (help, "field-help");
+          gtk_box_append (GTK_BOX (frame), help);
+        }
+      g_object_set_data (G_OBJECT (frame), "kiosk-group", (gpointer) child);
+      append_children (self, GTK_BOX (frame), child, instance);
+      gtk_box_append (box, frame);
+    }
+  else
+    gtk_box_append (box, field_widget_new (self, child, instance));
+}
+
 static void
 append_children (KioskWizard *self, GtkBox *box, const KioskElement *container, guint instance)
 {
   for (guint i = 0; i < container->children->len; i++)
-    {
-      const KioskElement *child = g_ptr_array_index (container->children, i);
-
-      if (kiosk_element_is_repeatable (child))
-        {
-          GtkWidget *section = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-          g_object_set_data (G_OBJECT (section), "kiosk-group", (gpointer) child);
-          gtk_widget_add_css_class (section, "group-section");
-          build_group_section (self, GTK_BOX (section));
-          gtk_box_append (box, section);
-        }
-      else if (child->kind == KIOSK_KIND_GROUP)
-        {
-          GtkWidget *frame = gtk_box_new (GTK_ORIENTATION_VERTICAL, 16);
-          GtkWidget *heading = gtk_label_new (kiosk_text_get (child->label, NULL));
-          gtk_label_set_xalign (GTK_LABEL (heading), 0);
-          gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
-          gtk_widget_add_css_class (heading, "group-title");
-          gtk_widget_add_css_class (frame, "group");
-          gtk_box_append (GTK_BOX (frame), heading);
-          if (child->help != NULL)
-            {
-              GtkWidget *help = gtk_label_new (kiosk_text_get (child->help, NULL));
-              gtk_label_set_xalign (GTK_LABEL (help), 0);
-              gtk_label_set_wrap (GTK_LABEL (help), TRUE);
-              gtk_widget_add_css_class (help, "field-help");
-              gtk_box_append (GTK_BOX (frame), help);
-            }
-          g_object_set_data (G_OBJECT (frame), "kiosk-group", (gpointer) child);
-          append_children (self, GTK_BOX (frame), child, instance);
-          gtk_box_append (box, frame);
-        }
-      else
-        gtk_box_append (box, field_widget_new (self, child, instance));
-    }
+    append_element (self, box, g_ptr_array_index (container->children, i), instance);
 }
 
 static void
@@ -227,17 +340,136 @@ build_group_section (KioskWizard *self, GtkBox *section)
   g_object_set_data (G_OBJECT (add), "kiosk-section", section);
   g_signal_connect (add, "clicked", G_CALLBACK (add_instance_cb), self);
   gtk_box_append (section, add);
-  update_relevance (self, GTK_WIDGET (section));
+  {
+    g_autoptr(GPtrArray) conditional = g_ptr_array_new_with_free_func (g_object_unref);
+    collect_conditional (GTK_WIDGET (section), conditional);
+    for (guint i = 0; i < conditional->len; i++)
+      update_one (self, g_ptr_array_index (conditional, i));
+  }
+  /* The instances were replaced: the page's list follows. */
+  recollect_conditional (page_of (GTK_WIDGET (section)));
+}
+
+static guint
+count_fields (const KioskElement *element)
+{
+  guint n = 0;
+
+  if (!kiosk_kind_is_container (element->kind))
+    return 1;
+  for (guint i = 0; i < element->children->len; i++)
+    n += count_fields (g_ptr_array_index (element->children, i));
+  return MAX (n, 1);
+}
+
+/* Builds items of the page until @budget fields are built or @budget_us
+ * (0: no limit) have passed, at least one item, or the page is complete;
+ * the new items get their relevance. */
+static void
+build_items (KioskWizard *self, GtkWidget *page_widget, guint budget, gint64 budget_us)
+{
+  PageState *state = page_state (page_widget);
+  GtkWidget *last = gtk_widget_get_last_child (page_widget);
+  guint built = 0;
+
+  gint64 deadline = budget_us > 0 ? g_get_monotonic_time () + budget_us : 0;
+
+  if (state == NULL)
+    return;
+  while (state->next < state->page->children->len
+         && (built == 0 || (built < budget && (deadline == 0 || g_get_monotonic_time () < deadline))))
+    {
+      const KioskElement *item = g_ptr_array_index (state->page->children, state->next);
+
+      append_element (self, GTK_BOX (page_widget), item, KIOSK_FIELD_NO_INSTANCE);
+      built += count_fields (item);
+      state->next++;
+    }
+  /* The new items take their relevance from the answers so far. */
+  for (GtkWidget *child = last != NULL ? gtk_widget_get_next_sibling (last) : gtk_widget_get_first_child (page_widget);
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      g_autoptr(GPtrArray) conditional = g_ptr_array_new_with_free_func (g_object_unref);
+
+      if (KIOSK_IS_FIELD (child) || is_conditional_group (child))
+        update_one (self, child);
+      collect_conditional (child, conditional);
+      for (guint i = 0; i < conditional->len; i++)
+        update_one (self, g_ptr_array_index (conditional, i));
+    }
+  recollect_conditional (page_widget);
+}
+
+static gboolean
+page_complete (GtkWidget *page_widget)
+{
+  PageState *state = page_state (page_widget);
+
+  return state == NULL || state->next >= state->page->children->len;
+}
+
+/* Builds what is left of @page_widget at once. */
+static void
+complete_page (KioskWizard *self, GtkWidget *page_widget)
+{
+  if (!page_complete (page_widget))
+    build_items (self, page_widget, G_MAXUINT, 0);
+}
+
+static GtkWidget *
+incomplete_page (KioskWizard *self)
+{
+  GtkWidget *visible = gtk_stack_get_visible_child (self->stack);
+
+  if (visible != NULL && !page_complete (visible))
+    return visible;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (!page_complete (child))
+      return child;
+  return NULL;
+}
+
+/* One chunk per frame, before its layout: the frame lays out only what
+ * the chunk added, and input is dispatched between frames. */
+static gboolean
+build_chunk_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  KioskWizard *self = KIOSK_WIZARD (widget);
+  GtkWidget *page_widget = incomplete_page (self);
+
+  if (page_widget != NULL)
+    build_items (self, page_widget, G_MAXUINT, CHUNK_US);
+  if (incomplete_page (self) != NULL)
+    return G_SOURCE_CONTINUE;
+  self->build_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_building (KioskWizard *self)
+{
+  if (self->build_source != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->build_source);
+  self->build_source = 0;
 }
 
 static GtkWidget *
 page_widget_new (KioskWizard *self, const KioskElement *page)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
+  PageState *state = g_new0 (PageState, 1);
 
+  state->page = page;
+  state->conditional = g_ptr_array_new_with_free_func (g_object_unref);
+  g_object_set_data_full (G_OBJECT (box), "kiosk-page-state", state, (GDestroyNotify) page_state_free);
   gtk_widget_add_css_class (box, "wizard-page");
-  append_children (self, GTK_BOX (box), page, KIOSK_FIELD_NO_INSTANCE);
-  update_relevance (self, box);
+  build_items (self, box, FIRST_SCREENFUL_FIELDS, 0);
+  /* The rest in the frames that follow the first. */
+  if (!page_complete (box) && self->build_source == 0)
+    self->build_source = gtk_widget_add_tick_callback (GTK_WIDGET (self), build_chunk_cb, NULL, NULL);
   return box;
 }
 
@@ -463,6 +695,7 @@ check_current_page (KioskWizard *self)
   guint n = 0;
   GString *unplaced = g_string_new (NULL);
 
+  complete_page (self, page_widget);
   kiosk_answers_validate (self->answers, self->today, &problems);
   collect_fields (page_widget, fields, FALSE);
   for (guint i = 0; i < fields->len; i++)
@@ -612,6 +845,7 @@ kiosk_wizard_dispose (GObject *object)
 {
   KioskWizard *self = KIOSK_WIZARD (object);
 
+  stop_building (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_WIZARD);
   G_OBJECT_CLASS (kiosk_wizard_parent_class)->dispose (object);
 }
@@ -703,6 +937,12 @@ kiosk_wizard_new (KioskForm      *form,
   return self;
 }
 
+gboolean
+kiosk_wizard_is_built (KioskWizard *self)
+{
+  return incomplete_page (self) == NULL;
+}
+
 KioskForm *
 kiosk_wizard_get_form (KioskWizard *self)
 {
@@ -728,7 +968,10 @@ kiosk_wizard_get_fields (KioskWizard *self)
   GtkWidget *page = gtk_stack_get_visible_child (self->stack);
 
   if (page != NULL && self->page >= 0)
-    collect_fields (page, fields, TRUE);
+    {
+      complete_page (self, page);
+      collect_fields (page, fields, TRUE);
+    }
   return fields;
 }
 
@@ -753,7 +996,10 @@ kiosk_wizard_get_add_button (KioskWizard *self, const char *group_id)
 {
   GtkWidget *page = gtk_stack_get_visible_child (self->stack);
 
-  return page != NULL ? find_named (page, group_id) : NULL;
+  if (page == NULL)
+    return NULL;
+  complete_page (self, page);
+  return find_named (page, group_id);
 }
 
 void
@@ -762,6 +1008,8 @@ kiosk_wizard_wipe (KioskWizard *self)
   g_autoptr(GPtrArray) fields = g_ptr_array_new ();
   GtkWidget *child;
 
+  /* Fields not built yet hold nothing; no more are built after this. */
+  stop_building (self);
   collect_fields (GTK_WIDGET (self->stack), fields, FALSE);
   for (guint i = 0; i < fields->len; i++)
     kiosk_field_wipe (g_ptr_array_index (fields, i));

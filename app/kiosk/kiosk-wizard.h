@@ -19,6 +19,10 @@ G_DECLARE_FINAL_TYPE (KioskWizard, kiosk_wizard, KIOSK, WIZARD, GtkBox)
 KioskWizard  *kiosk_wizard_new          (KioskForm      *form,
                                          KioskSubmitter *submitter,
                                          const char     *today);
+/* Whether every field of the pages shown so far exists: a page shows its
+ * first screenful at once and gets the rest over the frames that follow
+ * (what needs every field, such as Next, completes it first). */
+gboolean      kiosk_wizard_is_built     (KioskWizard *self);
 KioskForm    *kiosk_wizard_get_form     (KioskWizard *self);
 KioskAnswers *kiosk_wizard_get_answers  (KioskWizard *self);
 /* "page:ID", "review" or "consent". */
