@@ -137,8 +137,7 @@ test_refuses_close (void)
   g_test_assert_expected_messages ();
   kiosk_test_pump ();
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (kiosk->window)));
-  /* The desktop's escape keys are bound to nothing. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (kiosk->window), "kiosk.nothing", NULL));
+  /* The desktop's keyboard ways out: /antragskiosk/window/shortcuts-capture. */
   (void) closed;
   kiosk_window_set_windowed (kiosk->window, TRUE);
   kiosk_test_kiosk_free (kiosk);
@@ -321,6 +320,87 @@ test_keyboard_off (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+/* A real key press through the X server (XTEST), with the pointer over
+ * the window so that it has the keyboard (no window manager here). */
+static void
+x_key (KioskTestKiosk *kiosk, const char *key)
+{
+  const char *argv[] = { "xdotool", "mousemove", "200", "200", "key", key, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  kiosk_test_wait_ms (300);
+}
+
+static void
+find_search_cb (GtkWidget *widget, gpointer data)
+{
+  GtkWidget **found = data;
+
+  if (*found == NULL && GTK_IS_SEARCH_ENTRY (widget) && gtk_widget_get_mapped (widget))
+    *found = widget;
+}
+
+/* The kiosk's own keys win over the focused widget: Escape closes the
+ * on-screen keyboard even in the search field (which would take Escape
+ * to empty itself) and answers the cancel question with "No" while a
+ * field of the form has the focus; Ctrl+W, Ctrl+Q and F11 do nothing. */
+static void
+test_shortcuts_capture (void)
+{
+  KioskTestKiosk *kiosk = NULL;
+  KioskKeyboard *keyboard;
+  GtkWidget *search = NULL;
+  GtkWidget *question;
+  KioskWizard *wizard;
+
+  if (g_getenv ("DISPLAY") == NULL || g_find_program_in_path ("xdotool") == NULL)
+    {
+      g_test_skip ("needs an X display and xdotool");
+      return;
+    }
+  kiosk = kiosk_test_kiosk_new (NULL);
+  keyboard = find_keyboard (GTK_WIDGET (kiosk->window));
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
+  kiosk_test_walk (GTK_WIDGET (kiosk->window), find_search_cb, &search);
+  g_assert_nonnull (search);
+  gtk_widget_grab_focus (search);
+  gtk_editable_set_text (GTK_EDITABLE (search), "Hund");
+  kiosk_test_pump ();
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (keyboard)));
+  x_key (kiosk, "Escape");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (keyboard)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (search)), ==, "Hund");
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+
+  /* The cancel question, the focus in a field of the form. */
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
+  wizard = kiosk_window_get_wizard (kiosk->window);
+  kiosk_test_activate (kiosk, "kiosk.cancel", NULL);
+  question = kiosk_test_find_css (GTK_WIDGET (kiosk->window), "dialog-card");
+  g_assert_nonnull (question);
+  gtk_widget_grab_focus (kiosk_field_get_input (field_by_id (wizard, "familienname")));
+  kiosk_test_pump ();
+  x_key (kiosk, "Escape");
+  g_assert_false (gtk_widget_get_visible (question));
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "wizard");
+  g_assert_true (kiosk_window_get_wizard (kiosk->window) == wizard);
+
+  /* The blocked ways out, the focus in a field: nothing happens. */
+  gtk_widget_grab_focus (kiosk_field_get_input (field_by_id (wizard, "familienname")));
+  kiosk_test_pump ();
+  x_key (kiosk, "ctrl+w");
+  x_key (kiosk, "F11");
+  x_key (kiosk, "ctrl+q");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (kiosk->window)));
+  g_assert_false (gtk_window_is_fullscreen (GTK_WINDOW (kiosk->window)));
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "wizard");
+  kiosk_test_kiosk_free (kiosk);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -338,5 +418,6 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/window/touch-targets", test_touch_targets);
   g_test_add_func ("/antragskiosk/window/keyboard", test_keyboard);
   g_test_add_func ("/antragskiosk/window/keyboard-off", test_keyboard_off);
+  g_test_add_func ("/antragskiosk/window/shortcuts-capture", test_shortcuts_capture);
   return g_test_run ();
 }

@@ -268,6 +268,18 @@ kiosk_keyboard_attach (KioskKeyboard *self, GtkWindow *window)
   focus_changed_cb (window, NULL, self);
 }
 
+gboolean
+kiosk_keyboard_dismiss (KioskKeyboard *self)
+{
+  if (self->window == NULL || !gtk_widget_get_visible (GTK_WIDGET (self)))
+    return FALSE;
+  /* The keyboard follows the focus: without a focused field it goes, and
+   * a tap on the field brings it back. */
+  gtk_window_set_focus (self->window, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+  return TRUE;
+}
+
 KioskKeyboardLayout
 kiosk_keyboard_get_layout (KioskKeyboard *self)
 {

@@ -21,6 +21,9 @@ KioskKeyboard      *kiosk_keyboard_new         (void);
 /* Follows the focus of @window: layout, and hidden when no text field
  * has the focus. */
 void                kiosk_keyboard_attach      (KioskKeyboard *self, GtkWindow *window);
+/* Closes the keyboard if it is up (the field loses the focus; touching it
+ * again brings the keyboard back). Returns whether it was up. */
+gboolean            kiosk_keyboard_dismiss     (KioskKeyboard *self);
 KioskKeyboardLayout kiosk_keyboard_get_layout  (KioskKeyboard *self);
 void                kiosk_keyboard_set_layout  (KioskKeyboard *self, KioskKeyboardLayout layout);
 /* The key labelled @label in the current layout, or NULL (tests). */

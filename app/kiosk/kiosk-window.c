@@ -658,13 +658,57 @@ clerk_leave_cb (KioskClerkPanel *panel,
   end_session (self);
 }
 
-static void
-nothing_cb (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
+/* The kiosk's own keys, in the capture phase: they act before (and
+ * whatever) the focused widget, which could otherwise take them. */
+static gboolean
+escape_cb (GtkWidget *widget,
+           GVariant  *args,
+           gpointer   user_data)
 {
-  /* The escape shortcuts of a desktop (F11, Ctrl+Q, Ctrl+W, Escape at the
-   * top level) land here and do nothing. */
+  KioskWindow *self = KIOSK_WINDOW (widget);
+
+  /* The cancel question: Escape means "No, continue". */
+  if (gtk_widget_get_visible (self->cancel_confirm))
+    {
+      gtk_widget_activate_action (widget, "kiosk.cancel-abort", NULL);
+      return TRUE;
+    }
+  if (kiosk_keyboard_dismiss (self->keyboard))
+    return TRUE;
+  /* Nothing of ours to close: the focused widget may use it. */
+  return FALSE;
+}
+
+static gboolean
+swallow_cb (GtkWidget *widget,
+            GVariant  *args,
+            gpointer   user_data)
+{
+  /* A desktop's ways out (F11, Ctrl+Q, Ctrl+W, Alt+F4) do nothing. */
+  return TRUE;
+}
+
+static void
+add_shortcuts (KioskWindow *self)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+  static const struct { guint key; GdkModifierType mods; } blocked[] = {
+    { GDK_KEY_F11, 0 },
+    { GDK_KEY_q, GDK_CONTROL_MASK },
+    { GDK_KEY_w, GDK_CONTROL_MASK },
+    { GDK_KEY_F4, GDK_ALT_MASK },
+  };
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  gtk_event_controller_set_name (controller, "kiosk-shortcuts");
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_callback_action_new (escape_cb, NULL, NULL)));
+  for (guint i = 0; i < G_N_ELEMENTS (blocked); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (blocked[i].key, blocked[i].mods),
+                                                            gtk_callback_action_new (swallow_cb, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 static gboolean
@@ -762,13 +806,7 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "kiosk.finish", NULL, finish_cb);
   gtk_widget_class_install_action (widget_class, "kiosk.text-size", NULL, text_size_cb);
   gtk_widget_class_install_action (widget_class, "kiosk.high-contrast", NULL, high_contrast_cb);
-  gtk_widget_class_install_action (widget_class, "kiosk.nothing", NULL, nothing_cb);
   gtk_widget_class_install_action (widget_class, "kiosk.clerk", NULL, clerk_cb);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "kiosk.nothing", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q, GDK_CONTROL_MASK, "kiosk.nothing", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "kiosk.nothing", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F4, GDK_ALT_MASK, "kiosk.nothing", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "kiosk.nothing", NULL);
 }
 
 static void
@@ -790,6 +828,7 @@ kiosk_window_init (KioskWindow *self)
 {
   load_css (gtk_widget_get_display (GTK_WIDGET (self)));
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_shortcuts (self);
   self->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
   self->idle_warning_ms = DEFAULT_IDLE_WARNING_MS;
   self->forms = g_ptr_array_new ();
