@@ -82,17 +82,15 @@ test_lockout (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+/* A visitor's whole session: the sample answers of sperrmuell through
+ * the wizard, sent; the receipt is on screen. */
 static void
-test_status (void)
+submit_sample (KioskTestKiosk *kiosk)
 {
-  KioskTestKiosk *kiosk = clerk_kiosk ();
-  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
   g_autoptr(JsonParser) parser = NULL;
   JsonObject *answers = kiosk_test_load_answers ("sperrmuell", &parser);
-  g_autofree char *status = NULL;
   KioskWizard *wizard;
 
-  /* One application in the queue first. */
   kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("en"));
   kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("sperrmuell"));
   wizard = kiosk_window_get_wizard (kiosk->window);
@@ -105,6 +103,17 @@ test_status (void)
   gtk_check_button_set_active (GTK_CHECK_BUTTON (kiosk_test_find_css (GTK_WIDGET (wizard), "consent")), TRUE);
   kiosk_test_activate (kiosk, "wizard.next", NULL);
   g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "receipt");
+}
+
+static void
+test_status (void)
+{
+  KioskTestKiosk *kiosk = clerk_kiosk ();
+  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
+  g_autofree char *status = NULL;
+
+  /* One application in the queue first. */
+  submit_sample (kiosk);
 
   /* The gesture ends the visitor's session before the PIN prompt. */
   kiosk_test_activate (kiosk, "kiosk.clerk", NULL);
@@ -125,6 +134,91 @@ test_status (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+/* The metadata of the application @reference, decrypted by jwcrypto
+ * (tests/decrypt_metadata.py) with the demo destination's private key. */
+static JsonObject *
+decrypted_metadata (KioskTestKiosk *kiosk, const char *reference, JsonParser **parser)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "decrypt_metadata.py", NULL);
+  g_autofree char *db = g_build_filename (kiosk->dir, "queue.db", NULL);
+  g_autofree char *key = g_build_filename (g_getenv ("ANTRAGSKIOSK_SOURCE_ROOT"), "packaging", "dev",
+                                           "demo-destination-private.jwk", NULL);
+  const char *argv[] = { "/usr/bin/python3", script, db, reference, key, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_nonnull (g_getenv ("ANTRAGSKIOSK_SOURCE_ROOT"));
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("decrypt_metadata.py failed: %s", err);
+  *parser = json_parser_new ();
+  json_parser_load_from_data (*parser, out, -1, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (*parser));
+}
+
+/* The description of the application document (purpose "form"); fails
+ * when there is no such document. */
+static const char *
+form_description (JsonObject *metadata)
+{
+  JsonArray *attachments = json_object_get_array_member (json_object_get_object_member (metadata, "contentStructure"),
+                                                         "attachments");
+
+  for (guint i = 0; i < json_array_get_length (attachments); i++)
+    {
+      JsonObject *attachment = json_array_get_object_element (attachments, i);
+      if (g_strcmp0 (json_object_get_string_member (attachment, "purpose"), "form") == 0)
+        return json_object_has_member (attachment, "description")
+               ? json_object_get_string_member (attachment, "description") : NULL;
+    }
+  g_error ("the metadata names no application document");
+  return NULL;
+}
+
+/* Assisted mode, ticked on the panel, holds for the next visitor's
+ * session: the header says so and the application's metadata records it;
+ * the session's end ends it. */
+static void
+test_assisted (void)
+{
+  KioskTestKiosk *kiosk = clerk_kiosk ();
+  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonParser) parser2 = NULL;
+  g_autofree char *reference = NULL;
+  JsonObject *metadata;
+
+  kiosk_test_activate (kiosk, "kiosk.clerk", NULL);
+  g_test_expect_message ("antragskiosk-clerk", G_LOG_LEVEL_MESSAGE, "Clerk panel unlocked");
+  g_assert_true (kiosk_clerk_panel_try_pin (panel, "4711"));
+  g_test_assert_expected_messages ();
+  g_assert_null (kiosk_test_find_css (GTK_WIDGET (kiosk->window), "assisted"));
+  kiosk_clerk_panel_set_assisted (panel, TRUE);
+  kiosk_test_activate (kiosk, "clerk.leave", NULL);
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "welcome");
+  g_assert_nonnull (kiosk_test_find_css (GTK_WIDGET (kiosk->window), "assisted"));
+
+  submit_sample (kiosk);
+  reference = g_strdup (kiosk_window_get_reference (kiosk->window));
+  metadata = decrypted_metadata (kiosk, reference, &parser);
+  g_assert_cmpstr (form_description (metadata), ==, KIOSK_SUBMISSION_DESCRIPTION_ASSISTED);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (metadata, "additionalReferenceInfo"),
+                                                  "senderReference"), ==, reference);
+
+  /* "Done": the next visitor fills in alone. */
+  kiosk_test_activate (kiosk, "kiosk.finish", NULL);
+  g_assert_null (kiosk_test_find_css (GTK_WIDGET (kiosk->window), "assisted"));
+  g_assert_false (kiosk_clerk_panel_get_assisted (panel));
+  submit_sample (kiosk);
+  metadata = decrypted_metadata (kiosk, kiosk_window_get_reference (kiosk->window), &parser2);
+  g_assert_nonnull (metadata);
+  g_assert_null (form_description (metadata));
+  kiosk_test_kiosk_free (kiosk);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -138,5 +232,6 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/kiosk-clerk/hash-roundtrip", test_hash_roundtrip);
   g_test_add_func ("/antragskiosk/kiosk-clerk/lockout", test_lockout);
   g_test_add_func ("/antragskiosk/kiosk-clerk/status", test_status);
+  g_test_add_func ("/antragskiosk/kiosk-clerk/assisted", test_assisted);
   return g_test_run ();
 }

@@ -501,6 +501,12 @@ kiosk_metadata_build (const guint8              *data,
                        "attachment %u: the MIME type must look like type/subtype", i + 1);
           return NULL;
         }
+      if (a->description != NULL && (*a->description == '\0' || !g_utf8_validate (a->description, -1, NULL)))
+        {
+          g_set_error (error, KIOSK_JWE_ERROR, KIOSK_JWE_ERROR_INVALID,
+                       "attachment %u: the description must be a non-empty UTF-8 string", i + 1);
+          return NULL;
+        }
       if (a->data == NULL && a->length > 0)
         {
           g_set_error (error, KIOSK_JWE_ERROR, KIOSK_JWE_ERROR_INVALID,
@@ -539,6 +545,11 @@ kiosk_metadata_build (const guint8              *data,
       json_builder_add_string_value (builder, attachments[i].mime_type);
       json_builder_set_member_name (builder, "attachmentId");
       json_builder_add_string_value (builder, attachments[i].attachment_id);
+      if (attachments[i].description != NULL)
+        {
+          json_builder_set_member_name (builder, "description");
+          json_builder_add_string_value (builder, attachments[i].description);
+        }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -23,6 +23,7 @@ struct _KioskSubmitter {
   KioskQueue        *queue;
   GHashTable        *keys;   /* destination name → CachedKey* */
   gboolean           summary_pdf;
+  gboolean           assisted;
 };
 
 static void
@@ -114,6 +115,13 @@ kiosk_submitter_set_summary_pdf (KioskSubmitter *submitter,
   submitter->summary_pdf = enabled;
 }
 
+void
+kiosk_submitter_set_assisted (KioskSubmitter *submitter,
+                              gboolean        assisted)
+{
+  submitter->assisted = assisted;
+}
+
 gboolean
 kiosk_submitter_check_form (KioskSubmitter  *submitter,
                             const char      *form_id,
@@ -168,7 +176,7 @@ kiosk_submitter_submit (KioskSubmitter  *submitter,
 
   /* The application as a document (purpose "form"): rendered in memory,
    * hashed into the metadata, encrypted like the data. */
-  if (submitter->summary_pdf)
+  if (submitter->summary_pdf || submitter->assisted)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
 
@@ -179,6 +187,7 @@ kiosk_submitter_submit (KioskSubmitter  *submitter,
       pdf_attachment.purpose = "form";
       pdf_attachment.mime_type = KIOSK_JWE_CTY_PDF;
       pdf_attachment.data = g_bytes_get_data (pdf, &pdf_attachment.length);
+      pdf_attachment.description = submitter->assisted ? KIOSK_SUBMISSION_DESCRIPTION_ASSISTED : NULL;
       pdf_jwe = kiosk_jwe_encrypt (key, KIOSK_JWE_CTY_PDF, pdf_attachment.data, pdf_attachment.length, error);
       if (pdf_jwe == NULL)
         goto out;

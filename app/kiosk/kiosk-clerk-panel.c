@@ -499,3 +499,9 @@ kiosk_clerk_panel_get_assisted (KioskClerkPanel *self)
 {
   return gtk_check_button_get_active (self->assisted_check);
 }
+
+void
+kiosk_clerk_panel_set_assisted (KioskClerkPanel *self, gboolean assisted)
+{
+  gtk_check_button_set_active (self->assisted_check, assisted);
+}

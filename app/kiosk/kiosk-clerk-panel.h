@@ -45,5 +45,6 @@ void      kiosk_clerk_panel_refresh     (KioskClerkPanel *self);
 /* The status text shown (tests). */
 char     *kiosk_clerk_panel_get_status_text (KioskClerkPanel *self);
 gboolean  kiosk_clerk_panel_get_assisted (KioskClerkPanel *self);
+void      kiosk_clerk_panel_set_assisted (KioskClerkPanel *self, gboolean assisted);
 
 G_END_DECLS

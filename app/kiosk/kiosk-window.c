@@ -31,6 +31,7 @@ struct _KioskWindow {
   char                 *reference;
   guint                 text_size;     /* 0, 1, 2 */
   gboolean              high_contrast;
+  gboolean              assisted;      /* this session: staff fill in for a visitor */
 
   guint                 idle_timeout_ms;
   guint                 idle_warning_ms;
@@ -43,6 +44,7 @@ struct _KioskWindow {
   GtkWidget            *header;
   GtkButton            *text_size_button;
   GtkButton            *contrast_button;
+  GtkLabel             *assisted_label;
   GtkBox               *catalog_box;
   GtkSearchEntry       *search_entry;
   GtkLabel             *catalog_title;
@@ -99,6 +101,7 @@ retranslate (KioskWindow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->text_size_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   size_label, -1);
   gtk_button_set_label (self->contrast_button, _("High contrast"));
+  gtk_label_set_label (self->assisted_label, _("Assisted by staff"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->contrast_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("High contrast"), -1);
   gtk_label_set_label (self->catalog_title, _("Which application would you like to make?"));
@@ -145,6 +148,15 @@ clear_clipboards (KioskWindow *self)
 }
 
 static void
+set_assisted (KioskWindow *self, gboolean assisted)
+{
+  self->assisted = assisted;
+  gtk_widget_set_visible (GTK_WIDGET (self->assisted_label), assisted);
+  if (self->clerk_panel != NULL)
+    kiosk_clerk_panel_set_assisted (self->clerk_panel, assisted);
+}
+
+static void
 end_session (KioskWindow *self)
 {
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
@@ -170,6 +182,8 @@ end_session (KioskWindow *self)
     gtk_application_uninhibit (application, self->inhibit_cookie);
   self->inhibit_cookie = 0;
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  /* Assisted mode lasts one visitor's session. */
+  set_assisted (self, FALSE);
   kiosk_i18n_set_language ("de");
   gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
   retranslate (self);
@@ -419,6 +433,7 @@ start_form_cb (GtkWidget  *widget,
       gtk_box_remove (self->wizard_box, GTK_WIDGET (self->wizard));
     }
   self->wizard = kiosk_wizard_new (form, self->submitter, self->today);
+  kiosk_wizard_set_assisted (self->wizard, self->assisted);
   gtk_widget_set_vexpand (GTK_WIDGET (self->wizard), TRUE);
   g_signal_connect (self->wizard, "submitted", G_CALLBACK (submitted_cb), self);
   g_signal_connect (self->wizard, "cancel-requested", G_CALLBACK (cancel_requested_cb), self);
@@ -647,15 +662,17 @@ logo_stopped_cb (GtkGestureClick *gesture,
   g_clear_handle_id (&self->logo_source, g_source_remove);
 }
 
-/* TODO(assisted mode): the clerk panel has the switch
- * (kiosk_clerk_panel_get_assisted), but KioskSubmitter has no way to record
- * it in the application's metadata yet; it needs a submission API
- * addition (lead). */
+/* Leaving with "Assisted mode" ticked makes the next visitor's session
+ * assisted (shown in the header, recorded in the application's
+ * metadata); the session's end ends it. */
 static void
 clerk_leave_cb (KioskClerkPanel *panel,
                 KioskWindow     *self)
 {
+  gboolean assisted = kiosk_clerk_panel_get_assisted (panel);
+
   end_session (self);
+  set_assisted (self, assisted);
 }
 
 /* The kiosk's own keys, in the capture phase: they act before (and
@@ -770,6 +787,7 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, header);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, text_size_button);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, contrast_button);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, assisted_label);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, catalog_box);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, catalog_title);

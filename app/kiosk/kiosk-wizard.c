@@ -755,7 +755,9 @@ submit (KioskWizard *self)
   g_autoptr(GPtrArray) problems = NULL;
   g_autofree char *reference = NULL;
 
+  kiosk_submitter_set_assisted (self->submitter, self->assisted);
   reference = kiosk_submitter_submit (self->submitter, self->answers, self->today, &problems, &error);
+  kiosk_submitter_set_assisted (self->submitter, FALSE);
   if (reference == NULL)
     {
       /* The reason goes to the log for staff; never the answers. */

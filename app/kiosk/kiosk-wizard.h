@@ -33,7 +33,8 @@ GPtrArray    *kiosk_wizard_get_fields   (KioskWizard *self);
 GtkWidget    *kiosk_wizard_get_add_button (KioskWizard *self, const char *group_id);
 /* Empties every widget and the answers (idle wipe, cancel). */
 void          kiosk_wizard_wipe         (KioskWizard *self);
-/* For the assisted mode of the clerk panel. */
+/* Whether staff fill in for the applicant (the clerk panel's assisted
+ * mode): recorded in the submission's metadata. */
 void          kiosk_wizard_set_assisted (KioskWizard *self, gboolean assisted);
 
 G_END_DECLS

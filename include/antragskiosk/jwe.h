@@ -69,6 +69,7 @@ typedef struct {
   const char    *mime_type;      /* e.g. "application/pdf" */
   const guint8  *data;           /* the UNENCRYPTED bytes (hashed here) */
   gsize          length;
+  const char    *description;    /* NULL, or a description for the recipient (metadata "description") */
 } KioskJweAttachment;
 
 /* Builds the metadata JSON (compact, UTF-8) for the data bytes @data:
@@ -76,7 +77,8 @@ typedef struct {
  *    "contentStructure": {
  *      "data": {"hash": {"type":"sha512","content":"<hex of sha512(data)>"},
  *               "submissionSchema": {"schemaUri": @schema_uri, "mimeType":"application/json"}},
- *      "attachments": [{"hash":…, "purpose":…, "mimeType":…, "attachmentId":…}, …]},
+ *      "attachments": [{"hash":…, "purpose":…, "mimeType":…, "attachmentId":…,
+ *                       "description":… (when given)}, …]},
  *    "additionalReferenceInfo": {"senderReference": @sender_reference,
  *                                "applicationDate": @application_date}}
  * @sender_reference may be NULL (then additionalReferenceInfo carries only

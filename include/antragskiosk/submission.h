@@ -40,6 +40,22 @@ void            kiosk_submitter_free         (KioskSubmitter    *submitter);
 void            kiosk_submitter_set_summary_pdf (KioskSubmitter *submitter,
                                                  gboolean        enabled);
 
+/* How an assisted application says so: the description of its
+ * application document (purpose "form") in the metadata. FIT-Connect
+ * metadata 1.x allows a free "description" on every attachment and has
+ * no field of its own for this; applications the applicant filled in
+ * alone carry no description. */
+#define KIOSK_SUBMISSION_DESCRIPTION_ASSISTED \
+  "Antrag, am Antragskiosk von Verwaltungspersonal für die antragstellende Person ausgefüllt (assistierter Modus)"
+
+/* Whether the applications submitted from now on were filled in by staff
+ * for the applicant (default FALSE). Recorded in the metadata (see
+ * above); an assisted application always carries the summary PDF, even
+ * when kiosk_submitter_set_summary_pdf() turned it off, since that
+ * document is where the record sits. */
+void            kiosk_submitter_set_assisted (KioskSubmitter *submitter,
+                                              gboolean        assisted);
+
 /* Whether applications for @form_id can be taken now: a destination
  * routes the form and its key is valid today. On FALSE, @error says what
  * is wrong for staff and the log (KIOSK_SUBMISSION_ERROR); the visitor is
