@@ -10,6 +10,7 @@
 #include <antragskiosk/validate.h>
 
 #include "form-private.h"
+#include "json-fast-private.h"
 
 /* The loader checks a form definition completely and reports every problem
  * with file, line, column and JSON path. json-glib does the parsing; its
@@ -50,6 +51,7 @@ typedef struct {
   const char *file;
   GPtrArray  *problems;
   JsonParser *parser;
+  JsonNode   *root;         /* the tree of the fast pass; NULL: the parser's */
   GArray     *stack;        /* of Pos: open objects and arrays */
   GHashTable *container_pos; /* JsonObject or JsonArray → packed Pos (where it starts) */
   GHashTable *member_pos;   /* member_key () → packed Pos (where its value ends) */
@@ -136,6 +138,10 @@ container_start_cb (JsonParser *parser,
 {
   OpenContainer open = { current_pos (loader), 0 };
 
+  /* The parser stands just after the "{" or "["; a position names the
+   * bracket itself (as the fast pass does). */
+  if (open.start.column > 1)
+    open.start.column--;
   g_array_append_val (loader->stack, open);
 }
 
@@ -232,7 +238,7 @@ node_pos (Loader *loader, JsonNode *node, const PathSeg *seg)
   if (pos == NULL)
     {
       /* The root: where the document starts. */
-      JsonNode *root = json_parser_get_root (loader->parser);
+      JsonNode *root = loader->root != NULL ? loader->root : json_parser_get_root (loader->parser);
       if (root != NULL && node != root)
         return node_pos (loader, root, NULL);
       if (root != NULL && JSON_NODE_HOLDS_VALUE (root))
@@ -1521,152 +1527,6 @@ pending_clear (PendingExpr *pending)
   g_free (pending->path);
 }
 
-/* For the fast pass: one scan over the text that finds duplicate keys
- * (then NULL: the slow pass reports them) and the position of every "{",
- * in document order. A key written with escapes also gives NULL, rather
- * than comparing escaped text. */
-static GArray *
-scan_keys (const char *data,
-           gsize       length)
-{
-  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (Pos));
-  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (const char *));  /* key starts */
-  g_autoptr(GArray) frames = g_array_new (FALSE, FALSE, sizeof (guint));      /* first key index, or G_MAXUINT for arrays */
-  guint line = 1, column = 1;
-  gboolean expect_key = FALSE;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (c == '"')
-        {
-          gsize start = i + 1, end = start;
-          gboolean escaped = FALSE;
-
-          while (end < length && data[end] != '"')
-            {
-              if (data[end] == '\\')
-                {
-                  escaped = TRUE;
-                  end++;
-                }
-              end++;
-            }
-          if (end >= length)
-            return NULL;
-          if (expect_key && frames->len > 0)
-            {
-              guint first = g_array_index (frames, guint, frames->len - 1);
-              gsize key_length = end - start;
-
-              if (escaped)
-                return NULL;
-              for (guint k = first; k < keys->len; k++)
-                {
-                  const char *other = g_array_index (keys, const char *, k);
-                  if (strncmp (other, data + start, key_length) == 0 && other[key_length] == '"')
-                    return NULL;
-                }
-              {
-                const char *key = data + start;
-                g_array_append_val (keys, key);
-              }
-              expect_key = FALSE;
-            }
-          for (gsize j = i; j <= end; j++)
-            column += (data[j] & 0xC0) != 0x80;
-          i = end;
-          continue;
-        }
-      switch (c)
-        {
-        case '{':
-          {
-            Pos pos = { line, column };
-            guint first = keys->len;
-
-            g_array_append_val (starts, pos);
-            g_array_append_val (frames, first);
-            expect_key = TRUE;
-          }
-          break;
-        case '[':
-          {
-            guint none = G_MAXUINT;
-            g_array_append_val (frames, none);
-          }
-          break;
-        case '}':
-        case ']':
-          if (frames->len == 0)
-            return NULL;
-          if (c == '}' && g_array_index (frames, guint, frames->len - 1) != G_MAXUINT)
-            g_array_set_size (keys, g_array_index (frames, guint, frames->len - 1));
-          g_array_set_size (frames, frames->len - 1);
-          expect_key = FALSE;
-          break;
-        case ',':
-          expect_key = frames->len > 0 && g_array_index (frames, guint, frames->len - 1) != G_MAXUINT;
-          break;
-        case '\n':
-          line++;
-          column = 0;
-          break;
-        default:
-          break;
-        }
-      if ((c & 0xC0) != 0x80)
-        column++;
-    }
-  return g_steal_pointer (&starts);
-}
-
-/* Gives each object of the tree, in document order, the position of its
- * "{" found by scan_keys(). FALSE when the counts disagree. */
-static gboolean
-map_objects (JsonNode   *node,
-             GArray     *starts,
-             guint      *next,
-             GHashTable *container_pos)
-{
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *object = json_node_get_object (node);
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
-
-      if (*next >= starts->len)
-        return FALSE;
-      g_hash_table_insert (container_pos, object, pack_pos (g_array_index (starts, Pos, *next)));
-      (*next)++;
-      json_object_iter_init_ordered (&iter, object);
-      while (json_object_iter_next_ordered (&iter, &name, &member))
-        if (!map_objects (member, starts, next, container_pos))
-          return FALSE;
-    }
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        if (!map_objects (json_array_get_element (array, i), starts, next, container_pos))
-          return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-map_object_starts (JsonNode   *root,
-                   GArray     *starts,
-                   GHashTable *container_pos)
-{
-  guint next = 0;
-
-  return root != NULL && map_objects (root, starts, &next, container_pos) && next == starts->len;
-}
-
 /* One load. With @positions the parser's signals tell where everything is
  * (and catch duplicate keys); without, it is about a third faster, and
  * only object start positions are known (from scan_keys()). The fast pass
@@ -1721,16 +1581,17 @@ load_pass (const char  *data,
   else
     {
       /* The fast pass: valid UTF-8, JSON, no duplicate keys, no problem,
-       * or nothing. */
-      g_autoptr(GArray) starts = NULL;
+       * or nothing. Our own strict parser builds the tree and notes where
+       * each object starts (json-fast.c); json-glib's parser is not run. */
+      g_autoptr(JsonNode) root = NULL;
 
-      if (length == 0 || !g_utf8_validate_len (data, length, NULL)
-          || !json_parser_load_from_data (parser, data, (gssize) length, NULL))
+      if (length == 0 || !g_utf8_validate_len (data, length, NULL))
         return NULL;
-      starts = scan_keys (data, length);
-      if (starts == NULL || !map_object_starts (json_parser_get_root (parser), starts, container_pos))
+      root = _kiosk_json_fast_parse (data, length, container_pos);
+      if (root == NULL)
         return NULL;
-      parse_form (&loader, json_parser_get_root (parser));
+      loader.root = root;
+      parse_form (&loader, root);
       if (problems->len > 0)
         return NULL;
       if (problems_out != NULL)
@@ -1835,6 +1696,17 @@ kiosk_form_load_file (const char  *path,
       return NULL;
     }
   return kiosk_form_load_data (contents, length, path, problems, error);
+}
+
+KioskForm *
+_kiosk_form_load_pass (const char  *data,
+                       gsize        length,
+                       const char  *file,
+                       gboolean     slow,
+                       GPtrArray  **problems,
+                       GError     **error)
+{
+  return load_pass (data, length, file, slow, problems, error);
 }
 
 KioskForm *
