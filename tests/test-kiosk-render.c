@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "test-kiosk-util.h"
+#include "kiosk-keyboard.h"
 
 static char *screens_dir;
 
@@ -132,6 +133,63 @@ render (KioskTestKiosk *kiosk, const char *name)
 }
 
 static void
+find_keyboard_cb (GtkWidget *widget, gpointer data)
+{
+  if (*(GtkWidget **) data == NULL && KIOSK_IS_KEYBOARD (widget))
+    *(GtkWidget **) data = widget;
+}
+
+/* With the keyboard down, the lowest text field in view gets the focus
+ * (as by a tap): the on-screen keyboard comes up, takes at most 40 % of
+ * the height, and the field with its label is scrolled into the part of
+ * the page left above it. */
+static void
+render_keyboard (KioskTestKiosk *kiosk, const char *name)
+{
+  KioskWizard *wizard = kiosk_window_get_wizard (kiosk->window);
+  g_autoptr(GPtrArray) fields = kiosk_wizard_get_fields (wizard);
+  GtkWidget *window = GTK_WIDGET (kiosk->window);
+  GtkWidget *keyboard = NULL, *input = NULL, *label = NULL, *scroller = NULL;
+  graphene_rect_t input_box, label_box, scroller_box, keyboard_box;
+
+  kiosk_test_walk (window, find_keyboard_cb, &keyboard);
+  g_assert_nonnull (keyboard);
+  kiosk_keyboard_dismiss (KIOSK_KEYBOARD (keyboard));
+  kiosk_test_wait_ms (200);
+  g_assert_false (gtk_widget_get_visible (keyboard));
+  for (guint i = 0; i < fields->len; i++)
+    {
+      GtkWidget *candidate = kiosk_field_get_input (g_ptr_array_index (fields, i));
+      if (!GTK_IS_EDITABLE (candidate))
+        continue;
+      scroller = gtk_widget_get_ancestor (candidate, GTK_TYPE_SCROLLED_WINDOW);
+      g_assert_true (gtk_widget_compute_bounds (scroller, window, &scroller_box));
+      g_assert_true (gtk_widget_compute_bounds (candidate, window, &input_box));
+      if (input_box.origin.y + input_box.size.height <= scroller_box.origin.y + scroller_box.size.height)
+        {
+          input = candidate;
+          label = gtk_widget_get_first_child (g_ptr_array_index (fields, i));
+        }
+    }
+  g_assert_nonnull (input);
+  gtk_widget_grab_focus (input);
+  kiosk_test_wait_ms (300);
+  render (kiosk, name);
+  g_assert_true (gtk_widget_get_visible (keyboard));
+  g_assert_true (gtk_widget_compute_bounds (keyboard, window, &keyboard_box));
+  g_assert_true (gtk_widget_compute_bounds (scroller, window, &scroller_box));
+  g_assert_true (gtk_widget_compute_bounds (input, window, &input_box));
+  g_assert_true (gtk_widget_compute_bounds (label, window, &label_box));
+  g_assert_cmpfloat (keyboard_box.size.height, <=, 0.4 * gtk_widget_get_height (window));
+  g_assert_cmpfloat (scroller_box.origin.y + scroller_box.size.height, <=, keyboard_box.origin.y);
+  g_assert_cmpfloat (label_box.origin.y, >=, scroller_box.origin.y);
+  g_assert_cmpfloat (input_box.origin.y + input_box.size.height, <=, scroller_box.origin.y + scroller_box.size.height);
+  kiosk_keyboard_dismiss (KIOSK_KEYBOARD (keyboard));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
+  kiosk_test_pump ();
+}
+
+static void
 render_all (const char *lang, guint text_size, gboolean contrast)
 {
   KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
@@ -156,6 +214,8 @@ render_all (const char *lang, guint text_size, gboolean contrast)
   kiosk_test_activate (kiosk, "wizard.next", NULL);
   g_snprintf (name, sizeof name, "%s-%s-03-errors", lang, mode);
   render (kiosk, name);
+  g_snprintf (name, sizeof name, "%s-%s-03-keyboard", lang, mode);
+  render_keyboard (kiosk, name);
   while (g_str_has_prefix (kiosk_wizard_get_position (wizard), "page:"))
     {
       kiosk_test_fill_page (kiosk, answers);

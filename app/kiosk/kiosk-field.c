@@ -119,6 +119,11 @@ entry_setup (KioskField *self, GtkEntry *entry)
   gtk_editable_set_enable_undo (GTK_EDITABLE (entry), FALSE);
   if (self->element->max_length > 0)
     gtk_entry_set_max_length (entry, self->element->max_length);
+  /* The narrow kinds are as wide as their text at every text size. */
+  if (self->element->kind == KIOSK_KIND_DATE)
+    gtk_editable_set_width_chars (GTK_EDITABLE (entry), 11);
+  else if (self->element->kind == KIOSK_KIND_POSTCODE)
+    gtk_editable_set_width_chars (GTK_EDITABLE (entry), 6);
   if (self->element->placeholder != NULL)
     gtk_entry_set_placeholder_text (entry, kiosk_text_get (self->element->placeholder, NULL));
   else if (self->element->kind == KIOSK_KIND_DATE)

@@ -70,6 +70,8 @@ struct _KioskWindow {
   KioskClerkPanel      *clerk_panel;
   KioskSyncWorker      *sync_worker;
   guint                 logo_source;
+  guint                 reveal_tick;   /* tick callback: brings the focused field into view */
+  guint                 reveal_frames;
 };
 
 G_DEFINE_FINAL_TYPE (KioskWindow, kiosk_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -267,6 +269,91 @@ input_event_cb (GtkEventControllerLegacy *controller,
       break;
     }
   return GDK_EVENT_PROPAGATE;
+}
+
+/* ---- the focused field stays in view ---- */
+
+/* Scrolls the focused field's scrolled window so that the field (its
+ * label, input and help) is in view, or at least its input when the whole
+ * field does not fit; the keyboard coming up shrinks the page under it. */
+static void
+reveal_focus (KioskWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *scroller, *viewport, *field;
+  graphene_rect_t whole, input;
+  GtkAdjustment *adjustment;
+  double value, page, top, bottom;
+
+  if (focus == NULL)
+    return;
+  scroller = gtk_widget_get_ancestor (focus, GTK_TYPE_SCROLLED_WINDOW);
+  if (scroller == NULL)
+    return;
+  viewport = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller));
+  field = gtk_widget_get_ancestor (focus, KIOSK_TYPE_FIELD);
+  if (field == NULL || !gtk_widget_is_ancestor (field, viewport))
+    field = focus;
+  if (!gtk_widget_compute_bounds (field, viewport, &whole) || !gtk_widget_compute_bounds (focus, viewport, &input))
+    return;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  value = gtk_adjustment_get_value (adjustment);
+  page = gtk_adjustment_get_page_size (adjustment);
+  /* Bounds are relative to the visible part. */
+  top = whole.origin.y;
+  bottom = whole.origin.y + whole.size.height;
+  if (bottom - top > page)
+    {
+      /* Too tall: the input's bottom at the bottom, the label above it
+       * as far as it goes. */
+      top = MAX (top, input.origin.y + input.size.height - page);
+      bottom = top + page;
+    }
+  if (top < 0)
+    gtk_adjustment_set_value (adjustment, value + top);
+  else if (bottom > page)
+    gtk_adjustment_set_value (adjustment, value + bottom - page);
+}
+
+static gboolean
+reveal_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  KioskWindow *self = KIOSK_WINDOW (widget);
+
+  /* Ticks come before layout: the second one sees the new layout. */
+  if (++self->reveal_frames < 2)
+    return G_SOURCE_CONTINUE;
+  reveal_focus (self);
+  self->reveal_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_reveal_focus (KioskWindow *self)
+{
+  self->reveal_frames = 0;
+  if (self->reveal_tick == 0)
+    self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), reveal_tick_cb, NULL, NULL);
+}
+
+static void
+keyboard_visible_cb (GtkWidget   *keyboard,
+                     GParamSpec  *pspec,
+                     KioskWindow *self)
+{
+  if (gtk_widget_get_visible (keyboard))
+    queue_reveal_focus (self);
+}
+
+static void
+focus_widget_cb (GtkWindow   *window,
+                 GParamSpec  *pspec,
+                 KioskWindow *self)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (self->keyboard)))
+    queue_reveal_focus (self);
 }
 
 /* ---- catalog ---- */
@@ -750,6 +837,9 @@ kiosk_window_dispose (GObject *object)
   g_clear_object (&self->print_cancellable);
   g_clear_handle_id (&self->idle_source, g_source_remove);
   g_clear_handle_id (&self->logo_source, g_source_remove);
+  if (self->reveal_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
+  self->reveal_tick = 0;
   gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_WINDOW);
   self->wizard = NULL;
   G_OBJECT_CLASS (kiosk_window_parent_class)->dispose (object);
@@ -903,7 +993,11 @@ read_settings (KioskWindow *self)
         g_warning ("[kiosk] onscreen_keyboard must be true or false; the keyboard stays off");
       g_clear_error (&error);
       if (keyboard)
-        kiosk_keyboard_attach (self->keyboard, GTK_WINDOW (self));
+        {
+          kiosk_keyboard_attach (self->keyboard, GTK_WINDOW (self));
+          g_signal_connect (self->keyboard, "notify::visible", G_CALLBACK (keyboard_visible_cb), self);
+          g_signal_connect (self, "notify::focus-widget", G_CALLBACK (focus_widget_cb), self);
+        }
     }
   self->printer = kiosk_printer_new_from_config (self->config, &error);
   if (self->printer == NULL)
