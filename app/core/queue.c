@@ -1177,8 +1177,11 @@ kiosk_queue_list (KioskQueue  *queue,
     stmt = statement (queue, "SELECT " ITEM_COLUMNS " FROM applications a "
                              "ORDER BY a.seq DESC LIMIT ?2 OFFSET ?3", &rc);
   else
-    stmt = statement (queue, "SELECT " ITEM_COLUMNS " FROM applications a WHERE a.state = ?1 "
-                             "ORDER BY a.seq DESC LIMIT ?2 OFFSET ?3", &rc);
+    /* The rows of one state are chosen from the state index alone (it
+     * holds seq); only those shown are read. */
+    stmt = statement (queue, "SELECT " ITEM_COLUMNS " FROM applications a WHERE a.seq IN "
+                             "(SELECT seq FROM applications WHERE state = ?1 "
+                             "ORDER BY seq DESC LIMIT ?2 OFFSET ?3) ORDER BY a.seq DESC", &rc);
   if (stmt == NULL)
     goto failed;
   if (state >= 0)
