@@ -279,14 +279,16 @@ def main():
             with os.fdopen(read) as r:
                 display = ":" + r.readline().strip()
 
-            inner = [sys.executable if os.path.exists("/usr/bin/python3") is False else "/usr/bin/python3",
+            inner = ["/usr/bin/python3",
                      os.path.abspath(__file__), "--driver", workdir, display, kiosk]
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": workdir, "XDG_RUNTIME_DIR": run_dir,
                    "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "GSETTINGS_BACKEND": "memory"}
             command = ["dbus-run-session", "--", *inner]
             if os.geteuid() == 0:
                 command = ["runuser", "-u", USER, "--", "env", *("%s=%s" % kv for kv in env.items()), *command]
-            subprocess.run(command, env=env if os.geteuid() != 0 else None, timeout=300, check=False)
+            # Its output (and that of the daemons D-Bus starts) is not TAP: to stderr.
+            subprocess.run(command, env=env if os.geteuid() != 0 else None, timeout=300, check=False,
+                           stdout=sys.stderr.fileno())
 
             with open(os.path.join(workdir, "driver.json")) as f:
                 result = json.load(f)
