@@ -401,6 +401,94 @@ test_shortcuts_capture (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+/* A copy of a bundled form under another id and title, as IT staff drop
+ * one into the forms directory. */
+static void
+write_form_copy (const char *path,
+                 const char *id,
+                 const char *title)
+{
+  const char *root = g_getenv ("ANTRAGSKIOSK_SOURCE_ROOT");
+  g_autofree char *source = g_build_filename (root != NULL ? root : "..", "resources", "forms",
+                                              "meldebescheinigung.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_strconcat (path, ".part", NULL);
+  JsonObject *form;
+
+  g_assert_true (json_parser_load_from_file (parser, source, &error));
+  form = json_node_get_object (json_parser_get_root (parser));
+  json_object_set_string_member (form, "id", id);
+  json_object_set_string_member (json_object_get_object_member (form, "title"), "de", title);
+  json_object_set_string_member (json_object_get_object_member (form, "title"), "en", title);
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  /* Written as a copy tool does: another name first, then renamed. */
+  g_assert_true (json_generator_to_file (generator, tmp, &error));
+  g_assert_cmpint (g_rename (tmp, path), ==, 0);
+}
+
+static gboolean
+wait_for_forms (KioskTestKiosk *kiosk, guint count, guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (kiosk_window_count_forms (kiosk->window) == count)
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  return kiosk_window_count_forms (kiosk->window) == count;
+}
+
+/* Form updates while the kiosk runs: a new file is offered once it has
+ * settled, never in the middle of a visitor's session; a broken update
+ * keeps the last good version; a removed file withdraws the form. */
+static void
+test_forms_reload (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *forms_dir = g_dir_make_tmp ("kiosk-forms-XXXXXX", &error);
+  g_autofree char *extra = g_strdup_printf ("forms_dir=%s\nonscreen_keyboard=false\n", forms_dir);
+  g_autofree char *first = g_build_filename (forms_dir, "erster.json", NULL);
+  g_autofree char *second = g_build_filename (forms_dir, "zweiter.json", NULL);
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (extra);
+  guint bundled = kiosk_window_count_forms (kiosk->window);
+
+  g_assert_cmpuint (bundled, >=, 4);
+  kiosk_window_watch_forms (kiosk->window);
+
+  write_form_copy (first, "testneu-eins", "Neuer Testantrag");
+  g_assert_true (wait_for_forms (kiosk, bundled + 1, 15000));
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "welcome");
+
+  /* A visitor is choosing: the update waits for the end of the session. */
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "catalog");
+  write_form_copy (second, "testneu-zwei", "Zweiter Testantrag");
+  g_assert_false (wait_for_forms (kiosk, bundled + 2, 5000));
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "catalog");
+  kiosk_window_wipe (kiosk->window);
+  g_assert_true (wait_for_forms (kiosk, bundled + 2, 15000));
+
+  /* A broken update: the last good version stays in service. */
+  g_test_expect_message ("antragskiosk-form", G_LOG_LEVEL_WARNING, "*erster.json is broken; its last good version*");
+  g_assert_true (g_file_set_contents (first, "{\"id\": \"testneu-eins\", ", -1, NULL));
+  g_assert_false (wait_for_forms (kiosk, bundled + 1, 6000));
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (kiosk_window_count_forms (kiosk->window), ==, bundled + 2);
+
+  /* Withdrawn. */
+  g_unlink (second);
+  g_unlink (first);
+  g_assert_true (wait_for_forms (kiosk, bundled, 15000));
+
+  kiosk_test_kiosk_free (kiosk);
+  g_rmdir (forms_dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -419,5 +507,6 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/window/keyboard", test_keyboard);
   g_test_add_func ("/antragskiosk/window/keyboard-off", test_keyboard_off);
   g_test_add_func ("/antragskiosk/window/shortcuts-capture", test_shortcuts_capture);
+  g_test_add_func ("/antragskiosk/window/forms-reload", test_forms_reload);
   return g_test_run ();
 }

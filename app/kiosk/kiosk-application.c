@@ -64,6 +64,7 @@ kiosk_application_activate (GApplication *application)
         }
       window = GTK_WINDOW (kiosk_window_new (GTK_APPLICATION (self), self->catalog, self->config, self->queue));
       kiosk_window_set_windowed (KIOSK_WINDOW (window), self->windowed);
+      kiosk_window_watch_forms (KIOSK_WINDOW (window));
       /* Background delivery when a platform is configured (its own
        * thread, queue connection and HTTP client). */
       if (self->config != NULL && self->config->token_url != NULL && self->queue != NULL)

@@ -453,6 +453,13 @@ kiosk_clerk_panel_new (KioskConfig  *config,
 }
 
 void
+kiosk_clerk_panel_set_catalog (KioskClerkPanel *self,
+                               KioskCatalog    *catalog)
+{
+  self->catalog = catalog;
+}
+
+void
 kiosk_clerk_panel_lock (KioskClerkPanel *self)
 {
   self->unlocked = FALSE;

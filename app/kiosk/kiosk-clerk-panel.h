@@ -33,6 +33,8 @@ KioskClerkPanel *kiosk_clerk_panel_new (KioskConfig  *config,
                                         KioskCatalog *catalog,
                                         KioskPrinter *printer);
 /* Back to the PIN page, the PIN entry emptied. */
+/* The forms after a reload (borrowed). */
+void      kiosk_clerk_panel_set_catalog (KioskClerkPanel *self, KioskCatalog *catalog);
 void      kiosk_clerk_panel_lock        (KioskClerkPanel *self);
 /* Tries @pin as if typed; TRUE when it unlocked the panel. */
 gboolean  kiosk_clerk_panel_try_pin     (KioskClerkPanel *self, const char *pin);

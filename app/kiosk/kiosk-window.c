@@ -17,10 +17,16 @@
 
 #define DEFAULT_IDLE_TIMEOUT_MS (120 * 1000)
 #define DEFAULT_IDLE_WARNING_MS (30 * 1000)
+/* A copied form file arrives in several events: reload this long after
+ * the last, and as often while a visitor is at the terminal. */
+#define FORMS_SETTLE_MS 2000
 
 struct _KioskWindow {
   GtkApplicationWindow  parent_instance;
   KioskCatalog         *catalog;
+  KioskCatalog         *owned_catalog; /* a reloaded catalog (the first is borrowed) */
+  GFileMonitor         *forms_monitor;
+  guint                 forms_reload_source;
   KioskConfig          *config;
   KioskQueue           *queue;
   KioskSubmitter       *submitter;
@@ -837,6 +843,10 @@ kiosk_window_dispose (GObject *object)
   g_clear_object (&self->print_cancellable);
   g_clear_handle_id (&self->idle_source, g_source_remove);
   g_clear_handle_id (&self->logo_source, g_source_remove);
+  g_clear_handle_id (&self->forms_reload_source, g_source_remove);
+  if (self->forms_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->forms_monitor, self);
+  g_clear_object (&self->forms_monitor);
   if (self->reveal_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
   self->reveal_tick = 0;
@@ -853,6 +863,7 @@ kiosk_window_finalize (GObject *object)
   g_clear_pointer (&self->submitter, kiosk_submitter_free);
   g_clear_pointer (&self->printer, kiosk_printer_free);
   g_clear_pointer (&self->forms, g_ptr_array_unref);
+  g_clear_pointer (&self->owned_catalog, kiosk_catalog_free);
   g_clear_pointer (&self->today, g_free);
   g_clear_pointer (&self->reference, g_free);
   G_OBJECT_CLASS (kiosk_window_parent_class)->finalize (object);
@@ -1031,6 +1042,83 @@ kiosk_window_new (GtkApplication *application,
   else
     set_screen (self, "welcome");
   return self;
+}
+
+/* ---- form updates: the forms directory, watched ---- */
+
+void
+kiosk_window_set_catalog (KioskWindow  *self,
+                          KioskCatalog *catalog)
+{
+  g_return_if_fail (!session_active (self));
+
+  self->catalog = catalog;
+  g_ptr_array_set_size (self->forms, 0);
+  g_clear_pointer (&self->submitter, kiosk_submitter_free);
+  check_forms (self);
+  if (self->clerk_panel != NULL)
+    kiosk_clerk_panel_set_catalog (self->clerk_panel, catalog);
+  if (self->forms->len == 0)
+    g_warning ("No form can be taken: the kiosk is out of service");
+  set_screen (self, self->forms->len == 0 ? "out-of-service" : "welcome");
+}
+
+static gboolean
+reload_forms_cb (gpointer data)
+{
+  KioskWindow *self = data;
+  g_autoptr(GError) error = NULL;
+  KioskCatalog *catalog;
+
+  /* Never under a visitor's hands: after the session. */
+  if (session_active (self))
+    return G_SOURCE_CONTINUE;
+  self->forms_reload_source = 0;
+  catalog = kiosk_catalog_new_for_config (self->config, TRUE, &error);
+  if (catalog == NULL)
+    {
+      g_warning ("The forms directory changed, but the forms cannot be loaded: %s; the forms in service stay",
+                 error->message);
+      return G_SOURCE_REMOVE;
+    }
+  kiosk_window_set_catalog (self, catalog);
+  g_clear_pointer (&self->owned_catalog, kiosk_catalog_free);
+  self->owned_catalog = catalog;
+  g_message ("The forms directory changed: %u form%s in service now", self->forms->len,
+             self->forms->len == 1 ? "" : "s");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+forms_changed_cb (GFileMonitor      *monitor,
+                  GFile             *file,
+                  GFile             *other,
+                  GFileMonitorEvent  event,
+                  gpointer           data)
+{
+  KioskWindow *self = data;
+
+  g_clear_handle_id (&self->forms_reload_source, g_source_remove);
+  self->forms_reload_source = g_timeout_add (FORMS_SETTLE_MS, reload_forms_cb, self);
+}
+
+void
+kiosk_window_watch_forms (KioskWindow *self)
+{
+  g_autoptr(GFile) dir = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->config == NULL || self->queue == NULL || self->config->forms_dir == NULL || self->forms_monitor != NULL)
+    return;
+  dir = g_file_new_for_path (self->config->forms_dir);
+  /* A directory that does not exist yet is watched for its creation. */
+  self->forms_monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (self->forms_monitor == NULL)
+    {
+      g_warning ("Form updates in %s are taken only at the next start: %s", self->config->forms_dir, error->message);
+      return;
+    }
+  g_signal_connect (self->forms_monitor, "changed", G_CALLBACK (forms_changed_cb), self);
 }
 
 void

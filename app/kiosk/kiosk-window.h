@@ -24,6 +24,14 @@ KioskWindow *kiosk_window_new          (GtkApplication *application,
                                         KioskCatalog   *catalog,
                                         KioskConfig    *config,
                                         KioskQueue     *queue);
+/* Form updates (docs/operations.md): watches the configuration's forms
+ * directory; after a change settles, and when no visitor is at the
+ * terminal, the forms are loaded anew (broken files keep their last good
+ * version) and the window offers them. */
+void         kiosk_window_watch_forms  (KioskWindow *self);
+/* Offers the forms of @catalog (borrowed) from now on; not during a
+ * session. */
+void         kiosk_window_set_catalog  (KioskWindow *self, KioskCatalog *catalog);
 /* Development: close and the escape keys work again. */
 void         kiosk_window_set_windowed (KioskWindow *self, gboolean windowed);
 /* The date that validation measures against (ISO; NULL: today). */
