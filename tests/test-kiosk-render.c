@@ -92,11 +92,23 @@ render (KioskTestKiosk *kiosk, const char *name)
         g_error ("screen %s needs %dx%d px, more than 1280x800", name, min_width, min_height);
       }
   }
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
+  /* On a busy machine the first screen may not be mapped yet: give it up
+   * to five seconds to draw anything at all. */
+  for (int attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      if (attempt > 0)
+        kiosk_test_wait_ms (100);
+      width = gtk_widget_get_width (window);
+      height = gtk_widget_get_height (window);
+      if (!gtk_widget_get_mapped (window) || width <= 0 || height <= 0)
+        continue;
+      if (snapshot == NULL)
+        snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  if (node == NULL)
+    g_error ("screen %s draws nothing (not mapped or empty after 5 s)", name);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   file = g_strdup_printf ("%s/%s.png", screens_dir, name);
