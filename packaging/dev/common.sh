@@ -22,7 +22,8 @@ demo_packages=(
 )
 # What the test suite needs on top: clang and libFuzzer for the sanitizer
 # and fuzzing builds, independent checkers (jsonschema, jwcrypto, zbar,
-# poppler), a headless display, a CUPS server.
+# poppler), a headless display, a CUPS server; for the deploy suite the
+# Debian package tools, lintian and debootstrap.
 test_packages=(
   clang libclang-rt-14-dev
   python3 python3-jsonschema python3-jwcrypto python3-cryptography
@@ -30,6 +31,7 @@ test_packages=(
   xvfb xauth dbus-daemon python3-pyatspi at-spi2-core
   cups-daemon
   cage xwayland xdotool imagemagick systemd
+  debhelper dpkg-dev fakeroot lintian debootstrap git
 )
 
 as_root() {
