@@ -150,6 +150,8 @@ class PackageTest(unittest.TestCase):
             "/etc/antragskiosk/kiosk.conf.d",
             "/etc/antragskiosk/forms",
             "/usr/share/doc/antragskiosk/copyright",
+            "/usr/share/man/man1/antragskiosk.1.gz",
+            "/usr/share/man/man1/antragskiosk-ctl.1.gz",
         ]
         with open(os.path.join(ROOT, "resources", "po", "LINGUAS"), encoding="utf-8") as f:
             languages = f.read().split()
