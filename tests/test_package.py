@@ -281,7 +281,8 @@ class ImageTest(unittest.TestCase):
         cls.provision = tempfile.TemporaryDirectory()
         cls.write_provisioning(cls.provision.name)
         cmd = cls.sudo + [os.path.join(ROOT, "packaging", "image", "build"), "--no-kernel",
-                          "--mirror", cls.mirror(), "--cache", os.path.join(WORK, "image-cache"),
+                          "--mirror", cls.mirror(),
+                          "--security", cls.mirror("bookworm-security", "none"), "--cache", os.path.join(WORK, "image-cache"),
                           "--provision", cls.provision.name, "--hostname", "rathaus-test-1", deb, cls.root]
         result = run(cmd)
         if result.returncode != 0:
@@ -293,23 +294,23 @@ class ImageTest(unittest.TestCase):
             cls.provision.cleanup()
 
     @staticmethod
-    def mirror():
-        """The Debian mirror apt uses on this machine (deb822 or one-line
-        sources), so that the test reaches only what CI may reach."""
+    def mirror(suite="bookworm", default="http://deb.debian.org/debian"):
+        """The archive apt uses on this machine for SUITE (deb822 or
+        one-line sources), so that the test reaches only what CI may."""
         path = "/etc/apt/sources.list.d/debian.sources"
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 for stanza in f.read().split("\n\n"):
                     uris = re.search(r"(?m)^URIs: *(\S+)", stanza)
                     suites = re.search(r"(?m)^Suites: *(.*)$", stanza)
-                    if uris and suites and "bookworm" in suites.group(1).split():
+                    if uris and suites and suite in suites.group(1).split():
                         return uris.group(1).rstrip("/")
         if os.path.exists("/etc/apt/sources.list"):
             with open("/etc/apt/sources.list", encoding="utf-8") as f:
-                m = re.search(r"(?m)^deb +(?:\[[^]]*\] +)?(\S+) +bookworm +", f.read())
+                m = re.search(r"(?m)^deb +(?:\[[^]]*\] +)?(\S+) +%s +" % suite, f.read())
                 if m:
                     return m.group(1).rstrip("/")
-        return "http://deb.debian.org/debian"
+        return default
 
     @staticmethod
     def write_provisioning(directory):
