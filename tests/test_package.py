@@ -353,7 +353,27 @@ class ImageTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("libgtk-4.so.1", result.stdout)
         self.assertNotIn("not found", result.stdout)
+        result = self.chroot("antragskiosk", "--version")
+        self.assertEqual((result.returncode, result.stdout.strip()), (0, "antragskiosk " + project_version()),
+                         result.stderr)
         self.assertTrue(os.path.exists(os.path.join(self.root, "usr/bin/cage")))
+
+    def test_translations_found_where_installed(self):
+        # The installed programs find the installed catalogues: each
+        # language's text as its .po file has it.
+        msgid = "Please fill in this field."
+        with open(os.path.join(ROOT, "resources", "po", "LINGUAS"), encoding="utf-8") as f:
+            languages = f.read().split()
+        for lang in languages:
+            with open(os.path.join(ROOT, "resources", "po", lang + ".po"), encoding="utf-8") as f:
+                m = re.search(r'(?m)^msgid "%s"\nmsgstr "(.+)"$' % re.escape(msgid), f.read())
+            self.assertIsNotNone(m, lang)
+            result = run(self.sudo + ["chroot", self.root, "/usr/bin/env", "-i", "PATH=/usr/bin:/bin",
+                                      "antragskiosk-ctl", "validate", "--form", "sperrmuell", "--answers", "-",
+                                      "--lang", lang], input="{}")
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertIn(": " + m.group(1), result.stdout, lang)
+            self.assertNotIn(msgid, result.stdout, lang)
 
     def test_check_config_as_the_kiosk_user(self):
         result = self.chroot("runuser", "-u", "antragskiosk", "--", "antragskiosk-ctl", "check-config")
