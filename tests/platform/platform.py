@@ -107,7 +107,7 @@ def problem(status, title, detail):
 # ---------------------------------------------------------------- faults
 
 class Fault:
-    ACTIONS = ("status", "delay", "drop", "close", "invalid_json", "conflict")
+    ACTIONS = ("status", "delay", "stall", "drop", "close", "invalid_json", "conflict")
 
     def __init__(self, spec, ident):
         self.id = ident
@@ -506,6 +506,28 @@ class Platform:
             self.db.execute("COMMIT")
         return 200, {"caseId": case_id, "status": "accepted" if accept else "rejected"}
 
+    def forge_event(self, case_id, event_type):
+        """Append to a case's log an event token whose signature does not
+        verify (a correctly signed token with one signature byte changed):
+        a client must not believe it."""
+        with self.lock:
+            found = self.db.execute("SELECT submission_id FROM submissions WHERE case_id = ?",
+                                    (case_id,)).fetchone()
+        if found is None:
+            problem(404, "Not Found", "unknown case")
+        claims = self.sign(found[0], case_id, event_type)
+        token = self.signed(claims)
+        head, payload, signature = token.split(".")
+        raw = bytearray(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)))
+        raw[len(raw) // 2] ^= 0x01
+        token = ".".join((head, payload, base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")))
+        with self.lock:
+            seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE case_id = ?",
+                                  (case_id,)).fetchone()[0]
+            self.db.execute("INSERT INTO events (case_id, seq, claims, token) VALUES (?, ?, ?, ?)",
+                            (case_id, seq, claims, token))
+        return 200, {"caseId": case_id, "seq": seq}
+
     def stats(self):
         with self.lock:
             by_status, by_route = {}, {}
@@ -546,6 +568,9 @@ class Platform:
         if m and method == "POST":
             reason = (json.loads(body or b"{}") or {}).get("reason")
             return self.decide(m[1].lower(), m[2] == "accept", reason)
+        m = re.fullmatch(r"/__admin/cases/(%s)/forged-event" % UUID_RE, path)
+        if m and method == "POST":
+            return self.forge_event(m[1].lower(), (json.loads(body or b"{}") or {}).get("type", "submit-submission"))
         if path == "/__admin/submissions" and method == "GET":
             with self.lock:
                 return 200, {"submissions": dump_rows(self.db)}
@@ -693,6 +718,10 @@ def make_handler(platform, context):
                     status, obj = platform.route(self.command, path, self.headers, body)
                 except Problem as p:
                     status, obj, headers = p.status, self.problem_body(p), p.headers
+            if action == "stall":
+                # processed; the answer is held back (the client sees a
+                # stalled transfer for a request that did take effect)
+                time.sleep(float(fault.spec.get("ms", 1000)) / 1000)
             if action == "drop":
                 data = json.dumps(obj).encode() if obj is not None else b'{"dropped": true}'
                 self.send_response(status)

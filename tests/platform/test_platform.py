@@ -263,6 +263,47 @@ class PlatformTest(unittest.TestCase):
         self.assertEqual(self.client.json("GET", "/v1/destinations/" + DEST)[0], 200)
         self.assertGreaterEqual(time.monotonic() - start, 0.4)
 
+    def test_fault_stall(self):
+        """stall: processed first, then the answer is held back."""
+        self.platform.add_fault(method="POST", path="^/v1/submissions$", action="stall", ms=3000)
+        before = {s["submissionId"] for s in self.platform.submissions()}
+        c = Client(self.platform)
+        c.login()
+        c.close()
+        c.connection = http.client.HTTPSConnection("127.0.0.1", self.platform.port, context=c.context, timeout=1)
+        start = time.monotonic()
+        with self.assertRaises((socket.timeout, TimeoutError)):
+            c.create()
+        self.assertLess(time.monotonic() - start, 2.5)
+        # the submission exists although the client never heard the answer
+        self.assertEqual(len({s["submissionId"] for s in self.platform.submissions()} - before), 1)
+        c.close()
+
+    def test_forged_event(self):
+        created, status, _ = self.submit_one("FORGED-1")
+        self.assertEqual(status, 200)
+        self.platform.admin("POST", "cases/%s/forged-event" % created["caseId"], {"type": "accept-submission"})
+        status, log, _ = self.client.json("GET", "/v1/cases/%s/events" % created["caseId"])
+        self.assertEqual(len(log["eventLog"]), 3)
+        status, jwks, _ = self.client.json("GET", "/.well-known/jwks.json", auth=False)
+        keys = jwk.JWKSet.from_json(json.dumps(jwks))
+        verified = []
+        for token in log["eventLog"]:
+            signed = jws.JWS()
+            signed.deserialize(token)
+            try:
+                signed.verify(keys.get_key(signed.jose_header["kid"]), alg="PS512")
+                verified.append(True)
+            except jws.InvalidJWSSignature:
+                verified.append(False)
+        self.assertEqual(verified, [True, True, False])
+        self.assertIn("accept-submission", json.loads(signed.objects["payload"])["events"].popitem()[0])
+        # the platform's own state is untouched
+        status, info, _ = self.client.json("GET", "/v1/submissions/" + created["submissionId"])
+        self.assertEqual(info["status"], "submitted")
+        with self.assertRaises(RuntimeError):
+            self.platform.admin("POST", "cases/%s/forged-event" % uuid.uuid4(), {})
+
     def test_fault_drop_and_close(self):
         self.platform.add_fault(method="POST", path="^/v1/submissions$", action="drop")
         with self.assertRaises((http.client.IncompleteRead, ConnectionError, ssl.SSLError)):
