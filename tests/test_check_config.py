@@ -133,6 +133,114 @@ class CheckConfigTest(unittest.TestCase):
         self.assertEqual(missing.returncode, 1)
         self.assertEqual(missing.stdout, f"{self.dir}/none.conf: the file does not exist\n")
 
+    BASE = ("[kiosk]\nid=t1\n"
+            f"[destination demo]\ndestination_id={UUID_A}\nkey_file={DEMO_JWK}\n"
+            f"trust_anchor={DEMO_ROOT}\nforms=*\n")
+
+    def test_module_groups_good(self):
+        self.write("receipt-mac.key", "0123456789abcdef0123\n", mode=0o600)
+        os.mkdir(os.path.join(self.dir, "out"))
+        result, path = self.check(
+            self.BASE
+            + "[sync]\nretry_base_s=10\nretry_cap_s=600\nparallelism=2\nstall_timeout_s=60\n"
+            "[printer]\nkind=file\npath=out/receipt.pdf\nformat=pdf\npaper=58mm\ntimeout=20\n"
+            "[receipt]\nstatus_url=https://buergerbuero.example/status\nstatus_text=Siehe Website\n"
+            "status_text[en]=See the website\nmac_key_file=receipt-mac.key\nmac_length=16\n")
+        self.assertEqual(result.returncode, 0, result.stdout)
+        self.assertEqual(result.stdout, f"OK: {path}\n")
+
+    def test_module_groups_errors(self):
+        self.write("receipt-mac.key", "short\n", mode=0o600)
+        result, path = self.check(
+            self.BASE
+            + "[sync]\nparalelism=3\nstall_timeout_s=ten\nabandon_after_s=5\nretry_base_s=100\nretry_cap_s=50\n"
+            "[printer]\nkind=escpos\ndevice=usb0\ncodepage=cp85\nnative_qr=yes\nqueue=kasse\n"
+            "paper=a4\ntimeout=0\nfont=big\n"
+            "[receipt]\nstatus_url=ftp://example/status\nmac_lenght=12\nmac_length=99\n"
+            "status_text[de]=Hallo\nmac_key_file=receipt-mac.key\n")
+        self.assertEqual(result.returncode, 1)
+        lines = result.stdout.splitlines()
+        for line in (
+                '[sync] paralelism: unknown key; did you mean "parallelism"?',
+                '[sync] stall_timeout_s: "ten" is not a whole number of seconds from 1 to 3600',
+                '[sync] abandon_after_s: "5" is not a whole number of seconds from 60 to 86400',
+                "[sync] retry_cap_s: the longest backoff (retry_cap_s, 50) must not be less than the first "
+                "(retry_base_s, 100)",
+                '[printer] font: unknown key',
+                '[printer] timeout: "0" is not a whole number of seconds from 1 to 300',
+                '[printer] codepage: "cp85" is not one of cp858, ascii; did you mean "cp858"?',
+                '[printer] native_qr: "yes" must be true or false',
+                '[printer] device: "usb0" must be an absolute path (/dev/usb/lp0) or tcp://HOST:PORT',
+                "[printer] paper: an ESC/POS printer takes paper=58 or paper=80",
+                '[receipt] mac_lenght: unknown key; did you mean "mac_length"?',
+                '[receipt] mac_length: "99" is not a whole number of hex digits from 8 to 64',
+                '[receipt] status_url: "ftp://example/status" must be an http(s) URL without a fragment, '
+                "such as https://buergerbuero.example/status",
+                f"[receipt] mac_key_file: {self.dir}/receipt-mac.key holds 5 bytes; the MAC key must be at "
+                "least 16 bytes long"):
+            self.assertIn(f"{path}: {line}", lines, result.stdout)
+        self.assertIn(f"warning: {path}: [printer] queue: has no effect with kind=escpos (it is for kind=cups)",
+                      lines)
+        self.assertFalse([l for l in lines if "status_text" in l], result.stdout)
+
+    def test_printer_files(self):
+        result, path = self.check(self.BASE + "[printer]\nkind=file\npath=nowhere/receipt.pdf\nformat=jpeg\n")
+        self.assertEqual(result.returncode, 1)
+        lines = result.stdout.splitlines()
+        self.assertIn(f"{path}: [printer] path: the directory {self.dir}/nowhere does not exist", lines)
+        self.assertIn(f'{path}: [printer] format: "jpeg" is not one of pdf, png, escpos', lines)
+        result, path = self.check(self.BASE + "[printer]\nkind=file\n")
+        self.assertEqual(result.stdout.splitlines(),
+                         [f"{path}: [printer] path: is missing: kind=file needs path=FILE, where the receipt "
+                          "is written"])
+        result, path = self.check(self.BASE + "[printer]\nkind=escpos\ndevice=/dev/no-such-printer\n")
+        self.assertEqual(result.returncode, 0, result.stdout)
+        self.assertIn(f"warning: {path}: [printer] device: /dev/no-such-printer does not exist "
+                      "(is the printer connected and switched on?)", result.stdout.splitlines())
+        result, path = self.check(self.BASE + "[printer]\nkind=cups\nserver=cups.example:99999\n")
+        self.assertIn(f'{path}: [printer] server: "cups.example:99999" must be HOST, HOST:PORT '
+                      "(port 1 to 65535) or a socket path", result.stdout.splitlines())
+        result, path = self.check(self.BASE + "[printer]\nkind=laser\n")
+        self.assertEqual(result.stdout.splitlines(),
+                         [f'{path}: [printer] kind: "laser" is not one of none, file, cups, escpos'])
+
+    def test_secret_modes(self):
+        """The clerk PIN hash, the receipt MAC key and the files holding
+        them: a warning for each that group or others may read or change."""
+        base = self.BASE + "[receipt]\nmac_key_file=private/mac.key\n"
+        mac = self.write("private/mac.key", "0123456789abcdef\n", mode=0o600)
+        clerk = self.write("kiosk.conf.d/90-clerk.conf", "[clerk]\npin_hash=pbkdf2-sha256$200000$c2FsdA==$aGFzaA==\n",
+                           mode=0o600)
+        result, path = self.check(base)
+        self.assertEqual(result.stdout, f"OK: {path}, {clerk}\n")
+
+        os.chmod(mac, 0o640)
+        os.chmod(clerk, 0o644)
+        result, path = self.check(base)
+        self.assertEqual(result.returncode, 0, result.stdout)
+        lines = result.stdout.splitlines()
+        self.assertIn(f"warning: {path}: [receipt] mac_key_file: {mac} can be read by group or others "
+                      "(mode 0640); restrict it with chmod 600", lines)
+        self.assertIn(f"warning: {clerk}: [clerk] pin_hash: {clerk} holds the clerk PIN hash and can be read by "
+                      "group or others (mode 0644); a short PIN is quickly found from its hash: restrict the file "
+                      "with chmod 600 (owned by the kiosk's user), or move pin_hash into a drop-in that is", lines)
+
+        os.chmod(clerk, 0o620)      # not readable, but anyone in the group may set a PIN
+        result, path = self.check(base)
+        self.assertIn(f"warning: {clerk}: [clerk] pin_hash: {clerk} holds the clerk PIN hash and can be changed by "
+                      "group or others (mode 0620)", result.stdout)
+        os.chmod(clerk, 0o600)
+
+        # the MAC key written into a configuration file others may read
+        os.unlink(mac)
+        result, path = self.check(self.BASE + "[receipt]\nmac_key=0123456789abcdef\n")
+        os.chmod(path, 0o644)
+        result = ctl("check-config", "--config", path)
+        self.assertIn(f"warning: {path}: [receipt] mac_key: {path} holds the receipt MAC key and can be read by "
+                      "group or others (mode 0644); restrict it with chmod 600, or move the key to mac_key_file",
+                      result.stdout.splitlines())
+        self.assertEqual(result.returncode, 0, result.stdout)
+
     def test_usage(self):
         self.assertEqual(ctl("check-config", "extra").returncode, 2)
         self.assertEqual(ctl("check-config", "--no-such-option").returncode, 2)

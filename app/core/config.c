@@ -11,6 +11,8 @@
 
 #include "antragskiosk/config.h"
 #include "antragskiosk/keys.h"
+#include "antragskiosk/receipt.h"
+#include "antragskiosk/sync.h"
 /* From glib-compile-resources (resources/antragskiosk-demo.gresource.xml). */
 GResource *kiosk_demo_get_resource (void);
 
@@ -293,6 +295,43 @@ check_https_url (KioskConfigPrivate *priv,
   else if (g_uri_get_userinfo (uri) != NULL)
     add_problem (problems, FALSE, origin_of (priv, group, key), group, key,
                  "the URL must not contain a user name or password; the client secret belongs in client_secret_file");
+}
+
+/* An error for every key of @group that is not in @known_keys, with a
+ * suggestion for a near miss. KEY[LOCALE] is known when KEY is in
+ * @localised (may be NULL). */
+static void
+check_unknown_keys (KioskConfigPrivate *priv,
+                    Problems           *problems,
+                    const char         *group,
+                    const char *const  *known_keys,
+                    const char *const  *localised)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (priv->pub.keyfile, group, NULL, NULL);
+
+  for (gsize j = 0; keys != NULL && keys[j] != NULL; j++)
+    {
+      g_autofree char *bare = g_strdup (keys[j]);
+      char *bracket = strchr (bare, '[');
+      const char *suggestion;
+
+      if (bracket != NULL && g_str_has_suffix (bare, "]"))
+        {
+          *bracket = '\0';
+          if (localised != NULL && strv_has (localised, bare))
+            continue;
+          bracket[0] = '[';
+        }
+      if (strv_has (known_keys, bare))
+        continue;
+      suggestion = did_you_mean (bare, known_keys);
+      if (suggestion != NULL)
+        add_problem (problems, FALSE, origin_of (priv, group, keys[j]), group, keys[j],
+                     "unknown key; did you mean \"%s\"?", suggestion);
+      else
+        add_problem (problems, FALSE, origin_of (priv, group, keys[j]), group, keys[j],
+                     "unknown key");
+    }
 }
 
 /* ---- reading files -------------------------------------------------------- */
@@ -595,7 +634,6 @@ validate (KioskConfigPrivate *priv,
     {
       const char *group = groups[i];
       const char *const *known_keys = NULL;
-      g_auto(GStrv) keys = NULL;
 
       if (strcmp (group, "kiosk") == 0)
         known_keys = kiosk_keys;
@@ -645,21 +683,7 @@ validate (KioskConfigPrivate *priv,
           continue;
         }
 
-      keys = g_key_file_get_keys (config->keyfile, group, NULL, NULL);
-      for (gsize j = 0; keys != NULL && keys[j] != NULL; j++)
-        {
-          const char *suggestion;
-
-          if (strv_has (known_keys, keys[j]))
-            continue;
-          suggestion = did_you_mean (keys[j], known_keys);
-          if (suggestion != NULL)
-            add_problem (problems, FALSE, origin_of (priv, group, keys[j]), group, keys[j],
-                         "unknown key; did you mean \"%s\"?", suggestion);
-          else
-            add_problem (problems, FALSE, origin_of (priv, group, keys[j]), group, keys[j],
-                         "unknown key");
-        }
+      check_unknown_keys (priv, problems, group, known_keys, NULL);
     }
 
   if (config->destinations->len == 0 && problems->n_errors == 0)
@@ -899,6 +923,36 @@ kiosk_config_get_path (const KioskConfig *config,
   return resolve_path (value, kiosk_config_get_origin (config, group, key));
 }
 
+/* ---- secrets -------------------------------------------------------------- */
+
+/* A warning when the secret file @path may be read or changed by anyone
+ * but its owner (the service's user): "PATH[ @holds] can be read by group
+ * or others (mode 0644); @advice". */
+static void
+check_private_mode (Problems   *problems,
+                    const char *origin,
+                    const char *group,
+                    const char *key,
+                    const char *path,
+                    const char *holds,
+                    const char *advice)
+{
+  struct stat st;
+  const char *access;
+
+  if (path == NULL || stat (path, &st) != 0)
+    return;
+  if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+    access = "read";
+  else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    access = "changed";
+  else
+    return;
+  add_problem (problems, TRUE, origin, group, key,
+               "%s%s can be %s by group or others (mode %04o); %s",
+               path, holds, access, (unsigned) (st.st_mode & 07777), advice);
+}
+
 /* ---- files the configuration points to ------------------------------------------ */
 
 static void
@@ -910,7 +964,6 @@ check_secret_file (KioskConfigPrivate *priv,
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
   gsize length = 0;
-  struct stat st;
 
   if (path == NULL)
     return;
@@ -925,10 +978,7 @@ check_secret_file (KioskConfigPrivate *priv,
     add_problem (problems, FALSE, origin, "platform", "client_secret_file",
                  "%s is empty; it must hold the client secret", path);
   memset (contents, 0, length);
-  if (stat (path, &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-    add_problem (problems, TRUE, origin, "platform", "client_secret_file",
-                 "%s can be read by group or others (mode %04o); restrict it with chmod 600",
-                 path, (unsigned) (st.st_mode & 07777));
+  check_private_mode (problems, origin, "platform", "client_secret_file", path, "", "restrict it with chmod 600");
 }
 
 static void
@@ -984,6 +1034,308 @@ check_destination_key (KioskConfigPrivate           *priv,
     }
 }
 
+/* ---- the groups other modules read ------------------------------------------ */
+
+static const char *const printer_keys[] = {
+  "kind", "paper", "timeout", "path", "format", "queue", "server", "device",
+  "native_qr", "codepage", "query_status", NULL
+};
+static const char *const printer_kinds[] = { "none", "file", "cups", "escpos", NULL };
+static const char *const receipt_keys[] = {
+  "status_url", "status_text", "mac_key", "mac_key_file", "mac_length", NULL
+};
+static const char *const receipt_localised[] = { "status_text", NULL };
+
+/* A whole number in [@min, @max]; FALSE (reported) when it is not. */
+static gboolean
+check_number (KioskConfigPrivate *priv,
+              Problems           *problems,
+              const char         *group,
+              const char         *key,
+              guint               min,
+              guint               max,
+              const char         *unit,
+              guint              *value)
+{
+  g_autofree char *text = get_string (priv, problems, group, key);
+  guint64 number = 0;
+
+  if (text == NULL)
+    return FALSE;
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, &number, NULL))
+    {
+      add_problem (problems, FALSE, origin_of (priv, group, key), group, key,
+                   "\"%s\" is not a whole number%s from %u to %u", text, unit, min, max);
+      return FALSE;
+    }
+  *value = (guint) number;
+  return TRUE;
+}
+
+static void
+check_boolean (KioskConfigPrivate *priv,
+               Problems           *problems,
+               const char         *group,
+               const char         *key)
+{
+  g_autofree char *text = get_string (priv, problems, group, key);
+
+  if (text != NULL && strcmp (text, "true") != 0 && strcmp (text, "false") != 0)
+    add_problem (problems, FALSE, origin_of (priv, group, key), group, key,
+                 "\"%s\" must be true or false", text);
+}
+
+/* One of @choices (reported with a suggestion when not); NULL when absent
+ * or wrong. */
+static char *
+check_choice (KioskConfigPrivate *priv,
+              Problems           *problems,
+              const char         *group,
+              const char         *key,
+              const char *const  *choices)
+{
+  g_autofree char *text = get_string (priv, problems, group, key);
+  g_autofree char *list = NULL;
+  const char *suggestion;
+
+  if (text == NULL || strv_has (choices, text))
+    return g_steal_pointer (&text);
+  list = g_strjoinv (", ", (char **) choices);
+  suggestion = did_you_mean (text, choices);
+  if (suggestion != NULL)
+    add_problem (problems, FALSE, origin_of (priv, group, key), group, key,
+                 "\"%s\" is not one of %s; did you mean \"%s\"?", text, list, suggestion);
+  else
+    add_problem (problems, FALSE, origin_of (priv, group, key), group, key,
+                 "\"%s\" is not one of %s", text, list);
+  return NULL;
+}
+
+static void
+check_sync_group (KioskConfigPrivate *priv,
+                  Problems           *problems)
+{
+  g_auto(GStrv) keys = NULL;
+  KioskSyncSettings settings;
+  gboolean base_ok = FALSE, cap_ok = FALSE;
+
+  if (!g_key_file_has_group (priv->pub.keyfile, "sync"))
+    return;
+  check_unknown_keys (priv, problems, "sync", kiosk_sync_setting_names (), NULL);
+  kiosk_sync_settings_init (&settings);
+  keys = g_key_file_get_keys (priv->pub.keyfile, "sync", NULL, NULL);
+  for (gsize i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      guint min, max, value = 0;
+      gboolean ok;
+
+      if (!kiosk_sync_setting_range (keys[i], &min, &max))
+        continue;
+      ok = check_number (priv, problems, "sync", keys[i], min, max,
+                         g_str_has_suffix (keys[i], "_s") ? " of seconds" : "", &value);
+      if (ok && strcmp (keys[i], "retry_base_s") == 0)
+        {
+          settings.retry_base_s = value;
+          base_ok = TRUE;
+        }
+      else if (ok && strcmp (keys[i], "retry_cap_s") == 0)
+        {
+          settings.retry_cap_s = value;
+          cap_ok = TRUE;
+        }
+    }
+  if ((base_ok || cap_ok) && settings.retry_cap_s < settings.retry_base_s)
+    add_problem (problems, FALSE, origin_of (priv, "sync", cap_ok ? "retry_cap_s" : "retry_base_s"), "sync",
+                 cap_ok ? "retry_cap_s" : "retry_base_s",
+                 "the longest backoff (retry_cap_s, %u) must not be less than the first (retry_base_s, %u)",
+                 settings.retry_cap_s, settings.retry_base_s);
+}
+
+static void
+check_printer_group (KioskConfigPrivate *priv,
+                     Problems           *problems)
+{
+  static const struct { const char *key; const char *kind; } only_for[] = {
+    { "path", "file" }, { "format", "file" }, { "queue", "cups" }, { "server", "cups" },
+    { "device", "escpos" }, { "native_qr", "escpos" }, { "codepage", "escpos" }, { "query_status", "escpos" },
+  };
+  GKeyFile *keyfile = priv->pub.keyfile;
+  const char *group = "printer";
+  g_autofree char *kind = NULL;
+  g_autofree char *paper = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *codepage = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *device = NULL;
+  KioskPaper paper_value = KIOSK_PAPER_80MM;
+  guint timeout = 0;
+
+  if (!g_key_file_has_group (keyfile, group))
+    return;
+  check_unknown_keys (priv, problems, group, printer_keys, NULL);
+  kind = check_choice (priv, problems, group, "kind", printer_kinds);
+  if (kind == NULL && g_key_file_has_key (keyfile, group, "kind", NULL))
+    return;   /* the other keys depend on the kind */
+  if (kind == NULL)
+    kind = g_strdup ("none");
+
+  paper = get_string (priv, problems, group, "paper");
+  if (paper != NULL && !kiosk_paper_from_string (paper, &paper_value))
+    add_problem (problems, FALSE, origin_of (priv, group, "paper"), group, "paper",
+                 "\"%s\" must be 58, 80 or a4", paper);
+  check_number (priv, problems, group, "timeout", 1, 300, " of seconds", &timeout);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (only_for); i++)
+    if (g_key_file_has_key (keyfile, group, only_for[i].key, NULL) && strcmp (kind, only_for[i].kind) != 0)
+      add_problem (problems, TRUE, origin_of (priv, group, only_for[i].key), group, only_for[i].key,
+                   "has no effect with kind=%s (it is for kind=%s)", kind, only_for[i].kind);
+
+  if (strcmp (kind, "file") == 0)
+    {
+      path = get_path (priv, problems, group, "path");
+      format = check_choice (priv, problems, group, "format", (const char *const[]) { "pdf", "png", "escpos", NULL });
+      if (path == NULL && !g_key_file_has_key (keyfile, group, "path", NULL))
+        add_problem (problems, FALSE, group_origin_of (priv, group), group, "path",
+                     "is missing: kind=file needs path=FILE, where the receipt is written");
+      else if (path != NULL)
+        {
+          g_autofree char *dir = g_path_get_dirname (path);
+
+          if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+            add_problem (problems, FALSE, origin_of (priv, group, "path"), group, "path",
+                         "the directory %s does not exist", dir);
+          else if (g_file_test (path, G_FILE_TEST_IS_DIR))
+            add_problem (problems, FALSE, origin_of (priv, group, "path"), group, "path",
+                         "%s is a directory; give a file name", path);
+        }
+    }
+  else if (strcmp (kind, "cups") == 0)
+    {
+      server = get_string (priv, problems, group, "server");
+      if (server != NULL && server[0] == '/')
+        {
+          if (!g_file_test (server, G_FILE_TEST_EXISTS))
+            add_problem (problems, TRUE, origin_of (priv, group, "server"), group, "server",
+                         "the socket %s does not exist (is cupsd running?)", server);
+        }
+      else if (server != NULL)
+        {
+          const char *colon = strrchr (server, ':');
+          const char *bracket = strrchr (server, ']');
+          guint64 port = 0;
+
+          if (server[0] == ':' || (colon != NULL && (bracket == NULL || bracket < colon)
+                                   && !g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL)))
+            add_problem (problems, FALSE, origin_of (priv, group, "server"), group, "server",
+                         "\"%s\" must be HOST, HOST:PORT (port 1 to 65535) or a socket path", server);
+        }
+    }
+  else if (strcmp (kind, "escpos") == 0)
+    {
+      device = get_string (priv, problems, group, "device");
+      codepage = check_choice (priv, problems, group, "codepage", (const char *const[]) { "cp858", "ascii", NULL });
+      check_boolean (priv, problems, group, "native_qr");
+      check_boolean (priv, problems, group, "query_status");
+      if (device == NULL && !g_key_file_has_key (keyfile, group, "device", NULL))
+        add_problem (problems, FALSE, group_origin_of (priv, group), group, "device",
+                     "is missing: kind=escpos needs device=/dev/usb/lp0 or device=tcp://HOST:9100");
+      else if (device != NULL && g_str_has_prefix (device, "tcp://"))
+        {
+          g_autoptr(GSocketConnectable) address = g_network_address_parse_uri (device, 9100, NULL);
+
+          if (address == NULL)
+            add_problem (problems, FALSE, origin_of (priv, group, "device"), group, "device",
+                         "\"%s\" is not tcp://HOST or tcp://HOST:PORT", device);
+        }
+      else if (device != NULL && device[0] != '/')
+        add_problem (problems, FALSE, origin_of (priv, group, "device"), group, "device",
+                     "\"%s\" must be an absolute path (/dev/usb/lp0) or tcp://HOST:PORT", device);
+      else if (device != NULL && !g_file_test (device, G_FILE_TEST_EXISTS))
+        add_problem (problems, TRUE, origin_of (priv, group, "device"), group, "device",
+                     "%s does not exist (is the printer connected and switched on?)", device);
+      if (paper != NULL && paper_value == KIOSK_PAPER_A4)
+        add_problem (problems, FALSE, origin_of (priv, group, "paper"), group, "paper",
+                     "an ESC/POS printer takes paper=58 or paper=80");
+    }
+}
+
+static void
+check_receipt_group (KioskConfigPrivate *priv,
+                     Problems           *problems)
+{
+  GKeyFile *keyfile = priv->pub.keyfile;
+  const char *group = "receipt";
+  g_autofree char *url = NULL;
+  g_autofree char *key_text = NULL;
+  g_autofree char *key_file = NULL;
+  guint length = 0;
+
+  if (!g_key_file_has_group (keyfile, group))
+    return;
+  check_unknown_keys (priv, problems, group, receipt_keys, receipt_localised);
+  url = get_string (priv, problems, group, "status_url");
+  if (url != NULL
+      && (!(g_str_has_prefix (url, "https://") || g_str_has_prefix (url, "http://"))
+          || !g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL)
+          || strpbrk (url, "# \t") != NULL))
+    add_problem (problems, FALSE, origin_of (priv, group, "status_url"), group, "status_url",
+                 "\"%s\" must be an http(s) URL without a fragment, such as "
+                 "https://buergerbuero.example/status", url);
+  check_number (priv, problems, group, "mac_length", 8, 64, " of hex digits", &length);
+
+  key_text = get_string (priv, problems, group, "mac_key");
+  key_file = get_path (priv, problems, group, "mac_key_file");
+  if (key_text != NULL && key_file != NULL)
+    add_problem (problems, FALSE, origin_of (priv, group, "mac_key_file"), group, "mac_key_file",
+                 "set either mac_key or mac_key_file, not both");
+  else if (key_text != NULL)
+    {
+      if (strlen (key_text) < 16)
+        add_problem (problems, FALSE, origin_of (priv, group, "mac_key"), group, "mac_key",
+                     "the MAC key must be at least 16 bytes long");
+      check_private_mode (problems, origin_of (priv, group, "mac_key"), group, "mac_key",
+                          origin_of (priv, group, "mac_key"), " holds the receipt MAC key and",
+                          "restrict it with chmod 600, or move the key to mac_key_file");
+      memset (key_text, 0, strlen (key_text));
+    }
+  else if (key_file != NULL)
+    {
+      g_autofree char *contents = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize size = 0, key_length;
+
+      if (!g_file_get_contents (key_file, &contents, &size, &error))
+        {
+          add_problem (problems, FALSE, origin_of (priv, group, "mac_key_file"), group, "mac_key_file",
+                       "cannot be read: %s", error->message);
+          return;
+        }
+      key_length = size;
+      while (key_length > 0 && (contents[key_length - 1] == '\n' || contents[key_length - 1] == '\r'))
+        key_length--;
+      memset (contents, 0, size);
+      if (key_length < 16)
+        add_problem (problems, FALSE, origin_of (priv, group, "mac_key_file"), group, "mac_key_file",
+                     "%s holds %" G_GSIZE_FORMAT " bytes; the MAC key must be at least 16 bytes long",
+                     key_file, key_length);
+      check_private_mode (problems, origin_of (priv, group, "mac_key_file"), group, "mac_key_file",
+                          key_file, "", "restrict it with chmod 600");
+    }
+}
+
+/* [clerk] pin_hash: a short PIN is quickly found from a readable hash. */
+static void
+check_clerk_pin (KioskConfigPrivate *priv,
+                 Problems           *problems)
+{
+  const char *origin = origin_of (priv, "clerk", "pin_hash");
+
+  check_private_mode (problems, origin, "clerk", "pin_hash", origin, " holds the clerk PIN hash and",
+                      "a short PIN is quickly found from its hash: restrict the file with chmod 600 "
+                      "(owned by the kiosk's user), or move pin_hash into a drop-in that is");
+}
+
 gboolean
 kiosk_config_check_files (const KioskConfig  *config,
                           GDateTime          *now,
@@ -1002,5 +1354,9 @@ kiosk_config_check_files (const KioskConfig  *config,
   check_ca_file (priv, &p);
   for (guint i = 0; i < config->destinations->len; i++)
     check_destination_key (priv, &p, g_ptr_array_index (config->destinations, i), now);
+  check_sync_group (priv, &p);
+  check_printer_group (priv, &p);
+  check_receipt_group (priv, &p);
+  check_clerk_pin (priv, &p);
   return p.n_errors == 0;
 }

@@ -45,6 +45,37 @@ static const SettingKey setting_keys[] = {
   { "abandon_after_s",   G_STRUCT_OFFSET (KioskSyncSettings, abandon_after_s),   60, 86400 },
 };
 
+gboolean
+kiosk_sync_setting_range (const char *key,
+                          guint      *min,
+                          guint      *max)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (setting_keys); i++)
+    if (strcmp (key, setting_keys[i].key) == 0)
+      {
+        *min = setting_keys[i].min;
+        *max = setting_keys[i].max;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *const *
+kiosk_sync_setting_names (void)
+{
+  static const char *names[G_N_ELEMENTS (setting_keys) + 1];
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (setting_keys); i++)
+        names[i] = setting_keys[i].key;
+      names[G_N_ELEMENTS (setting_keys)] = NULL;
+      g_once_init_leave (&initialized, 1);
+    }
+  return names;
+}
+
 void
 kiosk_sync_settings_init (KioskSyncSettings *settings)
 {

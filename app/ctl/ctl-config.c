@@ -9,6 +9,9 @@
 
 #include <antragskiosk/config.h>
 #include <antragskiosk/form.h>
+#include <antragskiosk/printer.h>
+#include <antragskiosk/receipt.h>
+#include <antragskiosk/sync.h>
 
 #include "ctl-private.h"
 
@@ -20,6 +23,7 @@
 
 static void
 add_problem (GPtrArray  *problems,
+             gboolean    warning,
              const char *group,
              const char *key,
              const char *file,
@@ -31,7 +35,7 @@ add_problem (GPtrArray  *problems,
   problem->group = g_strdup (group);
   problem->key = g_strdup (key);
   problem->message = message;
-  problem->warning = TRUE;
+  problem->warning = warning;
   g_ptr_array_add (problems, problem);
 }
 
@@ -46,7 +50,7 @@ check_routing (KioskConfig *config,
 
   if (catalog == NULL)
     {
-      add_problem (problems, "kiosk", "forms_dir", kiosk_config_get_origin (config, "kiosk", "forms_dir"),
+      add_problem (problems, TRUE, "kiosk", "forms_dir", kiosk_config_get_origin (config, "kiosk", "forms_dir"),
                    g_strdup_printf ("the forms cannot be loaded, so the routing is not checked: %s",
                                     error->message));
       return;
@@ -59,7 +63,7 @@ check_routing (KioskConfig *config,
       for (gsize j = 0; destination->forms[j] != NULL; j++)
         if (strcmp (destination->forms[j], "*") != 0
             && kiosk_catalog_lookup (catalog, destination->forms[j]) == NULL)
-          add_problem (problems, group, "forms", kiosk_config_get_origin (config, group, "forms"),
+          add_problem (problems, TRUE, group, "forms", kiosk_config_get_origin (config, group, "forms"),
                        g_strdup_printf ("there is no form \"%s\" (antragskiosk-ctl forms lists them)",
                                         destination->forms[j]));
     }
@@ -69,11 +73,69 @@ check_routing (KioskConfig *config,
       KioskForm *form = g_ptr_array_index (forms, i);
 
       if (kiosk_config_destination_for_form (config, form->id) == NULL)
-        add_problem (problems, NULL, NULL,
+        add_problem (problems, TRUE, NULL, NULL,
                      config->files->len > 0 ? g_ptr_array_index (config->files, 0) : NULL,
                      g_strdup_printf ("no destination takes form \"%s\": it is out of service "
                                       "(add it to a destination's forms=)", form->id));
     }
+}
+
+static gboolean
+has_error_in (GPtrArray  *problems,
+              const char *group)
+{
+  for (guint i = 0; i < problems->len; i++)
+    {
+      KioskConfigProblem *problem = g_ptr_array_index (problems, i);
+
+      if (!problem->warning && g_strcmp0 (problem->group, group) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A module's refusal as an error of its @group, in the main file (the
+ * module does not say which file); its "[group] " prefix is dropped. */
+static void
+add_module_error (KioskConfig *config,
+                  GPtrArray   *problems,
+                  const char  *group,
+                  GError      *error)
+{
+  g_autofree char *prefix = g_strdup_printf ("[%s] ", group);
+  const char *message = error->message;
+
+  if (has_error_in (problems, group))
+    return;
+  if (g_str_has_prefix (message, prefix))
+    message += strlen (prefix);
+  add_problem (problems, FALSE, group, NULL,
+               config->files->len > 0 ? g_ptr_array_index (config->files, 0) : NULL,
+               g_strdup (message));
+}
+
+/* The modules that read [sync], [printer] and [receipt] are asked too: if
+ * one refuses what the checks above let pass, say so, so that check-config
+ * never says OK to a configuration a program would refuse. */
+static void
+check_modules (KioskConfig *config,
+               GPtrArray   *problems)
+{
+  g_autoptr(GError) sync_error = NULL;
+  g_autoptr(GError) printer_error = NULL;
+  g_autoptr(GError) receipt_error = NULL;
+  g_autoptr(KioskPrinter) printer = NULL;
+  g_autoptr(KioskReceiptOptions) receipt = NULL;
+  KioskSyncSettings settings;
+
+  if (!kiosk_sync_settings_from_keyfile (config->keyfile, &settings, &sync_error))
+    add_module_error (config, problems, "sync", sync_error);
+  printer = kiosk_printer_new_from_config (config, &printer_error);
+  if (printer == NULL)
+    add_module_error (config, problems, "printer", printer_error);
+  receipt = kiosk_receipt_options_new_from_config (config, &receipt_error);
+  if (receipt == NULL)
+    add_module_error (config, problems, "receipt", receipt_error);
 }
 
 int
@@ -109,6 +171,7 @@ _kiosk_ctl_check_config (int argc, char **argv)
     {
       kiosk_config_check_files (config, NULL, problems);
       check_routing (config, problems);
+      check_modules (config, problems);
     }
 
   for (guint i = 0; i < problems->len; i++)

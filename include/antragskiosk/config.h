@@ -110,8 +110,11 @@ char         *kiosk_config_get_path      (const KioskConfig *config,
  * every destination's key_file and trust_anchor (readable; the JWK verified
  * completely with kiosk_key_load, a warning when its certificate expires
  * within 30 days), client_secret_file (readable, not empty; a warning when
- * group or others may read it) and ca_file. kiosk_config_load does not do
- * this, so that one bad key only puts its forms out of service. Appends
+ * group or others may read it) and ca_file; and the keys of [sync],
+ * [printer] and [receipt] (unknown keys, types, ranges, files), with a
+ * warning when group or others may read the receipt MAC key or the file
+ * that sets [clerk] pin_hash. kiosk_config_load does not do this, so that
+ * one bad key only puts its forms out of service. Appends
  * KioskConfigProblem* to @problems; returns FALSE when one is an error. */
 gboolean      kiosk_config_check_files   (const KioskConfig  *config,
                                           GDateTime          *now,

@@ -55,6 +55,13 @@ gboolean kiosk_sync_settings_from_keyfile (GKeyFile          *keyfile,
                                            KioskSyncSettings *settings,
                                            GError           **error);
 
+/* The range of [sync] @key (for check-config): FALSE for an unknown key. */
+gboolean kiosk_sync_setting_range         (const char *key,
+                                           guint      *min,
+                                           guint      *max);
+/* The [sync] keys, NULL-terminated (static). */
+const char *const *kiosk_sync_setting_names (void);
+
 /* The delay before the next attempt after @attempts earlier failed
  * attempts (0 for the first retry): d = min(cap, base · 2^attempts), and
  * the delay is d/2 + @random01 · d/2 (equal jitter; @random01 in [0, 1)).
