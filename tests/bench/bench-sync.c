@@ -250,19 +250,25 @@ member (JsonNode *node, const char *name)
   return json_object_get_string_member (json_node_get_object (node), name);
 }
 
-static double
-bare_drain (const Platform *platform, const char *data_dir, guint64 *requests, long *connections)
+/* One connection of the bare loop: its own easy handle and token, the
+ * items @first, @first + @step, … one after the other. */
+typedef struct {
+  const Platform *platform;
+  GPtrArray      *items;
+  guint           first, step;
+  guint64         requests;
+  long            connections;
+} BareThread;
+
+static gpointer
+bare_thread (gpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KioskQueue) queue = kiosk_queue_open (data_dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
-  g_autoptr(GPtrArray) items = kiosk_queue_take_due (queue, G_MAXINT64, 0, &error);
+  BareThread *thread = data;
+  const Platform *platform = thread->platform;
   g_autofree char *token_url = g_strdup_printf ("%s/token", platform->base);
   g_autofree char *create_url = g_strdup_printf ("%s/v1/submissions", platform->base);
   Bare bare = { 0 };
-  double t0, elapsed;
 
-  g_assert_no_error (error);
-  g_ptr_array_set_free_func (items, (GDestroyNotify) kiosk_queue_item_free);
   bare.easy = curl_easy_init ();
   bare.answer = g_string_new (NULL);
   curl_easy_setopt (bare.easy, CURLOPT_CAINFO, platform->ca);
@@ -270,16 +276,15 @@ bare_drain (const Platform *platform, const char *data_dir, guint64 *requests, l
   curl_easy_setopt (bare.easy, CURLOPT_WRITEFUNCTION, bare_write);
   curl_easy_setopt (bare.easy, CURLOPT_WRITEDATA, bare.answer);
 
-  t0 = bench_now_ms ();
   g_assert_cmpint (bare_request (&bare, "POST", token_url, "application/x-www-form-urlencoded",
                                  "grant_type=client_credentials&client_id=bench-kiosk&client_secret=bench-secret"), ==, 200);
   {
     g_autoptr(JsonNode) node = json_from_string (bare.answer->str, NULL);
     bare.token = g_strdup (member (node, "access_token"));
   }
-  for (guint i = 0; i < items->len; i++)
+  for (guint i = thread->first; i < thread->items->len; i += thread->step)
     {
-      KioskQueueItem *item = items->pdata[i];
+      KioskQueueItem *item = thread->items->pdata[i];
       g_autoptr(JsonBuilder) builder = json_builder_new ();
       g_autoptr(JsonNode) request = NULL;
       g_autoptr(JsonNode) answer = NULL;
@@ -318,12 +323,44 @@ bare_drain (const Platform *platform, const char *data_dir, guint64 *requests, l
       body = g_strdup_printf ("{\"encryptedMetadata\":\"%s\",\"encryptedData\":\"%s\"}", item->metadata_jwe, item->data_jwe);
       g_assert_cmpint (bare_request (&bare, "PUT", submit_url, "application/json", body) / 100, ==, 2);
     }
-  elapsed = bench_now_ms () - t0;
-  *connections = bare.connections;
-  *requests = bare.requests;
+  thread->requests = bare.requests;
+  thread->connections = bare.connections;
   curl_easy_cleanup (bare.easy);
   g_string_free (bare.answer, TRUE);
   g_free (bare.token);
+  return NULL;
+}
+
+/* The bare loop over the queue in @data_dir on @n_connections keep-alive
+ * connections at once (one thread each); applications per second. */
+static double
+bare_drain (const Platform *platform, const char *data_dir, guint n_connections,
+            guint64 *requests, long *connections)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskQueue) queue = kiosk_queue_open (data_dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
+  g_autoptr(GPtrArray) items = kiosk_queue_take_due (queue, G_MAXINT64, 0, &error);
+  g_autofree BareThread *threads = g_new0 (BareThread, n_connections);
+  g_autofree GThread **handles = g_new0 (GThread *, n_connections);
+  double t0, elapsed;
+
+  g_assert_no_error (error);
+  g_ptr_array_set_free_func (items, (GDestroyNotify) kiosk_queue_item_free);
+  t0 = bench_now_ms ();
+  for (guint t = 0; t < n_connections; t++)
+    {
+      threads[t] = (BareThread) { platform, items, t, n_connections, 0, 0 };
+      handles[t] = g_thread_new ("bare", bare_thread, &threads[t]);
+    }
+  *requests = 0;
+  *connections = 0;
+  for (guint t = 0; t < n_connections; t++)
+    {
+      g_thread_join (handles[t]);
+      *requests += threads[t].requests;
+      *connections += threads[t].connections;
+    }
+  elapsed = bench_now_ms () - t0;
   return (double) items->len / (elapsed / 1000.0);
 }
 
@@ -332,24 +369,31 @@ main (int argc, char **argv)
 {
   gsize n = argc > 1 ? g_ascii_strtoull (argv[1], NULL, 10) : 10000;
   gsize bare_n = argc > 2 ? g_ascii_strtoull (argv[2], NULL, 10) : MAX (200, n / 10);
+  gsize half_a = bare_n / 2, half_b = bare_n - bare_n / 2;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("bench-sync-XXXXXX", &error);
   g_autofree char *state = g_build_filename (dir, "platform", NULL);
   g_autofree char *data_dir = g_build_filename (dir, "queue", NULL);
-  g_autofree char *bare_dir = g_build_filename (dir, "bare", NULL);
+  g_autofree char *bare1_dir = g_build_filename (dir, "bare-1", NULL);
+  g_autofree char *bare_a_dir = g_build_filename (dir, "bare-a", NULL);
+  g_autofree char *bare_b_dir = g_build_filename (dir, "bare-b", NULL);
   g_autofree char *config_path = NULL;
   g_autoptr(KioskConfig) config = NULL;
   g_autoptr(KioskQueue) queue = NULL;
   g_autoptr(KioskSyncEngine) engine = NULL;
+  KioskSyncSettings settings;
   KioskSyncSummary summary;
   KioskPlatformStats stats;
   Platform platform = { 0 };
-  double t0, fill_ms, ours, bare_rate;
-  guint64 bare_requests = 0;
-  long bare_connections = 0;
+  double t0, fill_ms, ours, rate1, rate_a, rate_b, rate_p;
+  guint64 requests1 = 0, requests_a = 0, requests_b = 0;
+  long connections1 = 0, connections_a = 0, connections_b = 0;
   gint64 server_connections = 0, server_requests = 0;
-  gint64 bare_server_connections = 0, bare_server_requests = 0;
-  char note[160];
+  gint64 connections1_server = 0, requests1_server = 0;
+  gint64 connections_a_server = 0, requests_a_server = 0, connections_b_server = 0, requests_b_server = 0;
+  g_autofree char *measure = NULL;
+  guint p;
+  char note[200];
 
   kiosk_i18n_init ();
   g_assert_no_error (error);
@@ -358,17 +402,26 @@ main (int argc, char **argv)
   config_path = write_config (dir, data_dir, &platform);
   config = kiosk_config_load (config_path, NULL, &error);
   g_assert_no_error (error);
+  g_assert_true (kiosk_sync_settings_from_keyfile (config->keyfile, &settings, NULL));
+  p = settings.parallelism;
 
   t0 = bench_now_ms ();
   fill_queue (config, data_dir, n);
-  fill_queue (config, bare_dir, bare_n);
+  fill_queue (config, bare1_dir, bare_n);
+  fill_queue (config, bare_a_dir, half_a);
+  fill_queue (config, bare_b_dir, half_b);
   fill_ms = bench_now_ms () - t0;
-  g_printerr ("queued %" G_GSIZE_FORMAT " + %" G_GSIZE_FORMAT " applications in %.1f s\n", n, bare_n, fill_ms / 1000);
+  g_printerr ("queued %" G_GSIZE_FORMAT " + 2 × %" G_GSIZE_FORMAT " applications in %.1f s\n", n, bare_n,
+              fill_ms / 1000);
 
-  /* The limit first (the server warmed up the same way for both). */
+  /* The limits: the bare loop on one connection, then on as many as the
+   * engine uses, half of it before the engine's drain and half after, so
+   * that a drift of the machine shows. */
   platform_counts (&platform, &server_connections, &server_requests);
-  bare_rate = bare_drain (&platform, bare_dir, &bare_requests, &bare_connections);
-  platform_counts (&platform, &bare_server_connections, &bare_server_requests);
+  rate1 = bare_drain (&platform, bare1_dir, 1, &requests1, &connections1);
+  platform_counts (&platform, &connections1_server, &requests1_server);
+  rate_a = bare_drain (&platform, bare_a_dir, p, &requests_a, &connections_a);
+  platform_counts (&platform, &connections_a_server, &requests_a_server);
 
   queue = kiosk_queue_open (data_dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
   g_assert_no_error (error);
@@ -382,8 +435,11 @@ main (int argc, char **argv)
   if (summary.sent != n)
     g_printerr ("only %u of %" G_GSIZE_FORMAT " sent: %s\n", summary.sent, n, summary.last_error);
 
-  g_snprintf (note, sizeof note, "%u applications, parallelism %u", summary.sent,
-              kiosk_sync_engine_get_settings (engine)->parallelism);
+  rate_b = bare_drain (&platform, bare_b_dir, p, &requests_b, &connections_b);
+  platform_counts (&platform, &connections_b_server, &requests_b_server);
+  rate_p = (double) (half_a + half_b) / ((double) half_a / rate_a + (double) half_b / rate_b);
+
+  g_snprintf (note, sizeof note, "%u applications, parallelism %u", summary.sent, p);
   bench_row ("sync", "drain: applications per second", ours, "1/s", note);
   g_snprintf (note, sizeof note, "counted by the platform, token included (the client counted %.2f)",
               (double) stats.requests / (double) MAX (summary.sent, 1));
@@ -394,10 +450,18 @@ main (int argc, char **argv)
   bench_row ("sync", "TLS connections opened", (double) server_connections, "", note);
   g_snprintf (note, sizeof note, "%" G_GSIZE_FORMAT " applications, %.2f requests each, %" G_GINT64_FORMAT
               " connection(s) (platform's count; libcurl: %ld)",
-              bare_n, (double) bare_server_requests / (double) bare_n, bare_server_connections, bare_connections);
-  bench_row ("sync", "bare keep-alive libcurl loop: applications per second", bare_rate, "1/s", note);
+              bare_n, (double) requests1_server / (double) bare_n, connections1_server, connections1);
+  bench_row ("sync", "bare keep-alive libcurl loop, 1 connection: applications per second", rate1, "1/s", note);
+  g_snprintf (note, sizeof note, "%" G_GSIZE_FORMAT " applications: %.1f/s before the engine, %.1f/s after; "
+              "%.2f requests each, %" G_GINT64_FORMAT " connection(s) (platform's count; libcurl: %ld)",
+              half_a + half_b, rate_a, rate_b,
+              (double) (requests_a_server + requests_b_server) / (double) (half_a + half_b),
+              connections_a_server + connections_b_server, connections_a + connections_b);
+  measure = g_strdup_printf ("bare keep-alive libcurl loop, %u connections: applications per second", p);
+  bench_row ("sync", measure, rate_p, "1/s", note);
   g_snprintf (note, sizeof note, "target >= 0.9");
-  bench_row ("sync", "engine / bare loop", ours / bare_rate, "", note);
+  bench_row ("sync", "engine / bare loop with the same parallelism", ours / rate_p, "", note);
+  bench_row ("sync", "engine / bare loop on 1 connection", ours / rate1, "", "for comparison");
 
   kiosk_sync_summary_clear (&summary);
   g_clear_pointer (&engine, kiosk_sync_engine_free);
