@@ -193,7 +193,8 @@ class CheckConfigTest(unittest.TestCase):
         self.assertEqual(result.stdout.splitlines(),
                          [f"{path}: [printer] path: is missing: kind=file needs path=FILE, where the receipt "
                           "is written"])
-        result, path = self.check(self.BASE + "[printer]\nkind=escpos\ndevice=/dev/no-such-printer\n")
+        result, path = self.check(self.BASE + "[printer]\nkind=escpos\ndevice=/dev/no-such-printer\n"
+                                  "native_qr=1\nquery_status=false\npaper=58\n")
         self.assertEqual(result.returncode, 0, result.stdout)
         self.assertIn(f"warning: {path}: [printer] device: /dev/no-such-printer does not exist "
                       "(is the printer connected and switched on?)", result.stdout.splitlines())

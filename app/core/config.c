@@ -1080,7 +1080,8 @@ check_boolean (KioskConfigPrivate *priv,
 {
   g_autofree char *text = get_string (priv, problems, group, key);
 
-  if (text != NULL && strcmp (text, "true") != 0 && strcmp (text, "false") != 0)
+  /* As GKeyFile reads booleans: true, false, 1 or 0. */
+  if (text != NULL && !strv_has ((const char *const[]) { "true", "false", "1", "0", NULL }, text))
     add_problem (problems, FALSE, origin_of (priv, group, key), group, key,
                  "\"%s\" must be true or false", text);
 }
