@@ -93,6 +93,9 @@ class SyncTest(unittest.TestCase):
         # RSA-4096 for every submission) is not taken for a stalled one; the
         # stall test sets its own.
         self.stall_timeout = 15
+        # Short backoff steps keep the tests quick; a test whose check
+        # depends on "not due yet" takes longer ones.
+        self.retry_base, self.retry_cap = 2, 8
 
     def tearDown(self):
         if self.platform is not None:
@@ -119,8 +122,8 @@ trust_anchor={DEMO_ROOT}
 forms=*
 
 [sync]
-retry_base_s=2
-retry_cap_s=8
+retry_base_s={self.retry_base}
+retry_cap_s={self.retry_cap}
 stall_timeout_s={self.stall_timeout}
 connect_timeout_s=3
 {sync}
@@ -260,9 +263,13 @@ connect_timeout_s=3
         return [t for t, m, p, st in self.request_log() if m == method and re.search(pattern, p)]
 
     def test_5xx_backoff(self):
+        # base 6: the first retry after 3–6 s, so that the second pass below
+        # comes before it even on a slow machine
+        self.retry_base, self.retry_cap = 6, 24
         self.start_platform()
         references = self.submit(2)
         self.platform.add_fault(method="POST", path=r"^/v1/submissions$", action="status", count=2, status=500, detail="database on fire")
+        started = time.time()      # the failures come after this
         result = self.sync_once(expect_rc=0)
         self.assertEqual(self.summary(result)[:3], (0, 0, 2), result.stdout)
         self.assertIn("next attempt", result.stdout)
@@ -271,9 +278,9 @@ connect_timeout_s=3
             self.assertEqual((item["state"], item["attempts"]), ("queued", 1))
             self.assertIn("HTTP 500", item["last_error"])
             self.assertIn("database on fire", item["last_error"])
-            # retry_base_s=2: the first retry after 1–2 s (whole seconds in the listing)
-            self.assertGreaterEqual(self.due_in(item), -1)
-            self.assertLessEqual(self.due_in(item), 3)
+            # retry_base_s=6: the first retry after 3–6 s (whole seconds in the listing)
+            self.assertGreaterEqual(self.due_in(item), 3 - 1 - (time.time() - started))
+            self.assertLessEqual(self.due_in(item), 6 + 1)
         # not due yet: nothing is sent again
         result = self.sync_once(expect_rc=0)
         self.assertEqual(self.summary(result)[:3], (0, 0, 2))
@@ -283,26 +290,31 @@ connect_timeout_s=3
         self.assertEqual(self.summary(result)[:3], (2, 0, 0), result.stdout)
         creates = self.times_of("POST", r"^/v1/submissions$")
         self.assertEqual(len(creates), 4)
-        self.assertGreaterEqual(min(creates[2:]) - max(creates[:2]), 1.0)
+        self.assertGreaterEqual(min(creates[2:]) - max(creates[:2]), 3 - 1)
         self.assert_exactly_once(references)
 
     def test_second_5xx_waits_longer(self):
         self.start_platform()
         self.submit(1)
         self.platform.add_fault(method="POST", path=r"^/v1/submissions$", action="status", count=3, status=502)
-        delays = []
+        longest, shortest = [], []
         for attempt in range(3):
             before = time.time()
             self.sync_once(expect_rc=0)
+            after = time.time()
             item = next(iter(self.queue().values()))
             self.assertEqual(item["attempts"], attempt + 1)
-            delays.append(parse_time(item["next_attempt"]) - before)
+            # the failure came between before and after: bounds that a
+            # slow pass does not shift
+            longest.append(parse_time(item["next_attempt"]) - before)
+            shortest.append(parse_time(item["next_attempt"]) - after)
             self.wait_until_due()
         # base 2, cap 8: after n failures d = min(8, 2·2^(n-1)), delay in [d/2, d]
-        self.assertLessEqual(delays[0], 2 + 1)
-        self.assertGreaterEqual(delays[1], 2 - 1)
-        self.assertGreaterEqual(delays[2], 4 - 1)
-        self.assertLessEqual(delays[2], 8 + 1)
+        # (± 1 s: the listing has whole seconds)
+        self.assertLessEqual(shortest[0], 2 + 1)
+        self.assertGreaterEqual(longest[1], 2 - 1)
+        self.assertGreaterEqual(longest[2], 4 - 1)
+        self.assertLessEqual(shortest[2], 8 + 1)
         self.drain()
 
     def test_429_retry_after(self):
@@ -340,10 +352,10 @@ connect_timeout_s=3
         self.start_platform()
         references = self.submit(1)
         # the submit is processed, then the answer stalls past stall_timeout_s=2
-        self.platform.add_fault(method="PUT", path=r"^/v1/submissions/[0-9a-f-]+$", action="stall", count=1, ms=8000)
+        self.platform.add_fault(method="PUT", path=r"^/v1/submissions/[0-9a-f-]+$", action="stall", count=1, ms=12000)
         started = time.time()
         result = self.sync_once(expect_rc=0)
-        self.assertLess(time.time() - started, 7, "the stalled transfer was not cut")
+        self.assertLess(time.time() - started, 10, "the stalled transfer was not cut")
         self.assertEqual(self.summary(result)[:3], (0, 0, 1), result.stdout)
         item = next(iter(self.queue().values()))
         self.assertEqual(item["state"], "created")
@@ -351,7 +363,7 @@ connect_timeout_s=3
         self.drain()
         # resolved from the event log: never a second submit
         self.assert_exactly_once(references)
-        # the platform logs the stalled request once its 8 s are over
+        # the platform logs the stalled request once its 12 s are over
         deadline = time.time() + 30
         while self.submit_requests()[item["submission_id"]] == 0 and time.time() < deadline:
             time.sleep(0.5)
