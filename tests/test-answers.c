@@ -259,6 +259,35 @@ test_structure_errors (void)
     }
 }
 
+/* Text that is not one JSON object: said where, and why; a duplicate id
+ * is refused rather than one of its answers silently dropped. */
+static void
+test_syntax_errors (void)
+{
+  g_autoptr(KioskForm) form = load_test_form ();
+  static const struct {
+    const char *input;
+    const char *needle;
+  } cases[] = {
+    { "{\"vorname\": \"Anna\",\n \"vorname\": \"Berta\"}", "2:2: duplicate key \"vorname\"" },
+    { "{\"vorname\": \"Anna\"\n \"nachname\": 1}", "2:2: a comma is missing" },
+    { "{\"vorname\": \"An\xC3\"}", "1:16: the text is not valid UTF-8" },
+    { "{\"vorname\": \"\\u0000\"}", "NUL" },
+    { "", "the text is empty" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KioskAnswers) answers = kiosk_answers_new_from_json (form, cases[i].input, -1, &error);
+
+      g_assert_null (answers);
+      g_assert_error (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_SYNTAX);
+      if (strstr (error->message, cases[i].needle) == NULL)
+        g_error ("%s: expected …%s… in “%s”", cases[i].input, cases[i].needle, error->message);
+    }
+}
+
 static void
 test_set_value_and_clear (void)
 {
@@ -347,6 +376,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/answers/dates-and-age", test_dates_and_age);
   g_test_add_func ("/antragskiosk/answers/numbers", test_numbers);
   g_test_add_func ("/antragskiosk/answers/structure-errors", test_structure_errors);
+  g_test_add_func ("/antragskiosk/answers/syntax-errors", test_syntax_errors);
   g_test_add_func ("/antragskiosk/answers/set-value-and-clear", test_set_value_and_clear);
   g_test_add_func ("/antragskiosk/answers/samples", test_samples);
 

@@ -14,7 +14,7 @@
 #include <antragskiosk/validate.h>
 
 #include "form-private.h"
-#include "json-fast-private.h"
+#include "json-doc-private.h"
 
 G_DEFINE_QUARK (kiosk-answers-error-quark, kiosk_answers_error)
 
@@ -316,21 +316,24 @@ format_shortest (char *buffer, gsize size, double value)
 }
 
 static char *
-json_value_to_raw (JsonNode *node)
+json_value_to_raw (const KioskJson *node)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
-  switch (json_node_get_value_type (node))
+  switch (node->type)
     {
-    case G_TYPE_STRING:
-      return g_strdup (json_node_get_string (node));
-    case G_TYPE_BOOLEAN:
-      return g_strdup (json_node_get_boolean (node) ? "true" : "false");
-    case G_TYPE_INT64:
-      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-    case G_TYPE_DOUBLE:
-      format_shortest (buffer, sizeof buffer, json_node_get_double (node));
+    case KIOSK_JSON_STRING:
+      return g_strndup (node->v.string, node->length);
+    case KIOSK_JSON_BOOLEAN:
+      return g_strdup (node->v.boolean ? "true" : "false");
+    case KIOSK_JSON_INTEGER:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, node->v.integer);
+    case KIOSK_JSON_DOUBLE:
+      format_shortest (buffer, sizeof buffer, node->v.number);
       return g_strdup (buffer);
+    case KIOSK_JSON_NULL:
+    case KIOSK_JSON_OBJECT:
+    case KIOSK_JSON_ARRAY:
     default:
       return NULL;
     }
@@ -339,17 +342,14 @@ json_value_to_raw (JsonNode *node)
 static gboolean
 read_object (KioskAnswers  *answers,
              Scope         *scope,
-             JsonObject    *object,
+             const KioskJson *object,
              const char    *prefix,
              GError       **error)
 {
-  JsonObjectIter iter;
-  const char *id;
-  JsonNode *node;
-
-  json_object_iter_init_ordered (&iter, object);
-  while (json_object_iter_next_ordered (&iter, &id, &node))
+  for (guint32 m = 0; m < object->length; m++)
     {
+      const char *id = object->v.members[m].key;
+      const KioskJson *node = &object->v.members[m].value;
       const KioskElement *element = kiosk_form_lookup (answers->form, id);
       g_autofree char *where = g_strconcat (prefix, id, NULL);
 
@@ -379,29 +379,26 @@ read_object (KioskAnswers  *answers,
       if (kiosk_element_is_repeatable (element))
         {
           GPtrArray *list = scope->instances[element->index];
-          JsonArray *array;
-
-          if (!JSON_NODE_HOLDS_ARRAY (node))
+          if (!kiosk_json_is_array (node))
             {
               g_set_error (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_STRUCTURE,
                            _("“%s”: a repeatable group takes an array of objects, one per entry"), where);
               return FALSE;
             }
-          array = json_node_get_array (node);
-          if (json_array_get_length (array) > MAX_INSTANCES)
+          if (node->length > MAX_INSTANCES)
             {
               g_set_error (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_STRUCTURE,
                            _("“%s”: more than %d entries"), where, MAX_INSTANCES);
               return FALSE;
             }
           g_ptr_array_set_size (list, 0);
-          for (guint i = 0; i < json_array_get_length (array); i++)
+          for (guint i = 0; i < node->length; i++)
             {
-              JsonNode *item = json_array_get_element (array, i);
+              const KioskJson *item = &node->v.elements[i];
               g_autofree char *item_prefix = g_strdup_printf ("%s[%u].", where, i + 1);
               Scope *instance;
 
-              if (!JSON_NODE_HOLDS_OBJECT (item))
+              if (!kiosk_json_is_object (item))
                 {
                   g_set_error (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_STRUCTURE,
                                _("“%s[%u]”: each entry of a repeatable group is an object of answers"), where, i + 1);
@@ -409,15 +406,15 @@ read_object (KioskAnswers  *answers,
                 }
               instance = scope_new (answers->form, scope, element);
               g_ptr_array_add (list, instance);
-              if (!read_object (answers, instance, json_node_get_object (item), item_prefix, error))
+              if (!read_object (answers, instance, item, item_prefix, error))
                 return FALSE;
             }
           continue;
         }
 
-      if (JSON_NODE_HOLDS_NULL (node))
+      if (node->type == KIOSK_JSON_NULL)
         continue;
-      if (!JSON_NODE_HOLDS_VALUE (node))
+      if (node->type == KIOSK_JSON_OBJECT || node->type == KIOSK_JSON_ARRAY)
         {
           g_set_error (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_STRUCTURE,
                        _("“%s”: the answer must be a single value (text, number or true/false)"), where);
@@ -435,39 +432,35 @@ kiosk_answers_new_from_json (KioskForm   *form,
                              gssize       length,
                              GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(KioskAnswers) answers = NULL;
-  g_autoptr(GError) parse_error = NULL;
-  g_autoptr(GHashTable) positions = g_hash_table_new (NULL, NULL);
-  g_autoptr(JsonNode) fast_root = NULL;
-  JsonNode *root;
+  g_autoptr(KioskJsonDoc) doc = NULL;
+  const GPtrArray *problems;
+  const KioskJson *root;
 
   if (length < 0)
     length = (gssize) strlen (json);
-  if (!g_utf8_validate_len (json, (gsize) length, NULL))
+  /* Our strict parser (json-doc.c): positions in its messages, and its
+   * arena is wiped when it is freed. */
+  doc = kiosk_json_doc_parse (json, (gsize) length);
+  problems = kiosk_json_doc_get_problems (doc);
+  if (problems->len > 0)
     {
-      g_set_error_literal (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_SYNTAX,
-                           _("The answers are not valid UTF-8 text."));
-      return NULL;
-    }
-  /* Our strict parser first (json-fast.c, a third of json-glib's cost);
-   * what it does not take, json-glib parses or explains. */
-  fast_root = _kiosk_json_fast_parse (json, (gsize) length, positions);
-  if (fast_root == NULL && !json_parser_load_from_data (parser, json, length, &parse_error))
-    {
+      const KioskJsonProblem *first = g_ptr_array_index (problems, 0);
+      g_autofree char *where = g_strdup_printf ("%u:%u: %s", first->line, first->column, first->message);
+
       g_set_error (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_SYNTAX,
-                   _("The answers are not valid JSON: %s"), parse_error->message);
+                   _("The answers are not valid JSON: %s"), where);
       return NULL;
     }
-  root = fast_root != NULL ? fast_root : json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  root = kiosk_json_doc_get_root (doc);
+  if (!kiosk_json_is_object (root))
     {
       g_set_error_literal (error, KIOSK_ANSWERS_ERROR, KIOSK_ANSWERS_ERROR_STRUCTURE,
                            _("The answers must be a JSON object keyed by field id."));
       return NULL;
     }
   answers = kiosk_answers_new (form);
-  if (!read_object (answers, answers->root, json_node_get_object (root), "", error))
+  if (!read_object (answers, answers->root, root, "", error))
     return NULL;
   return g_steal_pointer (&answers);
 }

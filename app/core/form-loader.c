@@ -10,12 +10,12 @@
 #include <antragskiosk/validate.h>
 
 #include "form-private.h"
-#include "json-fast-private.h"
+#include "json-doc-private.h"
 
 /* The loader checks a form definition completely and reports every problem
- * with file, line, column and JSON path. json-glib does the parsing; its
- * parser signals tell where each object, array and member ends, which is
- * how problems found later in the tree get a line and column. */
+ * with file, line, column and JSON path. Our own parser (json-doc.c) reads
+ * the text and knows where every value and key starts; problems found in
+ * the tree take their line and column from there. */
 
 #define MAX_GROUP_DEPTH  4
 #define MAX_OCCURS       100
@@ -32,11 +32,11 @@ typedef struct {
  * problem is reported. */
 typedef struct _PathSeg PathSeg;
 struct _PathSeg {
-  const PathSeg *parent;
-  JsonObject    *object;  /* the container the step is in */
-  JsonArray     *array;
-  const char    *key;
-  guint          index;
+  const PathSeg   *parent;
+  const KioskJson *object;  /* the container the step is in */
+  const KioskJson *array;
+  const char      *key;
+  guint            index;
 };
 
 typedef struct {
@@ -48,55 +48,13 @@ typedef struct {
 } PendingExpr;
 
 typedef struct {
-  const char *file;
-  GPtrArray  *problems;
-  JsonParser *parser;
-  JsonNode   *root;         /* the tree of the fast pass; NULL: the parser's */
-  GArray     *stack;        /* of Pos: open objects and arrays */
-  GHashTable *container_pos; /* JsonObject or JsonArray → packed Pos (where it starts) */
-  GHashTable *member_pos;   /* member_key () → packed Pos (where its value ends) */
-  KioskForm  *form;
-  GArray     *pending;      /* of PendingExpr */
-  GHashTable *regexes;      /* anchored pattern → GRegex */
-  guint       n_problems_before_tree;
+  const char      *file;
+  GPtrArray       *problems;
+  const KioskJson *root;
+  KioskForm       *form;
+  GArray          *pending;      /* of PendingExpr */
+  GHashTable      *regexes;      /* anchored pattern → GRegex */
 } Loader;
-
-static Pos
-current_pos (Loader *loader)
-{
-  Pos pos;
-
-  pos.line = json_parser_get_current_line (loader->parser);
-  pos.column = json_parser_get_current_pos (loader->parser) + 1;
-  return pos;
-}
-
-/* Positions are kept packed in a pointer-sized hash value, and members
- * are keyed by their container and a hash of their name or index: this runs
- * for every member of every form, so it allocates nothing. (Two members
- * mixing to the same key would only misplace a problem's line.) */
-static gpointer
-pack_pos (Pos pos)
-{
-  return GSIZE_TO_POINTER (((gsize) pos.line << 20) | (pos.column & 0xFFFFF));
-}
-
-static Pos
-unpack_pos (gpointer packed)
-{
-  gsize value = GPOINTER_TO_SIZE (packed);
-  Pos pos = { (guint) (value >> 20), (guint) (value & 0xFFFFF) };
-
-  return pos;
-}
-
-static gpointer
-member_key (gconstpointer container, const char *name, guint index)
-{
-  gsize mix = name != NULL ? g_str_hash (name) : index * 2654435761u + 1;
-
-  return GSIZE_TO_POINTER (GPOINTER_TO_SIZE (container) ^ (mix * (gsize) 0x9E3779B97F4A7C15ull));
-}
 
 static void
 add_problem_at (Loader     *loader,
@@ -125,65 +83,6 @@ add_problem_at (Loader     *loader,
   g_ptr_array_add (loader->problems, problem);
 }
 
-/* Parser signal handlers: remember where things are. */
-
-typedef struct {
-  Pos   start;
-  guint members;   /* members seen so far, for objects */
-} OpenContainer;
-
-static void
-container_start_cb (JsonParser *parser,
-                    Loader     *loader)
-{
-  OpenContainer open = { current_pos (loader), 0 };
-
-  /* The parser stands just after the "{" or "["; a position names the
-   * bracket itself (as the fast pass does). */
-  if (open.start.column > 1)
-    open.start.column--;
-  g_array_append_val (loader->stack, open);
-}
-
-static void
-container_end_cb (JsonParser *parser,
-                  gpointer    container,
-                  Loader     *loader)
-{
-  if (loader->stack->len == 0)
-    return;
-  g_hash_table_insert (loader->container_pos, container,
-                       pack_pos (g_array_index (loader->stack, OpenContainer, loader->stack->len - 1).start));
-  g_array_set_size (loader->stack, loader->stack->len - 1);
-}
-
-static void
-object_member_cb (JsonParser *parser,
-                  JsonObject *object,
-                  const char *name,
-                  Loader     *loader)
-{
-  Pos pos = current_pos (loader);
-
-  /* json-glib keeps the last value of a duplicate key, so the object does
-   * not grow; a duplicate key is almost always a copy-and-paste slip that
-   * would silently drop the first value. */
-  if (loader->stack->len > 0)
-    {
-      OpenContainer *open = &g_array_index (loader->stack, OpenContainer, loader->stack->len - 1);
-
-      open->members++;
-      if (json_object_get_size (object) < open->members)
-        {
-          g_autofree char *path = g_strdup_printf ("….%s", name);
-
-          add_problem_at (loader, pos, path, "duplicate key \"%s\" in the same object; remove one of them", name);
-          open->members = json_object_get_size (object);
-        }
-    }
-  g_hash_table_insert (loader->member_pos, member_key (object, name, 0), pack_pos (pos));
-}
-
 /* Paths and positions of nodes. */
 
 static void
@@ -210,55 +109,39 @@ path_to_string (const PathSeg *seg)
   return g_string_free (out, FALSE);
 }
 
+/* Where @node starts; for a missing node (NULL), where the nearest
+ * existing node on @seg's path starts. */
 static Pos
-node_pos (Loader *loader, JsonNode *node, const PathSeg *seg)
+node_pos (Loader          *loader,
+          const KioskJson *node,
+          const PathSeg   *seg)
 {
-  Pos none = { 1, 1 };
-  gpointer pos = NULL;
-
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    pos = g_hash_table_lookup (loader->container_pos, json_node_get_object (node));
-  else if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    pos = g_hash_table_lookup (loader->container_pos, json_node_get_array (node));
-  /* An array item: where the item itself starts. */
-  if (pos == NULL && node == NULL && seg != NULL && seg->array != NULL && seg->index < json_array_get_length (seg->array))
+  for (; node == NULL && seg != NULL; seg = seg->parent)
     {
-      JsonNode *item = json_array_get_element (seg->array, seg->index);
-      if (JSON_NODE_HOLDS_OBJECT (item))
-        pos = g_hash_table_lookup (loader->container_pos, json_node_get_object (item));
-      else if (JSON_NODE_HOLDS_ARRAY (item))
-        pos = g_hash_table_lookup (loader->container_pos, json_node_get_array (item));
+      if (seg->object != NULL && seg->key != NULL)
+        node = kiosk_json_get (seg->object, seg->key);
+      else if (seg->array != NULL && seg->index < seg->array->length)
+        node = &seg->array->v.elements[seg->index];
     }
-  if (pos == NULL && seg != NULL)
-    pos = g_hash_table_lookup (loader->member_pos,
-                               member_key (seg->object != NULL ? (gpointer) seg->object : (gpointer) seg->array,
-                                           seg->key, seg->index));
-  if (pos == NULL && seg != NULL)
-    return node_pos (loader, NULL, seg->parent);
-  if (pos == NULL)
-    {
-      /* The root: where the document starts. */
-      JsonNode *root = loader->root != NULL ? loader->root : json_parser_get_root (loader->parser);
-      if (root != NULL && node != root)
-        return node_pos (loader, root, NULL);
-      if (root != NULL && JSON_NODE_HOLDS_VALUE (root))
-        return (Pos) { 1, 1 };
-    }
-  return pos != NULL ? unpack_pos (pos) : none;
+  if (node == NULL)
+    node = loader->root;
+  if (node == NULL)
+    return (Pos) { 1, 1 };
+  return (Pos) { node->line, node->column };
 }
 
 static void
-problem (Loader        *loader,
-         JsonNode      *node,
-         const PathSeg *seg,
-         const char    *format,
+problem (Loader          *loader,
+         const KioskJson *node,
+         const PathSeg   *seg,
+         const char      *format,
          ...) G_GNUC_PRINTF (4, 5);
 
 static void
-problem (Loader        *loader,
-         JsonNode      *node,
-         const PathSeg *seg,
-         const char    *format,
+problem (Loader          *loader,
+         const KioskJson *node,
+         const PathSeg   *seg,
+         const char      *format,
          ...)
 {
   g_autofree char *path = path_to_string (seg);
@@ -275,35 +158,6 @@ problem (Loader        *loader,
   PathSeg name = { .parent = (parent_seg), .object = (obj), .array = NULL, .key = (k), .index = 0 }
 #define ELEMENT_SEG(name, parent_seg, arr, i) \
   PathSeg name = { .parent = (parent_seg), .object = NULL, .array = (arr), .key = NULL, .index = (i) }
-
-static const char *
-node_type_name (JsonNode *node)
-{
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "an object";
-    case JSON_NODE_ARRAY:
-      return "an array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-    default:
-      break;
-    }
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      return "a string";
-    case G_TYPE_BOOLEAN:
-      return "a boolean";
-    case G_TYPE_INT64:
-    case G_TYPE_DOUBLE:
-      return "a number";
-    default:
-      return "a value";
-    }
-}
 
 /* Did-you-mean: the known key closest to @key, if it is close. */
 static guint
@@ -339,69 +193,58 @@ static const char * const all_element_keys[] = {
   "not_past", "min_date", "max_date", "min_age", "max_age", NULL
 };
 
-typedef struct {
-  Loader             *loader;
-  const PathSeg      *seg;
-  const char * const *allowed;
-  const char         *what;
-} KeyCheck;
-
-static void
-check_key_cb (JsonObject *object,
-              const char *key,
-              JsonNode   *node,
-              gpointer    user_data)
-{
-  KeyCheck *check = user_data;
-  const char *suggestion = NULL;
-  guint best = 3;
-  MEMBER_SEG (member_seg, check->seg, object, key);
-
-  if (g_strv_contains (check->allowed, key))
-    return;
-  for (gsize i = 0; check->allowed[i] != NULL; i++)
-    {
-      guint d = edit_distance (key, check->allowed[i]);
-      if (d < best)
-        {
-          best = d;
-          suggestion = check->allowed[i];
-        }
-    }
-  if (suggestion != NULL)
-    problem (check->loader, node, &member_seg,
-             "unknown key \"%s\" in %s (did you mean \"%s\"?)", key, check->what, suggestion);
-  else if (g_strv_contains (all_element_keys, key))
-    problem (check->loader, node, &member_seg, "key \"%s\" does not apply to %s; remove it", key, check->what);
-  else
-    problem (check->loader, node, &member_seg,
-             "unknown key \"%s\" in %s; see docs/forms.md for the keys it takes", key, check->what);
-}
-
+/* Every key of @object must be one of @allowed; an unknown key is
+ * reported where it stands, with the closest allowed key if there is one. */
 static void
 check_keys (Loader             *loader,
-            JsonObject         *object,
+            const KioskJson    *object,
             const PathSeg      *seg,
             const char * const *allowed,
             const char         *what)
 {
-  KeyCheck check = { loader, seg, allowed, what };
+  for (guint32 m = 0; m < object->length; m++)
+    {
+      const KioskJsonMember *member = &object->v.members[m];
+      const char *key = member->key;
+      const char *suggestion = NULL;
+      guint best = 3;
+      Pos pos = { member->key_line, member->key_column };
+      MEMBER_SEG (member_seg, seg, object, key);
+      g_autofree char *path = NULL;
 
-  json_object_foreach_member (object, check_key_cb, &check);
+      if (g_strv_contains (allowed, key))
+        continue;
+      for (gsize i = 0; allowed[i] != NULL; i++)
+        {
+          guint d = edit_distance (key, allowed[i]);
+          if (d < best)
+            {
+              best = d;
+              suggestion = allowed[i];
+            }
+        }
+      path = path_to_string (&member_seg);
+      if (suggestion != NULL)
+        add_problem_at (loader, pos, path, "unknown key \"%s\" in %s (did you mean \"%s\"?)", key, what, suggestion);
+      else if (g_strv_contains (all_element_keys, key))
+        add_problem_at (loader, pos, path, "key \"%s\" does not apply to %s; remove it", key, what);
+      else
+        add_problem_at (loader, pos, path, "unknown key \"%s\" in %s; see docs/forms.md for the keys it takes", key, what);
+    }
 }
 
 /* Typed getters. Each reports a problem and returns a neutral value when
  * the member is missing (and @required) or has the wrong type. */
 
-static JsonNode *
+static const KioskJson *
 get_member (Loader        *loader,
-            JsonObject    *object,
+            const KioskJson    *object,
             const PathSeg *seg,
             const char    *key,
             gboolean       required,
             const char    *what)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const KioskJson *node = kiosk_json_get (object, key);
 
   if (node == NULL && required)
     problem (loader, NULL, seg, "%s needs the key \"%s\"", what, key);
@@ -410,98 +253,97 @@ get_member (Loader        *loader,
 
 static const char *
 get_string (Loader        *loader,
-            JsonObject    *object,
+            const KioskJson    *object,
             const PathSeg *seg,
             const char    *key,
             gboolean       required,
             const char    *what)
 {
-  JsonNode *node = get_member (loader, object, seg, key, required, what);
+  const KioskJson *node = get_member (loader, object, seg, key, required, what);
   MEMBER_SEG (member_seg, seg, object, key);
 
   if (node == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (!kiosk_json_is_string (node))
     {
-      problem (loader, node, &member_seg, "\"%s\" must be a string, not %s", key, node_type_name (node));
+      problem (loader, node, &member_seg, "\"%s\" must be a string, not %s", key, kiosk_json_type_name (node));
       return NULL;
     }
-  if (*json_node_get_string (node) == '\0')
+  if (*node->v.string == '\0')
     {
       problem (loader, node, &member_seg, "\"%s\" must not be empty", key);
       return NULL;
     }
-  return json_node_get_string (node);
+  return node->v.string;
 }
 
 static gboolean
 get_bool (Loader        *loader,
-          JsonObject    *object,
+          const KioskJson    *object,
           const PathSeg *seg,
           const char    *key,
           gboolean       fallback)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const KioskJson *node = kiosk_json_get (object, key);
   MEMBER_SEG (member_seg, seg, object, key);
 
   if (node == NULL)
     return fallback;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+  if (node->type != KIOSK_JSON_BOOLEAN)
     {
-      problem (loader, node, &member_seg, "\"%s\" must be true or false, not %s", key, node_type_name (node));
+      problem (loader, node, &member_seg, "\"%s\" must be true or false, not %s", key, kiosk_json_type_name (node));
       return fallback;
     }
-  return json_node_get_boolean (node);
+  return node->v.boolean;
 }
 
 static gboolean
 get_integer (Loader        *loader,
-             JsonObject    *object,
+             const KioskJson    *object,
              const PathSeg *seg,
              const char    *key,
              gint64         min,
              gint64         max,
              gint64        *out)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const KioskJson *node = kiosk_json_get (object, key);
   MEMBER_SEG (member_seg, seg, object, key);
 
   if (node == NULL)
     return FALSE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (node->type != KIOSK_JSON_INTEGER)
     {
-      problem (loader, node, &member_seg, "\"%s\" must be a whole number, not %s", key, node_type_name (node));
+      problem (loader, node, &member_seg, "\"%s\" must be a whole number, not %s", key, kiosk_json_type_name (node));
       return FALSE;
     }
-  if (json_node_get_int (node) < min || json_node_get_int (node) > max)
+  if (node->v.integer < min || node->v.integer > max)
     {
       problem (loader, node, &member_seg, "\"%s\" must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT,
                key, min, max);
       return FALSE;
     }
-  *out = json_node_get_int (node);
+  *out = node->v.integer;
   return TRUE;
 }
 
 static gboolean
 get_number (Loader        *loader,
-            JsonObject    *object,
+            const KioskJson    *object,
             const PathSeg *seg,
             const char    *key,
             double        *out)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const KioskJson *node = kiosk_json_get (object, key);
   MEMBER_SEG (member_seg, seg, object, key);
 
   if (node == NULL)
     return FALSE;
-  if (!JSON_NODE_HOLDS_VALUE (node)
-      || (json_node_get_value_type (node) != G_TYPE_INT64 && json_node_get_value_type (node) != G_TYPE_DOUBLE))
+  if (node->type != KIOSK_JSON_INTEGER && node->type != KIOSK_JSON_DOUBLE)
     {
-      problem (loader, node, &member_seg, "\"%s\" must be a number, not %s", key, node_type_name (node));
+      problem (loader, node, &member_seg, "\"%s\" must be a number, not %s", key, kiosk_json_type_name (node));
       return FALSE;
     }
-  *out = json_node_get_double (node);
+  *out = kiosk_json_get_number (node);
   return TRUE;
 }
 
@@ -513,40 +355,38 @@ is_language_code (const char *s)
 
 static KioskText *
 get_text (Loader        *loader,
-          JsonObject    *object,
+          const KioskJson    *object,
           const PathSeg *seg,
           const char    *key,
           gboolean       required,
           const char    *what)
 {
-  JsonNode *node = get_member (loader, object, seg, key, required, what);
-  JsonObjectIter iter;
-  const char *lang;
-  JsonNode *value;
+  const KioskJson *node = get_member (loader, object, seg, key, required, what);
   KioskText *text;
-  JsonObject *map;
+  const KioskJson *map;
   gboolean ok = TRUE;
   MEMBER_SEG (member_seg, seg, object, key);
 
   if (node == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!kiosk_json_is_object (node))
     {
       problem (loader, node, &member_seg,
                "\"%s\" must be a language map like {\"de\": \"…\", \"en\": \"…\"}, not %s",
-               key, node_type_name (node));
+               key, kiosk_json_type_name (node));
       return NULL;
     }
-  map = json_node_get_object (node);
-  if (!json_object_has_member (map, "de"))
+  map = node;
+  if (kiosk_json_get (map, "de") == NULL)
     {
       problem (loader, node, &member_seg, "\"%s\" needs a German text (key \"de\"); other languages fall back to it", key);
       ok = FALSE;
     }
   text = _kiosk_text_new ();
-  json_object_iter_init_ordered (&iter, map);
-  while (json_object_iter_next_ordered (&iter, &lang, &value))
+  for (guint32 m = 0; m < map->length; m++)
     {
+      const char *lang = map->v.members[m].key;
+      const KioskJson *value = &map->v.members[m].value;
       MEMBER_SEG (lang_seg, &member_seg, map, lang);
 
       if (!is_language_code (lang))
@@ -556,13 +396,13 @@ get_text (Loader        *loader,
           ok = FALSE;
           continue;
         }
-      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+      if (!kiosk_json_is_string (value))
         {
-          problem (loader, value, &lang_seg, "the %s text must be a string, not %s", lang, node_type_name (value));
+          problem (loader, value, &lang_seg, "the %s text must be a string, not %s", lang, kiosk_json_type_name (value));
           ok = FALSE;
           continue;
         }
-      _kiosk_text_add (text, lang, json_node_get_string (value));
+      _kiosk_text_add (text, lang, value->v.string);
     }
   for (guint i = 0; i < text->n_entries; i++)
     {
@@ -572,7 +412,7 @@ get_text (Loader        *loader,
       if (*s == '\0')
         {
           MEMBER_SEG (lang_seg, &member_seg, map, text->entries[i].lang);
-          problem (loader, json_object_get_member (map, text->entries[i].lang), &lang_seg,
+          problem (loader, kiosk_json_get (map, text->entries[i].lang), &lang_seg,
                    "the %s text is empty; write the text or remove the entry", text->entries[i].lang);
           ok = FALSE;
         }
@@ -637,11 +477,11 @@ character_at (const char *source,
 static KioskExpr *
 parse_expr (Loader        *loader,
             KioskElement  *element,
-            JsonObject    *object,
+            const KioskJson    *object,
             const PathSeg *seg,
             const char    *key)
 {
-  JsonNode *node = json_object_get_member (object, key);
+  const KioskJson *node = kiosk_json_get (object, key);
   g_autoptr(GError) error = NULL;
   PendingExpr pending = { 0 };
   gsize offset = 0;
@@ -650,16 +490,16 @@ parse_expr (Loader        *loader,
 
   if (node == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (!kiosk_json_is_string (node))
     {
-      problem (loader, node, &member_seg, "\"%s\" must be an expression in a string, not %s", key, node_type_name (node));
+      problem (loader, node, &member_seg, "\"%s\" must be an expression in a string, not %s", key, kiosk_json_type_name (node));
       return NULL;
     }
-  expr = kiosk_expr_parse (json_node_get_string (node), &offset, &error);
+  expr = kiosk_expr_parse (node->v.string, &offset, &error);
   if (expr == NULL)
     {
       problem (loader, node, &member_seg, "the expression in \"%s\" is not valid at character %ld: %s",
-               key, character_at (json_node_get_string (node), offset), error->message);
+               key, character_at (node->v.string, offset), error->message);
       return NULL;
     }
   pending.element = element;
@@ -739,12 +579,12 @@ kind_from_string (const char *s, KioskKind *out)
   return FALSE;
 }
 
-static void parse_items (Loader *loader, KioskElement *container, JsonObject *object, const PathSeg *seg, guint depth);
+static void parse_items (Loader *loader, KioskElement *container, const KioskJson *object, const PathSeg *seg, guint depth);
 
 static void
 register_element (Loader        *loader,
                   KioskElement  *element,
-                  JsonNode      *id_node,
+                  const KioskJson      *id_node,
                   const PathSeg *id_seg)
 {
   KioskElement *other;
@@ -767,11 +607,11 @@ register_element (Loader        *loader,
 static void
 parse_field_constraints (Loader        *loader,
                          KioskElement  *element,
-                         JsonObject    *object,
+                         const KioskJson    *object,
                          const PathSeg *seg)
 {
   KioskKind kind = element->kind;
-  JsonNode *node;
+  const KioskJson *node;
   gint64 value;
   const char *s;
   MEMBER_SEG (required_seg, seg, object, "required");
@@ -786,19 +626,19 @@ parse_field_constraints (Loader        *loader,
 
   element->placeholder = get_text (loader, object, seg, "placeholder", FALSE, "a field");
 
-  node = json_object_get_member (object, "required");
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+  node = kiosk_json_get (object, "required");
+  if (node != NULL && kiosk_json_is_string (node))
     element->required_if = parse_expr (loader, element, object, seg, "required");
-  else if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    element->required = json_node_get_boolean (node);
+  else if (node != NULL && node->type == KIOSK_JSON_BOOLEAN)
+    element->required = node->v.boolean;
   else if (node != NULL)
     problem (loader, node, &required_seg, "\"required\" must be true, false or an expression in a string, not %s",
-             node_type_name (node));
+             kiosk_json_type_name (node));
 
   element->constraint = parse_expr (loader, element, object, seg, "constraint");
   element->constraint_message = get_text (loader, object, seg, "constraint_message", FALSE, "a field");
-  if (json_object_has_member (object, "constraint") != json_object_has_member (object, "constraint_message"))
-    problem (loader, NULL, seg, json_object_has_member (object, "constraint")
+  if ((kiosk_json_get (object, "constraint") != NULL) != (kiosk_json_get (object, "constraint_message") != NULL))
+    problem (loader, NULL, seg, (kiosk_json_get (object, "constraint") != NULL)
              ? "a \"constraint\" needs a \"constraint_message\" that tells the citizen what to change"
              : "\"constraint_message\" without a \"constraint\"; add the constraint or remove the message");
 
@@ -839,12 +679,12 @@ parse_field_constraints (Loader        *loader,
                 g_hash_table_insert (loader->regexes, g_strdup (anchored), g_regex_ref (element->pattern));
             }
           if (element->pattern == NULL)
-            problem (loader, json_object_get_member (object, "pattern"), &pattern_seg,
+            problem (loader, kiosk_json_get (object, "pattern"), &pattern_seg,
                      "\"pattern\" is not a valid regular expression: %s", error->message);
         }
       element->pattern_message = get_text (loader, object, seg, "pattern_message", FALSE, "a field");
-      if (json_object_has_member (object, "pattern") != json_object_has_member (object, "pattern_message"))
-        problem (loader, NULL, seg, json_object_has_member (object, "pattern")
+      if ((kiosk_json_get (object, "pattern") != NULL) != (kiosk_json_get (object, "pattern_message") != NULL))
+        problem (loader, NULL, seg, (kiosk_json_get (object, "pattern") != NULL)
                  ? "a \"pattern\" needs a \"pattern_message\" that tells the citizen what the input must look like"
                  : "\"pattern_message\" without a \"pattern\"; add the pattern or remove the message");
       break;
@@ -872,7 +712,7 @@ parse_field_constraints (Loader        *loader,
           if (s == NULL)
             continue;
           if (!is_iso_date (s))
-            problem (loader, json_object_get_member (object, key), &date_seg,
+            problem (loader, kiosk_json_get (object, key), &date_seg,
                      "\"%s\" must be a real date written YYYY-MM-DD", key);
           else if (i == 0)
             element->min_date = g_strdup (s);
@@ -902,7 +742,7 @@ parse_field_constraints (Loader        *loader,
                 element->code_list = list;
             }
           if (element->code_list == NULL)
-            problem (loader, json_object_get_member (object, "code_list"), &list_seg,
+            problem (loader, kiosk_json_get (object, "code_list"), &list_seg,
                      "there is no code list \"%s\"; define it under \"code_lists\" or fix the name", s);
         }
       break;
@@ -923,25 +763,25 @@ parse_field_constraints (Loader        *loader,
 static void
 parse_element (Loader        *loader,
                KioskElement  *parent,
-               JsonNode      *node,
+               const KioskJson      *node,
                const PathSeg *seg,
                guint          depth)
 {
   char what[64];
   KioskElement *element;
-  JsonObject *object;
+  const KioskJson *object;
   const char *id, *kind_name;
   KioskKind kind = KIOSK_KIND_TEXT;
   gint64 value;
   MEMBER_SEG (id_seg, seg, NULL, "id");
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!kiosk_json_is_object (node))
     {
       problem (loader, node, seg, "an item must be an object with \"id\", \"kind\" and \"label\", not %s",
-               node_type_name (node));
+               kiosk_json_type_name (node));
       return;
     }
-  object = json_node_get_object (node);
+  object = node;
   id_seg.object = object;
 
   if (loader->form->elements->len >= MAX_ELEMENTS)
@@ -954,7 +794,7 @@ parse_element (Loader        *loader,
   if (kind_name != NULL && !kind_from_string (kind_name, &kind))
     {
       MEMBER_SEG (kind_seg, seg, object, "kind");
-      problem (loader, json_object_get_member (object, "kind"), &kind_seg,
+      problem (loader, kiosk_json_get (object, "kind"), &kind_seg,
                "unknown kind \"%s\"; use one of group, text, multiline, number, integer, currency, date, "
                "select, radio, checkbox, email, phone, iban, postcode, taxid, name, static", kind_name);
       return;
@@ -976,12 +816,12 @@ parse_element (Loader        *loader,
 
   id = get_string (loader, object, seg, "id", TRUE, "an item");
   if (id != NULL && !is_element_id (id))
-    problem (loader, json_object_get_member (object, "id"), &id_seg,
+    problem (loader, kiosk_json_get (object, "id"), &id_seg,
              "\"%s\" is not a usable element id: write it in lower case letters, digits and \"_\", starting with a "
              "letter, at most 64 characters, and not one of the words and/or/not/in/true/false/null", id);
   else if (id != NULL)
     element->id = g_strdup (id);
-  register_element (loader, element, json_object_get_member (object, "id"), &id_seg);
+  register_element (loader, element, kiosk_json_get (object, "id"), &id_seg);
   g_ptr_array_add (parent->children, element);
 
   /* Only for messages; no printf per element on the way of a good form. */
@@ -1007,7 +847,7 @@ parse_element (Loader        *loader,
         element->max_occurs = (guint) value;
       if (element->min_occurs > element->max_occurs)
         problem (loader, node, seg, "\"min\" (%u) is larger than \"max\" (%u)", element->min_occurs, element->max_occurs);
-      if (json_object_has_member (object, "min") && !json_object_has_member (object, "max"))
+      if ((kiosk_json_get (object, "min") != NULL) && !(kiosk_json_get (object, "max") != NULL))
         element->max_occurs = MAX (element->max_occurs, element->min_occurs);
       if (kiosk_element_is_repeatable (element) && element->scope != NULL)
         problem (loader, node, seg,
@@ -1026,50 +866,50 @@ parse_element (Loader        *loader,
 static void
 parse_items (Loader        *loader,
              KioskElement  *container,
-             JsonObject    *object,
+             const KioskJson    *object,
              const PathSeg *seg,
              guint          depth)
 {
-  JsonNode *node = get_member (loader, object, seg, "items", TRUE,
+  const KioskJson *node = get_member (loader, object, seg, "items", TRUE,
                                container->kind == KIOSK_KIND_PAGE ? "a page" : "a group");
-  JsonArray *items;
+  const KioskJson *items;
   MEMBER_SEG (items_seg, seg, object, "items");
 
   if (node == NULL)
     return;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+  if (!kiosk_json_is_array (node))
     {
-      problem (loader, node, &items_seg, "\"items\" must be an array of fields and groups, not %s", node_type_name (node));
+      problem (loader, node, &items_seg, "\"items\" must be an array of fields and groups, not %s", kiosk_json_type_name (node));
       return;
     }
-  items = json_node_get_array (node);
-  if (json_array_get_length (items) == 0)
+  items = node;
+  if (items->length == 0)
     problem (loader, node, &items_seg, "\"items\" is empty; a %s needs at least one field",
              container->kind == KIOSK_KIND_PAGE ? "page" : "group");
-  for (guint i = 0; i < json_array_get_length (items); i++)
+  for (guint i = 0; i < items->length; i++)
     {
       ELEMENT_SEG (item_seg, &items_seg, items, i);
-      parse_element (loader, container, json_array_get_element (items, i), &item_seg, depth);
+      parse_element (loader, container, &items->v.elements[i], &item_seg, depth);
     }
 }
 
 static void
 parse_page (Loader        *loader,
-            JsonNode      *node,
+            const KioskJson      *node,
             const PathSeg *seg)
 {
   KioskElement *page;
-  JsonObject *object;
+  const KioskJson *object;
   const char *id;
   MEMBER_SEG (id_seg, seg, NULL, "id");
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!kiosk_json_is_object (node))
     {
       problem (loader, node, seg, "a page must be an object with \"id\", \"title\" and \"items\", not %s",
-               node_type_name (node));
+               kiosk_json_type_name (node));
       return;
     }
-  object = json_node_get_object (node);
+  object = node;
   id_seg.object = object;
 
   page = g_new0 (KioskElement, 1);
@@ -1085,11 +925,11 @@ parse_page (Loader        *loader,
   }
   id = get_string (loader, object, seg, "id", TRUE, "a page");
   if (id != NULL && !is_element_id (id))
-    problem (loader, json_object_get_member (object, "id"), &id_seg,
+    problem (loader, kiosk_json_get (object, "id"), &id_seg,
              "\"%s\" is not a usable page id: write it in lower case letters, digits and \"_\", starting with a letter", id);
   else if (id != NULL)
     page->id = g_strdup (id);
-  register_element (loader, page, json_object_get_member (object, "id"), &id_seg);
+  register_element (loader, page, kiosk_json_get (object, "id"), &id_seg);
   g_ptr_array_add (loader->form->pages, page);
 
   check_keys (loader, object, seg, page_keys, "a page");
@@ -1101,45 +941,43 @@ parse_page (Loader        *loader,
 
 static void
 parse_code_lists (Loader        *loader,
-                  JsonObject    *root,
+                  const KioskJson    *root,
                   const PathSeg *seg)
 {
-  JsonNode *node = json_object_get_member (root, "code_lists");
-  g_autoptr(GList) names = NULL;
-  JsonObject *lists;
+  const KioskJson *node = kiosk_json_get (root, "code_lists");
+  const KioskJson *lists;
   MEMBER_SEG (lists_seg, seg, root, "code_lists");
 
   if (node == NULL)
     return;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
+  if (!kiosk_json_is_object (node))
     {
-      problem (loader, node, &lists_seg, "\"code_lists\" must be an object of named code lists, not %s", node_type_name (node));
+      problem (loader, node, &lists_seg, "\"code_lists\" must be an object of named code lists, not %s", kiosk_json_type_name (node));
       return;
     }
-  lists = json_node_get_object (node);
-  names = json_object_get_members (lists);
-  for (GList *l = names; l != NULL; l = l->next)
+  lists = node;
+  for (guint32 m = 0; m < lists->length; m++)
     {
       static const char * const list_keys[] = { "uri", "version", "values", NULL };
       static const char * const value_keys[] = { "code", "label", NULL };
-      const char *name = l->data;
-      JsonNode *list_node = json_object_get_member (lists, name);
+      const char *name = lists->v.members[m].key;
+      const KioskJson *list_node = &lists->v.members[m].value;
       MEMBER_SEG (list_seg, &lists_seg, lists, name);
       MEMBER_SEG (values_seg, &list_seg, NULL, "values");
       KioskCodeList *list;
-      JsonObject *list_object;
-      JsonNode *values_node;
-      JsonArray *values;
+      const KioskJson *list_object;
+      const KioskJson *values_node;
+      const KioskJson *values;
       const char *s;
 
       if (!is_element_id (name))
         problem (loader, list_node, &list_seg, "\"%s\" is not a usable code list name: use lower case letters, digits and \"_\"", name);
-      if (!JSON_NODE_HOLDS_OBJECT (list_node))
+      if (!kiosk_json_is_object (list_node))
         {
-          problem (loader, list_node, &list_seg, "a code list must be an object with \"values\", not %s", node_type_name (list_node));
+          problem (loader, list_node, &list_seg, "a code list must be an object with \"values\", not %s", kiosk_json_type_name (list_node));
           continue;
         }
-      list_object = json_node_get_object (list_node);
+      list_object = list_node;
       values_seg.object = list_object;
       check_keys (loader, list_object, &list_seg, list_keys, "a code list");
       list = g_new0 (KioskCodeList, 1);
@@ -1154,26 +992,26 @@ parse_code_lists (Loader        *loader,
       values_node = get_member (loader, list_object, &list_seg, "values", TRUE, "a code list");
       if (values_node == NULL)
         continue;
-      if (!JSON_NODE_HOLDS_ARRAY (values_node) || json_array_get_length (json_node_get_array (values_node)) == 0)
+      if (!kiosk_json_is_array (values_node) || values_node->length == 0)
         {
           problem (loader, values_node, &values_seg, "\"values\" must be a non-empty array of {\"code\", \"label\"}");
           continue;
         }
-      values = json_node_get_array (values_node);
-      for (guint i = 0; i < json_array_get_length (values); i++)
+      values = values_node;
+      for (guint i = 0; i < values->length; i++)
         {
-          JsonNode *value_node = json_array_get_element (values, i);
+          const KioskJson *value_node = &values->v.elements[i];
           ELEMENT_SEG (value_seg, &values_seg, values, i);
-          JsonObject *value_object;
+          const KioskJson *value_object;
           KioskCode *code;
 
-          if (!JSON_NODE_HOLDS_OBJECT (value_node))
+          if (!kiosk_json_is_object (value_node))
             {
               problem (loader, value_node, &value_seg, "a code list value must be an object with \"code\" and \"label\", not %s",
-                       node_type_name (value_node));
+                       kiosk_json_type_name (value_node));
               continue;
             }
-          value_object = json_node_get_object (value_node);
+          value_object = value_node;
           check_keys (loader, value_object, &value_seg, value_keys, "a code list value");
           s = get_string (loader, value_object, &value_seg, "code", TRUE, "a code list value");
           if (s == NULL)
@@ -1181,7 +1019,7 @@ parse_code_lists (Loader        *loader,
           if (kiosk_code_list_lookup (list, s) != NULL)
             {
               MEMBER_SEG (code_seg, &value_seg, value_object, "code");
-              problem (loader, json_object_get_member (value_object, "code"), &code_seg,
+              problem (loader, kiosk_json_get (value_object, "code"), &code_seg,
                        "the code \"%s\" appears twice in the code list \"%s\"", s, name);
               continue;
             }
@@ -1388,24 +1226,24 @@ static const char * const categories[] = {
 
 static void
 parse_form (Loader   *loader,
-            JsonNode *root)
+            const KioskJson *root)
 {
   static const char * const form_keys[] = { "format", "id", "version", "leika", "schema_uri", "category",
     "title", "description", "code_lists", "pages", NULL };
   KioskForm *form = loader->form;
-  JsonObject *object;
-  JsonNode *pages_node;
+  const KioskJson *object;
+  const KioskJson *pages_node;
   const char *s;
   gint64 format = 0;
   MEMBER_SEG (pages_seg, NULL, NULL, "pages");
 
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !kiosk_json_is_object (root))
     {
       problem (loader, root, NULL, "a form definition must be a JSON object, not %s",
-               root != NULL ? node_type_name (root) : "empty");
+               root != NULL ? kiosk_json_type_name (root) : "empty");
       return;
     }
-  object = json_node_get_object (root);
+  object = root;
   pages_seg.object = object;
   check_keys (loader, object, NULL, form_keys, "the form");
 
@@ -1417,7 +1255,7 @@ parse_form (Loader   *loader,
   if (s != NULL && !is_form_id (s))
     {
       MEMBER_SEG (seg, NULL, object, "id");
-      problem (loader, json_object_get_member (object, "id"), &seg,
+      problem (loader, kiosk_json_get (object, "id"), &seg,
                "\"%s\" is not a usable form id: lower case letters, digits, \"_\" and \"-\", starting with a letter, "
                "at most 64 characters", s);
     }
@@ -1437,7 +1275,7 @@ parse_form (Loader   *loader,
       if (!ok)
         {
           MEMBER_SEG (seg, NULL, object, "version");
-          problem (loader, json_object_get_member (object, "version"), &seg,
+          problem (loader, kiosk_json_get (object, "version"), &seg,
                    "\"version\" must look like MAJOR.MINOR.PATCH, e.g. \"1.0.0\"");
         }
       form->version = g_strdup (s);
@@ -1454,7 +1292,7 @@ parse_form (Loader   *loader,
       else if (strcmp (s, "unknown") != 0)
         {
           MEMBER_SEG (seg, NULL, object, "leika");
-          problem (loader, json_object_get_member (object, "leika"), &seg,
+          problem (loader, kiosk_json_get (object, "leika"), &seg,
                    "\"leika\" must be the 14-digit LeiKa key of the service, or \"unknown\"");
         }
     }
@@ -1465,7 +1303,7 @@ parse_form (Loader   *loader,
       if (!g_uri_is_valid (s, G_URI_FLAGS_NONE, NULL) || (!g_str_has_prefix (s, "https://") && !g_str_has_prefix (s, "urn:")))
         {
           MEMBER_SEG (seg, NULL, object, "schema_uri");
-          problem (loader, json_object_get_member (object, "schema_uri"), &seg,
+          problem (loader, kiosk_json_get (object, "schema_uri"), &seg,
                    "\"schema_uri\" must be an absolute https:// or urn: URI");
         }
       form->schema_uri = g_strdup (s);
@@ -1476,7 +1314,7 @@ parse_form (Loader   *loader,
     {
       g_autofree char *list = g_strjoinv (", ", (char **) categories);
       MEMBER_SEG (seg, NULL, object, "category");
-      problem (loader, json_object_get_member (object, "category"), &seg,
+      problem (loader, kiosk_json_get (object, "category"), &seg,
                "unknown category \"%s\"; use one of %s", s, list);
     }
   else
@@ -1489,17 +1327,17 @@ parse_form (Loader   *loader,
   pages_node = get_member (loader, object, NULL, "pages", TRUE, "the form");
   if (pages_node != NULL)
     {
-      JsonArray *pages;
+      const KioskJson *pages;
 
-      if (!JSON_NODE_HOLDS_ARRAY (pages_node) || json_array_get_length (json_node_get_array (pages_node)) == 0)
+      if (!kiosk_json_is_array (pages_node) || pages_node->length == 0)
         problem (loader, pages_node, &pages_seg, "\"pages\" must be a non-empty array of pages");
       else
         {
-          pages = json_node_get_array (pages_node);
-          for (guint i = 0; i < json_array_get_length (pages); i++)
+          pages = pages_node;
+          for (guint i = 0; i < pages->length; i++)
             {
               ELEMENT_SEG (page_seg, &pages_seg, pages, i);
-              parse_page (loader, json_array_get_element (pages, i), &page_seg);
+              parse_page (loader, &pages->v.elements[i], &page_seg);
             }
         }
     }
@@ -1527,29 +1365,21 @@ pending_clear (PendingExpr *pending)
   g_free (pending->path);
 }
 
-/* One load. With @positions the parser's signals tell where everything is
- * (and catch duplicate keys); without, it is about a third faster, and
- * only object start positions are known (from scan_keys()). The fast pass
- * gives up (NULL, no problems) at the first sign of trouble, so that the
- * slow pass reports every problem with its position. */
+/* One load: parse (json-doc.c), then check the tree. */
 static KioskForm *
-load_pass (const char  *data,
-           gsize        length,
-           const char  *file,
-           gboolean     positions,
-           GPtrArray  **problems_out,
-           GError     **error)
+load (const char  *data,
+      gsize        length,
+      const char  *file,
+      GPtrArray  **problems_out,
+      GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_form_problem_free);
-  g_autoptr(GError) parse_error = NULL;
-  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (OpenContainer));
-  g_autoptr(GHashTable) container_pos = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) member_pos = g_hash_table_new (NULL, NULL);
   g_autoptr(GArray) pending = g_array_new (FALSE, TRUE, sizeof (PendingExpr));
   g_autoptr(GHashTable) regexes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_regex_unref);
   g_autoptr(KioskForm) form = _kiosk_form_new ();
+  g_autoptr(KioskJsonDoc) doc = NULL;
   g_autofree char *basename = NULL;
+  const GPtrArray *syntax;
   Loader loader = { 0 };
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -1558,110 +1388,43 @@ load_pass (const char  *data,
   basename = g_strdup (file != NULL ? file : "<form>");
   loader.file = basename;
   loader.problems = problems;
-  loader.parser = parser;
-  loader.stack = stack;
-  loader.container_pos = container_pos;
-  loader.member_pos = member_pos;
   loader.form = form;
   loader.pending = pending;
   loader.regexes = regexes;
   form->file = g_strdup (basename);
 
-  if (positions)
-    {
-      g_signal_connect (parser, "object-start", G_CALLBACK (container_start_cb), &loader);
-      g_signal_connect (parser, "array-start", G_CALLBACK (container_start_cb), &loader);
-      g_signal_connect (parser, "object-end", G_CALLBACK (container_end_cb), &loader);
-      g_signal_connect (parser, "array-end", G_CALLBACK (container_end_cb), &loader);
-      g_signal_connect (parser, "object-member", G_CALLBACK (object_member_cb), &loader);
-      /* No "array-element": every array item of a form is an object or a
-       * string inside an object whose position is known, and a signal per
-       * element costs time on large forms. */
-    }
+  if (length == 0)
+    add_problem_at (&loader, (Pos) { 1, 1 }, "$", "the file is empty; a form definition is a JSON object");
   else
     {
-      /* The fast pass: valid UTF-8, JSON, no duplicate keys, no problem,
-       * or nothing. Our own strict parser builds the tree and notes where
-       * each object starts (json-fast.c); json-glib's parser is not run. */
-      g_autoptr(JsonNode) root = NULL;
-
-      if (length == 0 || !g_utf8_validate_len (data, length, NULL))
-        return NULL;
-      root = _kiosk_json_fast_parse (data, length, container_pos);
-      if (root == NULL)
-        return NULL;
-      loader.root = root;
-      parse_form (&loader, root);
-      if (problems->len > 0)
-        return NULL;
-      if (problems_out != NULL)
-        *problems_out = g_steal_pointer (&problems);
-      return g_steal_pointer (&form);
-    }
-
-  if (length > 0 && !g_utf8_validate_len (data, length, NULL))
-    {
-      const char *end = NULL;
-      Pos pos = { 1, 1 };
-
-      g_utf8_validate_len (data, length, &end);
-      for (const char *p = data; p < end; p++)
+      doc = kiosk_json_doc_parse (data, length);
+      loader.root = kiosk_json_doc_get_root (doc);
+      syntax = kiosk_json_doc_get_problems (doc);
+      for (guint i = 0; i < syntax->len; i++)
         {
-          if (*p == '\n')
-            {
-              pos.line++;
-              pos.column = 1;
-            }
-          else if ((*p & 0xC0) != 0x80)
-            pos.column++;
-        }
-      add_problem_at (&loader, pos, "$", "the file is not valid UTF-8; save it as UTF-8");
-    }
-  else if (length == 0 || !json_parser_load_from_data (parser, data, (gssize) length, &parse_error))
-    {
-      Pos pos = { json_parser_get_current_line (parser), json_parser_get_current_pos (parser) + 1 };
+          const KioskJsonProblem *json = g_ptr_array_index (syntax, i);
 
-      if (length == 0)
-        add_problem_at (&loader, (Pos) { 1, 1 }, "$", "the file is empty; a form definition is a JSON object");
-      else
-        {
-          /* json-glib's message starts with "<data>:LINE:COL: "; keep only
-           * the sentence, the position goes into our own prefix. */
-          const char *message = parse_error->message;
-          const char *colon = strstr (message, ": ");
-          guint line = 0, column = 0;
-
-          if (sscanf (message, "<data>:%u:%u", &line, &column) == 2)
-            {
-              pos.line = line;
-              pos.column = column;
-            }
-          if (g_str_has_prefix (message, "<data>:") && colon != NULL)
-            message = colon + 2;
-          add_problem_at (&loader, pos, "$", "not valid JSON: %s", message);
+          add_problem_at (&loader, (Pos) { json->line, json->column }, json->path,
+                          loader.root == NULL ? "not valid JSON: %s" : "%s", json->message);
         }
-      g_ptr_array_sort (problems, problem_compare);
-      g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_SYNTAX,
-                   "%s", ((KioskFormProblem *) g_ptr_array_index (problems, 0))->message);
-      if (problems_out != NULL)
-        *problems_out = g_steal_pointer (&problems);
-      return NULL;
-    }
-  if (problems->len == 0 || json_parser_get_root (parser) != NULL)
-    {
+      /* The tree of a text with duplicate keys is not what its author
+       * meant; check it once they are gone. */
       if (problems->len == 0)
-        parse_form (&loader, json_parser_get_root (parser));
+        parse_form (&loader, loader.root);
     }
 
-  g_signal_handlers_disconnect_by_data (parser, &loader);
   if (problems->len > 0)
     {
       g_autofree char *first = NULL;
 
       g_ptr_array_sort (problems, problem_compare);
       first = kiosk_form_problem_to_string (g_ptr_array_index (problems, 0));
-      g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_INVALID,
-                   "%s (%u problem%s in all)", first, problems->len, problems->len == 1 ? "" : "s");
+      if (loader.root == NULL)
+        g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_SYNTAX,
+                     "%s", ((KioskFormProblem *) g_ptr_array_index (problems, 0))->message);
+      else
+        g_set_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_INVALID,
+                     "%s (%u problem%s in all)", first, problems->len, problems->len == 1 ? "" : "s");
       if (problems_out != NULL)
         *problems_out = g_steal_pointer (&problems);
       return NULL;
@@ -1699,29 +1462,13 @@ kiosk_form_load_file (const char  *path,
 }
 
 KioskForm *
-_kiosk_form_load_pass (const char  *data,
-                       gsize        length,
-                       const char  *file,
-                       gboolean     slow,
-                       GPtrArray  **problems,
-                       GError     **error)
-{
-  return load_pass (data, length, file, slow, problems, error);
-}
-
-KioskForm *
 kiosk_form_load_data (const char  *data,
                       gsize        length,
                       const char  *file,
                       GPtrArray  **problems,
                       GError     **error)
 {
-  KioskForm *form;
-
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  form = load_pass (data, length, file, FALSE, problems, NULL);
-  if (form != NULL)
-    return form;
-  return load_pass (data, length, file, TRUE, problems, error);
+  return load (data, length, file, problems, error);
 }

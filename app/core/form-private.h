@@ -21,14 +21,4 @@ void       _kiosk_code_list_free (KioskCodeList *list);
 void       _kiosk_code_free     (KioskCode *code);
 KioskForm *_kiosk_form_new      (void);
 
-/* One pass of the loader, for tests: @slow FALSE is the fast pass (our
- * parser; NULL without problems when anything is off), TRUE the positioned
- * pass with json-glib's parser that reports problems. */
-KioskForm *_kiosk_form_load_pass (const char  *data,
-                                  gsize        length,
-                                  const char  *file,
-                                  gboolean     slow,
-                                  GPtrArray  **problems,
-                                  GError     **error);
-
 G_END_DECLS
