@@ -21,11 +21,11 @@ test_verify_vector (void)
   g_autofree char *stored = g_strdup_printf ("pbkdf2-sha256$1$%s$%s", salt, hash);
   guint iterations = 0;
 
-  g_assert_true (kiosk_clerk_verify_pin (stored, "passwd", &iterations));
+  g_assert_true (kiosk_pin_verify (stored, "passwd", &iterations));
   g_assert_cmpuint (iterations, ==, 1);
-  g_assert_false (kiosk_clerk_verify_pin (stored, "passwD", NULL));
-  g_assert_false (kiosk_clerk_verify_pin ("pbkdf2-sha1$1$c2FsdA==$AAAA", "passwd", NULL));
-  g_assert_false (kiosk_clerk_verify_pin ("garbage", "passwd", NULL));
+  g_assert_false (kiosk_pin_verify (stored, "passwD", NULL));
+  g_assert_false (kiosk_pin_verify ("pbkdf2-sha1$1$c2FsdA==$AAAA", "passwd", NULL));
+  g_assert_false (kiosk_pin_verify ("garbage", "passwd", NULL));
 }
 
 /* A hash made by Python's hashlib.pbkdf2_hmac (the recipe in
@@ -35,28 +35,28 @@ test_verify_python_hash (void)
 {
   const char *stored = "pbkdf2-sha256$200000$c2FsdHNhbHRzYWx0$X+nrw7lid0y/KcSdDY3eRI1S2X49AjJny8uutHZwWpA=";
 
-  g_assert_true (kiosk_clerk_verify_pin (stored, "4711", NULL));
-  g_assert_false (kiosk_clerk_verify_pin (stored, "4710", NULL));
+  g_assert_true (kiosk_pin_verify (stored, "4711", NULL));
+  g_assert_false (kiosk_pin_verify (stored, "4710", NULL));
 }
 
 static void
 test_hash_roundtrip (void)
 {
-  g_autofree char *a = kiosk_clerk_hash_pin ("4711", KIOSK_CLERK_PIN_MIN_ITERATIONS);
-  g_autofree char *b = kiosk_clerk_hash_pin ("4711", KIOSK_CLERK_PIN_MIN_ITERATIONS);
+  g_autofree char *a = kiosk_pin_hash ("4711", KIOSK_CLERK_PIN_MIN_ITERATIONS);
+  g_autofree char *b = kiosk_pin_hash ("4711", KIOSK_CLERK_PIN_MIN_ITERATIONS);
   guint iterations = 0;
 
   g_assert_true (g_str_has_prefix (a, "pbkdf2-sha256$200000$"));
   g_assert_cmpstr (a, !=, b);   /* a fresh salt each time */
-  g_assert_true (kiosk_clerk_verify_pin (a, "4711", &iterations));
+  g_assert_true (kiosk_pin_verify (a, "4711", &iterations));
   g_assert_cmpuint (iterations, ==, 200000);
-  g_assert_false (kiosk_clerk_verify_pin (a, "4712", NULL));
+  g_assert_false (kiosk_pin_verify (a, "4712", NULL));
 }
 
 static KioskTestKiosk *
 clerk_kiosk (void)
 {
-  g_autofree char *hash = kiosk_clerk_hash_pin ("4711", KIOSK_CLERK_PIN_MIN_ITERATIONS);
+  g_autofree char *hash = kiosk_pin_hash ("4711", KIOSK_CLERK_PIN_MIN_ITERATIONS);
   g_autofree char *extra = g_strdup_printf ("[clerk]\npin_hash=%s\n", hash);
 
   return kiosk_test_kiosk_new (extra);

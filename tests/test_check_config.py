@@ -3,6 +3,8 @@
 ("file: [group] key: message", warnings prefixed "warning: "), exit 1 on
 errors, 0 otherwise, 2 on a usage error; keys checked against their trust
 anchor."""
+import base64
+import hashlib
 import os
 import stat
 import subprocess
@@ -17,6 +19,12 @@ DEMO_JWK = os.path.join(ROOT, "resources", "demo", "demo-destination.jwk")
 DEMO_ROOT = os.path.join(ROOT, "resources", "demo", "demo-root-ca.pem")
 UUID_A = "0f9d4c1e-6c51-4f3e-9a43-2a5f7f7e1a01"
 UUID_B = "5d2b8a90-1b7c-4e26-8f0a-6c3e9d4b2f02"
+
+
+def pin_hash(pin, iterations=200000, salt=b"saltsaltsaltsalt"):
+    """A [clerk] pin_hash made with Python's hashlib, not with our code."""
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
+    return "pbkdf2-sha256$%d$%s$%s" % (iterations, base64.b64encode(salt).decode(), base64.b64encode(digest).decode())
 
 
 def ctl(*args, env_extra=None):
@@ -183,6 +191,43 @@ class CheckConfigTest(unittest.TestCase):
                       lines)
         self.assertFalse([l for l in lines if "status_text" in l], result.stdout)
 
+    def test_queue_and_clerk_groups(self):
+        """[queue] retention and [clerk] pin_hash: unknown keys, values the
+        queue and the clerk panel would refuse."""
+        result, path = self.check(self.BASE + "[queue]\npurge_after=submitted\nkeep_days=30\ntombstone_days=0\n"
+                                  f"[clerk]\npin_hash={pin_hash('4711')}\n")
+        self.assertEqual(result.stdout, f"OK: {path}\n")
+        self.assertEqual(result.returncode, 0)
+
+        result, path = self.check(self.BASE + "[queue]\npurge_after=acepted\nkeep_days=-1\ntombstone_dayz=9\n"
+                                  "[clerk]\npin=4711\npin_hash=4711\n")
+        self.assertEqual(result.returncode, 1)
+        lines = result.stdout.splitlines()
+        for line in (
+                '[queue] purge_after: "acepted" is not one of submitted, accepted; did you mean "accepted"?',
+                '[queue] keep_days: "-1" is not a whole number of days from 0 to 36500',
+                '[queue] tombstone_dayz: unknown key; did you mean "tombstone_days"?',
+                '[clerk] pin: unknown key',
+                "[clerk] pin_hash: not a PIN hash: it must look like pbkdf2-sha256$ITERATIONS$SALT$HASH; make one "
+                "with antragskiosk-ctl hash-pin; the clerk panel cannot be opened"):
+            self.assertIn(f"{path}: {line}", lines, result.stdout)
+        self.assertEqual(len(lines), 5, result.stdout)
+
+        for stored, message in (
+                (pin_hash("4711", iterations=1000),
+                 "the hash uses 1000 iterations; the kiosk refuses fewer than 200000 (make a new one with "
+                 "antragskiosk-ctl hash-pin)"),
+                (pin_hash("4711")[:-4] + "AA==",
+                 "the salt has 16 bytes and the hash 31; a salt needs at least 4 bytes and the hash exactly 32"),
+                (pin_hash("4711").replace("$", "$x", 1),
+                 'the iteration count "x200000" is not a whole number from 1 to 2147483647'),
+                (pin_hash("4711")[:-1] + "*",
+                 "the salt and the hash must be in standard base64 (A–Z, a–z, 0–9, +, / and = padding)")):
+            result, path = self.check(self.BASE + f"[clerk]\npin_hash={stored}\n")
+            self.assertEqual(result.stdout.splitlines(),
+                             [f"{path}: [clerk] pin_hash: {message}; the clerk panel cannot be opened"])
+            self.assertEqual(result.returncode, 1)
+
     def test_printer_files(self):
         result, path = self.check(self.BASE + "[printer]\nkind=file\npath=nowhere/receipt.pdf\nformat=jpeg\n")
         self.assertEqual(result.returncode, 1)
@@ -210,8 +255,7 @@ class CheckConfigTest(unittest.TestCase):
         them: a warning for each that group or others may read or change."""
         base = self.BASE + "[receipt]\nmac_key_file=private/mac.key\n"
         mac = self.write("private/mac.key", "0123456789abcdef\n", mode=0o600)
-        clerk = self.write("kiosk.conf.d/90-clerk.conf", "[clerk]\npin_hash=pbkdf2-sha256$200000$c2FsdA==$aGFzaA==\n",
-                           mode=0o600)
+        clerk = self.write("kiosk.conf.d/90-clerk.conf", f"[clerk]\npin_hash={pin_hash('4711')}\n", mode=0o600)
         result, path = self.check(base)
         self.assertEqual(result.stdout, f"OK: {path}, {clerk}\n")
 

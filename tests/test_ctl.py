@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """antragskiosk-ctl's form commands as IT staff use them: exit codes,
 output formats and error messages."""
+import base64
+import hashlib
 import json
 import os
 import re
@@ -111,6 +113,49 @@ class CtlTest(unittest.TestCase):
         self.assertEqual(ctl("validate", "--form", "nope", "--answers", answers).returncode, 1)
         self.assertEqual(ctl("validate", "--form", "sperrmuell", "--answers", "/nonexistent").returncode, 1)
         self.assertEqual(ctl("validate", "--form", "sperrmuell", "--answers", answers, "--today", "31.12.2026").returncode, 2)
+
+    def test_hash_pin(self):
+        """The clerk PIN's drop-in: checked with Python's hashlib (an
+        independent PBKDF2), a fresh salt each time, and accepted by
+        check-config."""
+        made = ctl("hash-pin", stdin="4711 09\n")
+        self.assertEqual(made.returncode, 0, made.stderr)
+        lines = made.stdout.splitlines()
+        self.assertEqual(lines[0], "[clerk]")
+        self.assertEqual(len(lines), 2)
+        self.assertNotIn("4711", made.stdout + made.stderr)
+        scheme, iterations, salt, digest = lines[1].removeprefix("pin_hash=").split("$")
+        self.assertEqual((scheme, iterations), ("pbkdf2-sha256", "600000"))
+        self.assertEqual(len(base64.b64decode(salt, validate=True)), 16)
+        self.assertEqual(base64.b64decode(digest, validate=True),
+                         hashlib.pbkdf2_hmac("sha256", b"4711 09", base64.b64decode(salt), 600000))
+        self.assertNotEqual(ctl("hash-pin", stdin="4711 09\n").stdout, made.stdout)
+
+        lower = ctl("hash-pin", "--iterations", "200000", stdin="123456")
+        self.assertEqual(lower.returncode, 0, lower.stderr)
+        self.assertIn("$200000$", lower.stdout)
+        self.assertEqual(lower.stderr, "")
+        short = ctl("hash-pin", stdin="4711\n")
+        self.assertEqual(short.returncode, 0)
+        self.assertIn("warning: a PIN of 4 characters is guessed quickly", short.stderr)
+
+        for args, stdin, code, message in (
+                (["--iterations", "1000"], "123456\n", 2, "--iterations must be at least 200000"),
+                ([], "123\n", 1, "the PIN must be 4 to 64 characters long"),
+                ([], "", 1, "no PIN given"),
+                (["extra"], "123456\n", 2, "hash-pin takes no arguments")):
+            result = ctl("hash-pin", *args, stdin=stdin)
+            self.assertEqual(result.returncode, code, result.stderr)
+            self.assertIn(message, result.stderr)
+            self.assertEqual(result.stdout, "")
+
+        with tempfile.TemporaryDirectory() as tmp:
+            conf = os.path.join(tmp, "kiosk.conf")
+            with open(conf, "w") as f:
+                f.write("[kiosk]\nid=t1\n" + made.stdout)
+            os.chmod(conf, 0o600)
+            checked = ctl("check-config", "--config", conf)
+            self.assertNotIn("[clerk]", checked.stdout)
 
     def test_schema(self):
         result = ctl("schema", "--form", "gewerbeanmeldung")

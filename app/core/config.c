@@ -11,6 +11,8 @@
 
 #include "antragskiosk/config.h"
 #include "antragskiosk/keys.h"
+#include "antragskiosk/pin.h"
+#include "antragskiosk/queue.h"
 #include "antragskiosk/receipt.h"
 #include "antragskiosk/sync.h"
 /* From glib-compile-resources (resources/antragskiosk-demo.gresource.xml). */
@@ -1325,13 +1327,53 @@ check_receipt_group (KioskConfigPrivate *priv,
     }
 }
 
-/* [clerk] pin_hash: a short PIN is quickly found from a readable hash. */
+/* [queue]: retention (docs/queue.md). */
 static void
-check_clerk_pin (KioskConfigPrivate *priv,
-                 Problems           *problems)
+check_queue_group (KioskConfigPrivate *priv,
+                   Problems           *problems)
 {
-  const char *origin = origin_of (priv, "clerk", "pin_hash");
+  static const char *const queue_keys[] = { "purge_after", "keep_days", "tombstone_days", NULL };
+  KioskQueueRetention retention;
+  guint errors_before = problems->n_errors;
 
+  if (!g_key_file_has_group (priv->pub.keyfile, "queue"))
+    return;
+  check_unknown_keys (priv, problems, "queue", queue_keys, NULL);
+  g_free (check_choice (priv, problems, "queue", "purge_after", (const char *const[]) { "submitted", "accepted", NULL }));
+  for (gsize i = 1; i < 3; i++)
+    {
+      guint days;
+
+      check_number (priv, problems, "queue", queue_keys[i], 0, 36500, " of days", &days);
+    }
+  /* What the queue itself makes of it, should it refuse something the
+   * checks above let through. */
+  if (problems->n_errors == errors_before)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!kiosk_queue_retention_from_keyfile (priv->pub.keyfile, &retention, &error))
+        add_problem (problems, FALSE, group_origin_of (priv, "queue"), "queue", NULL, "%s", error->message);
+    }
+}
+
+/* [clerk] pin_hash: a hash the panel can use; a short PIN is quickly
+ * found from a readable hash. */
+static void
+check_clerk_group (KioskConfigPrivate *priv,
+                   Problems           *problems)
+{
+  static const char *const clerk_keys[] = { "pin_hash", NULL };
+  const char *origin = origin_of (priv, "clerk", "pin_hash");
+  g_autofree char *stored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_key_file_has_group (priv->pub.keyfile, "clerk"))
+    return;
+  check_unknown_keys (priv, problems, "clerk", clerk_keys, NULL);
+  stored = get_string (priv, problems, "clerk", "pin_hash");
+  if (stored != NULL && !kiosk_pin_hash_check (stored, &error))
+    add_problem (problems, FALSE, origin, "clerk", "pin_hash", "%s; the clerk panel cannot be opened", error->message);
   check_private_mode (problems, origin, "clerk", "pin_hash", origin, " holds the clerk PIN hash and",
                       "a short PIN is quickly found from its hash: restrict the file with chmod 600 "
                       "(owned by the kiosk's user), or move pin_hash into a drop-in that is");
@@ -1358,6 +1400,7 @@ kiosk_config_check_files (const KioskConfig  *config,
   check_sync_group (priv, &p);
   check_printer_group (priv, &p);
   check_receipt_group (priv, &p);
-  check_clerk_pin (priv, &p);
+  check_queue_group (priv, &p);
+  check_clerk_group (priv, &p);
   return p.n_errors == 0;
 }

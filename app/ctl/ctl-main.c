@@ -26,6 +26,7 @@ static const KioskCtlEntry commands[] = {
   { "validate",     _kiosk_ctl_validate,     "Validate an answers file; print the canonical data JSON" },
   { "schema",       _kiosk_ctl_schema,       "Print a form's JSON Schema (draft 2020-12)" },
   { "check-config", _kiosk_ctl_check_config, "Check the configuration; one file: [group] key: message per problem" },
+  { "hash-pin",     _kiosk_ctl_hash_pin,     "Read the clerk PIN and print its [clerk] pin_hash drop-in" },
   { "receipt",      _kiosk_ctl_receipt,      "Render or reprint the receipt of a queued or sent application" },
   { "queue",        _kiosk_ctl_queue,        "Queue status, list, retry and purge of stored applications" },
   { "status",       _kiosk_ctl_status,       "The kiosk's health for monitoring: queue, sync, printer, keys, forms, alerts (--json)" },

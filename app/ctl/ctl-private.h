@@ -50,6 +50,7 @@ int _kiosk_ctl_check_forms  (int argc, char **argv);
 int _kiosk_ctl_validate     (int argc, char **argv);
 int _kiosk_ctl_schema       (int argc, char **argv);
 int _kiosk_ctl_check_config (int argc, char **argv);
+int _kiosk_ctl_hash_pin     (int argc, char **argv);
 int _kiosk_ctl_receipt      (int argc, char **argv);
 int _kiosk_ctl_queue        (int argc, char **argv);
 int _kiosk_ctl_submit       (int argc, char **argv);

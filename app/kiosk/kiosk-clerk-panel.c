@@ -5,17 +5,13 @@
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
+#include <antragskiosk/pin.h>
 #include <antragskiosk/platform.h>
 #include <antragskiosk/receipt.h>
 #include <antragskiosk/reference.h>
 
 #include "kiosk-clerk-panel.h"
-
-#define HASH_BYTES 32
 
 struct _KioskClerkPanel {
   GtkBox           parent_instance;
@@ -51,61 +47,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* ---- PIN hashes ---- */
-
-static gboolean
-pbkdf2 (const char *pin, const guchar *salt, gsize salt_length, guint iterations, guchar out[HASH_BYTES])
-{
-  return PKCS5_PBKDF2_HMAC (pin, (int) strlen (pin), salt, (int) salt_length, (int) iterations,
-                            EVP_sha256 (), HASH_BYTES, out) == 1;
-}
-
-char *
-kiosk_clerk_hash_pin (const char *pin, guint iterations)
-{
-  guchar salt[16];
-  guchar hash[HASH_BYTES];
-  g_autofree char *salt64 = NULL;
-  g_autofree char *hash64 = NULL;
-
-  if (RAND_bytes (salt, sizeof salt) != 1 || !pbkdf2 (pin, salt, sizeof salt, iterations, hash))
-    return NULL;
-  salt64 = g_base64_encode (salt, sizeof salt);
-  hash64 = g_base64_encode (hash, sizeof hash);
-  OPENSSL_cleanse (hash, sizeof hash);
-  return g_strdup_printf ("pbkdf2-sha256$%u$%s$%s", iterations, salt64, hash64);
-}
-
-gboolean
-kiosk_clerk_verify_pin (const char *stored, const char *pin, guint *iterations_out)
-{
-  g_auto(GStrv) parts = NULL;
-  g_autofree guchar *salt = NULL;
-  g_autofree guchar *expected = NULL;
-  gsize salt_length = 0, expected_length = 0;
-  guint64 iterations = 0;
-  guchar hash[HASH_BYTES];
-  gboolean ok;
-
-  if (stored == NULL || pin == NULL)
-    return FALSE;
-  parts = g_strsplit (stored, "$", -1);
-  if (g_strv_length (parts) != 4 || g_strcmp0 (parts[0], "pbkdf2-sha256") != 0
-      || !g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXINT, &iterations, NULL))
-    return FALSE;
-  salt = g_base64_decode (parts[2], &salt_length);
-  expected = g_base64_decode (parts[3], &expected_length);
-  if (salt_length < 4 || expected_length != HASH_BYTES)
-    return FALSE;
-  if (iterations_out != NULL)
-    *iterations_out = (guint) iterations;
-  if (!pbkdf2 (pin, salt, salt_length, (guint) iterations, hash))
-    return FALSE;
-  ok = CRYPTO_memcmp (hash, expected, HASH_BYTES) == 0;
-  OPENSSL_cleanse (hash, sizeof hash);
-  return ok;
-}
 
 /* ---- status ---- */
 
@@ -262,7 +203,7 @@ kiosk_clerk_panel_try_pin (KioskClerkPanel *self, const char *pin)
       gtk_label_set_label (self->pin_message, _("No clerk PIN is configured ([clerk] pin_hash)."));
       return FALSE;
     }
-  if (kiosk_clerk_verify_pin (stored, pin, &iterations) && iterations >= KIOSK_CLERK_PIN_MIN_ITERATIONS)
+  if (kiosk_pin_verify (stored, pin, &iterations) && iterations >= KIOSK_CLERK_PIN_MIN_ITERATIONS)
     {
       self->failures = 0;
       self->unlocked = TRUE;

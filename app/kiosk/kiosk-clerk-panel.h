@@ -4,6 +4,7 @@
 #include <gtk/gtk.h>
 #include <antragskiosk/config.h>
 #include <antragskiosk/form.h>
+#include <antragskiosk/pin.h>
 #include <antragskiosk/printer.h>
 #include <antragskiosk/queue.h>
 #include <antragskiosk/sync.h>
@@ -14,17 +15,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KioskClerkPanel, kiosk_clerk_panel, KIOSK, CLERK_PANEL, GtkBox)
 
 /* The least PBKDF2 iterations a configured PIN hash must use. */
-#define KIOSK_CLERK_PIN_MIN_ITERATIONS 200000
+#define KIOSK_CLERK_PIN_MIN_ITERATIONS KIOSK_PIN_MIN_ITERATIONS
 #define KIOSK_CLERK_MAX_FAILURES 5
 #define KIOSK_CLERK_LOCKOUT_S (5 * 60)
-
-/* "pbkdf2-sha256$ITERATIONS$SALT$HASH" (salt and hash standard base64,
- * hash 32 bytes) for @pin with a random 16-byte salt. */
-char     *kiosk_clerk_hash_pin   (const char *pin, guint iterations);
-/* Whether @pin matches @stored (format above), compared in constant time.
- * FALSE for a malformed @stored. @iterations (may be NULL) receives its
- * iteration count. */
-gboolean  kiosk_clerk_verify_pin (const char *stored, const char *pin, guint *iterations);
 
 /* The clerk panel: PIN first ([clerk] pin_hash, lockout after 5 wrong
  * PINs), then status and actions. Borrows everything. Emits "leave". */
