@@ -62,6 +62,8 @@ kiosk_json_test_offset (const char *text,
 
   if (line < 1 || column < 1)
     return -1;
+  if (length >= 3 && memcmp (p, "\xEF\xBB\xBF", 3) == 0)
+    p += 3;  /* a byte-order mark is not counted */
   for (guint l = 1; l < line; l++)
     {
       p = memchr (p, '\n', end - p);

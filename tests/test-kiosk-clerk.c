@@ -82,6 +82,38 @@ test_lockout (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+/* A hash the panel cannot use (too few iterations, too many, malformed)
+ * opens nothing, costs no attempt, and says so; IT staff get a warning. */
+static void
+test_unusable_hash (void)
+{
+  const char *hashes[] = {
+    "pbkdf2-sha256$1000$c2FsdHNhbHRzYWx0$X+nrw7lid0y/KcSdDY3eRI1S2X49AjJny8uutHZwWpA=",
+    "pbkdf2-sha256$2000000000$c2FsdHNhbHRzYWx0$X+nrw7lid0y/KcSdDY3eRI1S2X49AjJny8uutHZwWpA=",
+    "4711",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (hashes); i++)
+    {
+      g_autofree char *extra = g_strdup_printf ("[clerk]\npin_hash=%s\n", hashes[i]);
+      KioskTestKiosk *kiosk = kiosk_test_kiosk_new (extra);
+      KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
+      gint64 start = g_get_monotonic_time ();
+
+      kiosk_test_activate (kiosk, "kiosk.clerk", NULL);
+      for (guint attempt = 0; attempt < KIOSK_CLERK_MAX_FAILURES + 1; attempt++)
+        {
+          g_test_expect_message ("antragskiosk-clerk", G_LOG_LEVEL_WARNING, "[clerk] pin_hash: *");
+          g_assert_false (kiosk_clerk_panel_try_pin (panel, "4711"));
+          g_test_assert_expected_messages ();
+        }
+      /* Two thousand million iterations would take minutes: not run. */
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 30 * G_USEC_PER_SEC);
+      g_assert_false (kiosk_clerk_panel_is_unlocked (panel));
+      kiosk_test_kiosk_free (kiosk);
+    }
+}
+
 /* A visitor's whole session: the sample answers of sperrmuell through
  * the wizard, sent; the receipt is on screen. */
 static void
@@ -231,6 +263,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/kiosk-clerk/verify-python-hash", test_verify_python_hash);
   g_test_add_func ("/antragskiosk/kiosk-clerk/hash-roundtrip", test_hash_roundtrip);
   g_test_add_func ("/antragskiosk/kiosk-clerk/lockout", test_lockout);
+  g_test_add_func ("/antragskiosk/kiosk-clerk/unusable-hash", test_unusable_hash);
   g_test_add_func ("/antragskiosk/kiosk-clerk/status", test_status);
   g_test_add_func ("/antragskiosk/kiosk-clerk/assisted", test_assisted);
   return g_test_run ();

@@ -217,6 +217,9 @@ class CheckConfigTest(unittest.TestCase):
                 (pin_hash("4711", iterations=1000),
                  "the hash uses 1000 iterations; the kiosk refuses fewer than 200000 (make a new one with "
                  "antragskiosk-ctl hash-pin)"),
+                (pin_hash("4711").replace("$200000$", "$2000000000$"),
+                 "the hash uses 2000000000 iterations; more than 10000000 would keep the clerk waiting seconds "
+                 "for each PIN (make a new one with antragskiosk-ctl hash-pin)"),
                 (pin_hash("4711")[:-4] + "AA==",
                  "the salt has 16 bytes and the hash 31; a salt needs at least 4 bytes and the hash exactly 32"),
                 (pin_hash("4711").replace("$", "$x", 1),

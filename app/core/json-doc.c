@@ -24,7 +24,9 @@ struct _Block {
   Block *next;
   gsize  size;
   gsize  used;
-  char   data[];
+  /* Nodes hold gint64 and double: 8-byte aligned also where the header
+   * is 12 bytes (32-bit). */
+  char   data[] __attribute__ ((aligned (8)));
 };
 
 struct _KioskJsonDoc {
@@ -54,6 +56,8 @@ typedef struct {
   const char   *col_mark;   /* column counted up to here */
   GArray       *members;    /* of KioskJsonMember: open objects' members */
   GArray       *elements;   /* of KioskJson: open arrays' elements */
+  guint         max_members;   /* the most each scratch array held */
+  guint         max_elements;
   guint         depth;
   Frame         frames[MAX_DEPTH + 1];
   gboolean      failed;
@@ -208,11 +212,15 @@ describe (Parser     *ps,
     return g_strdup ("\"'\"");
   if (g_ascii_isalpha (*at) || *at == '_')
     {
-      /* A word: an unquoted string, or True/NULL. */
+      /* A word: an unquoted string, or True/NULL. Short words are
+       * quoted; a long one may be an answer (an IBAN), which does not
+       * belong in a message. */
       const char *q = at;
 
-      while (q < ps->end && q - at < 24 && (g_ascii_isalnum (*q) || *q == '_'))
+      while (q < ps->end && q - at < 6 && (g_ascii_isalnum (*q) || *q == '_'))
         q++;
+      if (q - at >= 6)
+        return g_strdup ("a word without quotes");
       return g_strdup_printf ("'%.*s'", (int) (q - at), at);
     }
   return g_strdup_printf ("'%.*s'", (int) (g_utf8_next_char (at) - at), at);
@@ -310,9 +318,9 @@ parse_string (Parser  *ps,
       if (*q == '\\')
         {
           escapes = TRUE;
-          q += 2;
-          if (q > ps->end)
+          if (ps->end - q < 2)
             return fail_at (ps, open, "the string that starts here is not closed; add the closing \""), NULL;
+          q += 2;
           continue;
         }
       if (*q == '\n')
@@ -399,6 +407,7 @@ parse_number (Parser    *ps,
   g_autofree char *heap = NULL;
   char *text = buffer;
   char *end = NULL;
+  gboolean ok;
 
   if (*ps->p == '-')
     ps->p++;
@@ -449,15 +458,22 @@ parse_number (Parser    *ps,
     {
       node->type = KIOSK_JSON_INTEGER;
       node->v.integer = g_ascii_strtoll (text, &end, 10);
-      if (errno != 0 || *end != '\0')
-        return fail_at (ps, start, "the number %s is too large; whole numbers lie between %" G_GINT64_FORMAT
-                        " and %" G_GINT64_FORMAT, text, G_MININT64, G_MAXINT64);
-      return TRUE;
     }
-  node->type = KIOSK_JSON_DOUBLE;
-  node->v.number = g_ascii_strtod (text, &end);
-  if ((errno != 0 && (node->v.number > 1.0 || node->v.number < -1.0)) || *end != '\0')
-    return fail_at (ps, start, "the number %s is too large", text);
+  else
+    {
+      node->type = KIOSK_JSON_DOUBLE;
+      node->v.number = g_ascii_strtod (text, &end);
+      if (errno != 0 && node->v.number > -1.0 && node->v.number < 1.0)
+        errno = 0;  /* underflow: as near zero as a double gets */
+    }
+  ok = errno == 0 && *end == '\0';
+  /* The digits may be an answer: not in messages, not left behind. */
+  explicit_bzero (text, strlen (text));
+  if (!ok && integer)
+    return fail_at (ps, start, "the whole number is too large; whole numbers lie between %" G_GINT64_FORMAT
+                    " and %" G_GINT64_FORMAT, G_MININT64, G_MAXINT64);
+  if (!ok)
+    return fail_at (ps, start, "the number is too large for a double (beyond ±1.7e308)");
   return TRUE;
 }
 
@@ -527,15 +543,12 @@ close_object (Parser    *ps,
     for (guint i = 0; i < n; i++)
       sorted[i] = i;
     g_qsort_with_data (sorted, (gint) n, sizeof (guint32), compare_keys, members);
-    for (guint i = 1; i < n; i++)
+    /* Each member of a run of equal keys against the run's first. */
+    for (guint i = 1, run = 0; i < n; i++)
       if (compare_keys (&sorted[i - 1], &sorted[i], members) == 0)
-        {
-          guint j = i - 1;
-
-          while (j > 0 && compare_keys (&sorted[j - 1], &sorted[i], members) == 0)
-            j--;
-          duplicate (ps, &members[sorted[i]], &members[sorted[j]]);
-        }
+        duplicate (ps, &members[sorted[i]], &members[sorted[run]]);
+      else
+        run = i;
     node->sorted = sorted;
   }
   return TRUE;
@@ -631,6 +644,7 @@ parse_object (Parser    *ps,
       if (!parse_value (ps, &member.value))
         return FALSE;
       g_array_append_val (ps->members, member);
+      ps->max_members = MAX (ps->max_members, ps->members->len);
       frame->key = NULL;  /* what follows is about the object */
       skip_ws (ps);
       if (take_comma (ps, &comma))
@@ -679,6 +693,7 @@ parse_array (Parser    *ps,
         if (!parse_value (ps, &element))
           return FALSE;
         g_array_append_val (ps->elements, element);
+        ps->max_elements = MAX (ps->max_elements, ps->elements->len);
         frame->index++;
         skip_ws (ps);
         if (take_comma (ps, &comma))
@@ -687,8 +702,10 @@ parse_array (Parser    *ps,
           break;
         if (ps->p >= ps->end)
           return fail_unclosed (ps, frame);
-        if (*ps->p == '"' || *ps->p == '{' || *ps->p == '[' || *ps->p == '-' || g_ascii_isdigit (*ps->p))
+        if (*ps->p == '"' || *ps->p == '{' || *ps->p == '[' || *ps->p == '-' || g_ascii_isdigit (*ps->p)
+            || *ps->p == 't' || *ps->p == 'f' || *ps->p == 'n')
           return fail_at (ps, ps->p, "a comma is missing before this element");
+        container_error (frame);
         return fail_expected (ps, "',' or ']' after the element");
       }
   ps->p++;  /* ] */
@@ -817,6 +834,9 @@ kiosk_json_doc_parse (const char *data,
       return doc;
     }
 
+  /* A byte-order mark, as some editors write: not part of the text. */
+  if (length >= 3 && memcmp (ps->p, "\xEF\xBB\xBF", 3) == 0)
+    ps->p = ps->col_mark = ps->p + 3;
   ps->members = g_array_sized_new (FALSE, FALSE, sizeof (KioskJsonMember), 64);
   ps->elements = g_array_sized_new (FALSE, FALSE, sizeof (KioskJson), 64);
   root = arena_alloc (doc, sizeof (KioskJson));
@@ -845,6 +865,10 @@ kiosk_json_doc_parse (const char *data,
       g_ptr_array_add (doc->problems, last);
     }
   g_ptr_array_sort (doc->problems, problem_compare);
+  /* The scratch arrays held copies of values (numbers, booleans): wipe
+   * them as the arena. */
+  explicit_bzero (ps->members->data, ps->max_members * sizeof (KioskJsonMember));
+  explicit_bzero (ps->elements->data, ps->max_elements * sizeof (KioskJson));
   g_array_unref (ps->members);
   g_array_unref (ps->elements);
   g_free (ps);

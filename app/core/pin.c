@@ -153,5 +153,12 @@ kiosk_pin_hash_check (const char  *stored,
                    "antragskiosk-ctl hash-pin)", iterations, KIOSK_PIN_MIN_ITERATIONS);
       return FALSE;
     }
+  if (iterations > KIOSK_PIN_MAX_ITERATIONS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "the hash uses %u iterations; more than %u would keep the clerk waiting seconds for each PIN "
+                   "(make a new one with antragskiosk-ctl hash-pin)", iterations, KIOSK_PIN_MAX_ITERATIONS);
+      return FALSE;
+    }
   return TRUE;
 }

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -15,14 +16,32 @@
 #define MIN_PIN_LENGTH 4
 #define MAX_PIN_LENGTH 64
 
+/* The terminal as it was before the echo went off, for a signal that
+ * ends the program while the PIN is typed. */
+static struct termios saved_termios;
+static volatile sig_atomic_t echo_off;
+
+static void
+restore_and_reraise (int signum)
+{
+  if (echo_off)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved_termios);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+static const int ending_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+
 /* One line of standard input, without its line end; with the echo off
- * when it is a terminal. NULL at the end of the input. */
+ * when it is a terminal (and back on whatever ends the program). NULL at
+ * the end of the input. */
 static char *
 read_secret_line (const char *prompt)
 {
   gboolean tty = isatty (STDIN_FILENO);
   struct termios saved, quiet;
-  char buffer[256];
+  struct sigaction action = { 0 }, previous[G_N_ELEMENTS (ending_signals)];
+  char buffer[1024];
   char *line = NULL;
 
   if (tty)
@@ -31,6 +50,12 @@ read_secret_line (const char *prompt)
       fflush (stderr);
       if (tcgetattr (STDIN_FILENO, &saved) == 0)
         {
+          saved_termios = saved;
+          action.sa_handler = restore_and_reraise;
+          sigemptyset (&action.sa_mask);
+          for (gsize i = 0; i < G_N_ELEMENTS (ending_signals); i++)
+            sigaction (ending_signals[i], &action, &previous[i]);
+          echo_off = 1;
           quiet = saved;
           quiet.c_lflag &= ~(tcflag_t) ECHO;
           tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
@@ -47,6 +72,9 @@ read_secret_line (const char *prompt)
   if (tty)
     {
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      echo_off = 0;
+      for (gsize i = 0; i < G_N_ELEMENTS (ending_signals); i++)
+        sigaction (ending_signals[i], &previous[i], NULL);
       fputc ('\n', stderr);
     }
   return line;
@@ -69,7 +97,7 @@ _kiosk_ctl_hash_pin (int argc, char **argv)
   gint iterations = KIOSK_PIN_DEFAULT_ITERATIONS;
   GOptionEntry entries[] = {
     { "iterations", 0, 0, G_OPTION_ARG_INT, &iterations,
-      "PBKDF2 iterations (default 600000, at least 200000)", "N" },
+      "PBKDF2 iterations (default 600000, from 200000 to 10000000)", "N" },
     { NULL }
   };
   g_auto(SecretString) pin = NULL;
@@ -90,9 +118,10 @@ _kiosk_ctl_hash_pin (int argc, char **argv)
       _kiosk_ctl_error ("hash-pin takes no arguments; the PIN is read from standard input (try 'hash-pin --help')");
       return 2;
     }
-  if (iterations < KIOSK_PIN_MIN_ITERATIONS)
+  if (iterations < KIOSK_PIN_MIN_ITERATIONS || iterations > KIOSK_PIN_MAX_ITERATIONS)
     {
-      _kiosk_ctl_error ("--iterations must be at least %d: the kiosk refuses weaker hashes", KIOSK_PIN_MIN_ITERATIONS);
+      _kiosk_ctl_error ("--iterations must be from %d (the kiosk refuses weaker hashes) to %d (more makes the "
+                        "clerk wait for each PIN)", KIOSK_PIN_MIN_ITERATIONS, KIOSK_PIN_MAX_ITERATIONS);
       return 2;
     }
 
@@ -102,8 +131,8 @@ _kiosk_ctl_hash_pin (int argc, char **argv)
       _kiosk_ctl_error ("no PIN given: type it, or pipe one line into hash-pin");
       return 1;
     }
-  length = (gsize) g_utf8_strlen (pin, -1);
-  if (!g_utf8_validate (pin, -1, NULL) || length < MIN_PIN_LENGTH || length > MAX_PIN_LENGTH)
+  length = g_utf8_validate (pin, -1, NULL) ? (gsize) g_utf8_strlen (pin, -1) : 0;
+  if (length < MIN_PIN_LENGTH || length > MAX_PIN_LENGTH)
     {
       _kiosk_ctl_error ("the PIN must be %d to %d characters long", MIN_PIN_LENGTH, MAX_PIN_LENGTH);
       return 1;

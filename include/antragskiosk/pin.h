@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 /* The least iterations a configured hash must use; the kiosk refuses
  * fewer, check-config reports them. */
 #define KIOSK_PIN_MIN_ITERATIONS 200000
+/* The most: beyond it each PIN attempt would keep the panel waiting for
+ * seconds on a slow terminal. */
+#define KIOSK_PIN_MAX_ITERATIONS 10000000
 /* What `antragskiosk-ctl hash-pin` uses unless told otherwise. */
 #define KIOSK_PIN_DEFAULT_ITERATIONS 600000
 
@@ -25,7 +28,7 @@ gboolean  kiosk_pin_verify      (const char  *stored,
                                  const char  *pin,
                                  guint       *iterations);
 /* Whether @stored is a usable hash: the format above, at least
- * KIOSK_PIN_MIN_ITERATIONS; else a sentence that says what is wrong. */
+ * KIOSK_PIN_MIN_ITERATIONS and at most KIOSK_PIN_MAX_ITERATIONS; else a sentence that says what is wrong. */
 gboolean  kiosk_pin_hash_check  (const char  *stored,
                                  GError     **error);
 
