@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import re
+import select
 import signal
 import subprocess
 import termios
@@ -175,13 +176,17 @@ class CtlTest(unittest.TestCase):
             pid, fd = pty.fork()
             if pid == 0:
                 os.execv(CTL, [CTL, "hash-pin"])
+            seen = [b""]
+
+            def wait_for(text):
+                deadline = time.monotonic() + 20
+                while text not in seen[0]:
+                    self.assertLess(time.monotonic(), deadline, f"no {text!r} in {seen[0]!r}")
+                    if select.select([fd], [], [], 0.5)[0]:
+                        seen[0] += os.read(fd, 1024)
+
             try:
-                out = b""
-                deadline = time.monotonic() + 10
-                while b"Clerk PIN: " not in out and time.monotonic() < deadline:
-                    out += os.read(fd, 1024)
-                self.assertIn(b"Clerk PIN: ", out)
-                time.sleep(0.2)
+                wait_for(b"Clerk PIN: ")
                 self.assertFalse(termios.tcgetattr(fd)[3] & termios.ECHO, "echo is on at the prompt")
                 if interrupt:
                     os.kill(pid, signal.SIGINT)
@@ -189,18 +194,21 @@ class CtlTest(unittest.TestCase):
                     self.assertTrue(os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT)
                 else:
                     os.write(fd, b"246810\n")
-                    while b"Again: " not in out and time.monotonic() < deadline:
-                        out += os.read(fd, 1024)
+                    wait_for(b"Again: ")
+                    self.assertFalse(termios.tcgetattr(fd)[3] & termios.ECHO, "echo is on at the prompt")
                     os.write(fd, b"246810\n")
-                    while b"pin_hash=" not in out and time.monotonic() < deadline:
-                        out += os.read(fd, 1024)
+                    wait_for(b"pin_hash=pbkdf2-sha256$600000$")
                     _, status = os.waitpid(pid, 0)
                     self.assertEqual(os.WEXITSTATUS(status), 0)
-                    self.assertNotIn(b"246810", out)   # never echoed
-                    self.assertIn(b"pin_hash=pbkdf2-sha256$600000$", out)
+                    self.assertNotIn(b"246810", seen[0])   # never echoed
                 self.assertTrue(termios.tcgetattr(fd)[3] & termios.ECHO, "echo stayed off")
             finally:
                 os.close(fd)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass
 
     def test_schema(self):
         result = ctl("schema", "--form", "gewerbeanmeldung")

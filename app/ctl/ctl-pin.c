@@ -46,8 +46,8 @@ read_secret_line (const char *prompt)
 
   if (tty)
     {
-      fputs (prompt, stderr);
-      fflush (stderr);
+      /* The echo goes off before the prompt shows: what is typed at once
+       * is neither echoed nor flushed away. */
       if (tcgetattr (STDIN_FILENO, &saved) == 0)
         {
           saved_termios = saved;
@@ -62,6 +62,8 @@ read_secret_line (const char *prompt)
         }
       else
         tty = FALSE;
+      fputs (prompt, stderr);
+      fflush (stderr);
     }
   if (fgets (buffer, sizeof buffer, stdin) != NULL)
     {
