@@ -523,7 +523,7 @@ test_element_positions (void)
     }
   g_assert_cmpuint (n_forms, >=, 5);
   g_ptr_array_add (texts, g_strdup (escaped));
-  g_ptr_array_add (texts, g_strdelimit (replace_once (escaped, "\"format\"", "\"format\""), "\n", ' '));
+  g_ptr_array_add (texts, g_strdelimit (g_strdup (escaped), "\n", ' '));
 
   for (guint t = 0; t < texts->len; t++)
     {

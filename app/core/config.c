@@ -12,7 +12,6 @@
 #include "antragskiosk/config.h"
 #include "antragskiosk/keys.h"
 #include "antragskiosk/pin.h"
-#include "antragskiosk/queue.h"
 #include "antragskiosk/receipt.h"
 #include "antragskiosk/sync.h"
 /* From glib-compile-resources (resources/antragskiosk-demo.gresource.xml). */
@@ -1333,9 +1332,6 @@ check_queue_group (KioskConfigPrivate *priv,
                    Problems           *problems)
 {
   static const char *const queue_keys[] = { "purge_after", "keep_days", "tombstone_days", NULL };
-  KioskQueueRetention retention;
-  guint errors_before = problems->n_errors;
-
   if (!g_key_file_has_group (priv->pub.keyfile, "queue"))
     return;
   check_unknown_keys (priv, problems, "queue", queue_keys, NULL);
@@ -1345,15 +1341,6 @@ check_queue_group (KioskConfigPrivate *priv,
       guint days;
 
       check_number (priv, problems, "queue", queue_keys[i], 0, 36500, " of days", &days);
-    }
-  /* What the queue itself makes of it, should it refuse something the
-   * checks above let through. */
-  if (problems->n_errors == errors_before)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!kiosk_queue_retention_from_keyfile (priv->pub.keyfile, &retention, &error))
-        add_problem (problems, FALSE, group_origin_of (priv, "queue"), "queue", NULL, "%s", error->message);
     }
 }
 

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <stdio.h>
 
 #include <antragskiosk/form.h>
 #include <antragskiosk/validate.h>

@@ -226,6 +226,18 @@ describe (Parser     *ps,
   return g_strdup_printf ("'%.*s'", (int) (g_utf8_next_char (at) - at), at);
 }
 
+/* A syntax error at a position read earlier. */
+static gboolean
+fail_pos (Parser     *ps,
+          guint32     line,
+          guint32     column,
+          const char *message)
+{
+  add_problem (ps, line, column, "%s", message);
+  ps->failed = TRUE;
+  return FALSE;
+}
+
 /* A syntax error at @at (on the current line): the parse ends. */
 static gboolean
 fail_at (Parser     *ps,
@@ -246,21 +258,7 @@ fail_at (Parser     *ps,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  add_problem (ps, ps->line, column, "%s", message);
-  ps->failed = TRUE;
-  return FALSE;
-}
-
-/* A syntax error at a position read earlier. */
-static gboolean
-fail_pos (Parser     *ps,
-          guint32     line,
-          guint32     column,
-          const char *message)
-{
-  add_problem (ps, line, column, "%s", message);
-  ps->failed = TRUE;
-  return FALSE;
+  return fail_pos (ps, ps->line, column, message);
 }
 
 /* "expected X, found Y", with a hint for the usual slips. */

@@ -10,6 +10,7 @@
 #include <antragskiosk/config.h>
 #include <antragskiosk/form.h>
 #include <antragskiosk/printer.h>
+#include <antragskiosk/queue.h>
 #include <antragskiosk/receipt.h>
 #include <antragskiosk/sync.h>
 
@@ -114,7 +115,7 @@ add_module_error (KioskConfig *config,
                g_strdup (message));
 }
 
-/* The modules that read [sync], [printer] and [receipt] are asked too: if
+/* The modules that read [sync], [printer], [receipt] and [queue] are asked too: if
  * one refuses what the checks above let pass, say so, so that check-config
  * never says OK to a configuration a program would refuse. */
 static void
@@ -124,9 +125,11 @@ check_modules (KioskConfig *config,
   g_autoptr(GError) sync_error = NULL;
   g_autoptr(GError) printer_error = NULL;
   g_autoptr(GError) receipt_error = NULL;
+  g_autoptr(GError) queue_error = NULL;
   g_autoptr(KioskPrinter) printer = NULL;
   g_autoptr(KioskReceiptOptions) receipt = NULL;
   KioskSyncSettings settings;
+  KioskQueueRetention retention;
 
   if (!kiosk_sync_settings_from_keyfile (config->keyfile, &settings, &sync_error))
     add_module_error (config, problems, "sync", sync_error);
@@ -136,6 +139,8 @@ check_modules (KioskConfig *config,
   receipt = kiosk_receipt_options_new_from_config (config, &receipt_error);
   if (receipt == NULL)
     add_module_error (config, problems, "receipt", receipt_error);
+  if (!kiosk_queue_retention_from_keyfile (config->keyfile, &retention, &queue_error))
+    add_module_error (config, problems, "queue", queue_error);
 }
 
 int

@@ -190,7 +190,6 @@ kiosk_clerk_panel_try_pin (KioskClerkPanel *self, const char *pin)
   g_autofree char *stored = self->config != NULL ? g_key_file_get_value (self->config->keyfile, "clerk", "pin_hash", NULL) : NULL;
   gint64 now = g_get_monotonic_time ();
   g_autoptr(GError) error = NULL;
-  guint iterations = 0;
 
   if (now < self->locked_until_us)
     {
@@ -213,7 +212,7 @@ kiosk_clerk_panel_try_pin (KioskClerkPanel *self, const char *pin)
       gtk_editable_set_text (GTK_EDITABLE (self->pin_entry), "");
       return FALSE;
     }
-  if (kiosk_pin_verify (stored, pin, &iterations))
+  if (kiosk_pin_verify (stored, pin, NULL))
     {
       self->failures = 0;
       self->unlocked = TRUE;
