@@ -2,9 +2,9 @@
 #define G_LOG_DOMAIN "antragskiosk-test-din91379"
 
 /* Proves the product's DIN 91379 tables (app/core/validate-din91379.c)
- * equal to the published list, version 1.3, which the test reads from
- * $ANTRAGSKIOSK_SHARED_DATA/din91379/latin_list_1.3.txt (format in
- * ../shared/data/din91379/ABOUT.md; only the code point column is used).
+ * equal to the published list, version 1.3, which the project carries in
+ * tests/data/din91379/latin_list_1.3.txt (source, licence and format in
+ * the README.md beside it; only the code point column is used).
  *
  * Data types: A = letters + N1, B = A + N2, C = B + N3 + N4. The extended
  * groups (Greek, Cyrillic, E1) belong to none of them, and a combining mark
@@ -59,7 +59,7 @@ entry_free (gpointer data)
 static gboolean
 load_list (void)
 {
-  const char *dir = g_getenv ("ANTRAGSKIOSK_SHARED_DATA");
+  const char *dir = g_getenv ("G_TEST_SRCDIR");
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
@@ -67,11 +67,11 @@ load_list (void)
 
   if (dir == NULL || *dir == '\0')
     {
-      list_error = g_strdup ("ANTRAGSKIOSK_SHARED_DATA is not set; it must name the shared data "
-                             "directory that holds din91379/latin_list_1.3.txt (meson test sets it)");
+      list_error = g_strdup ("G_TEST_SRCDIR is not set; it must name the tests/ directory of the "
+                             "source tree, which holds data/din91379/latin_list_1.3.txt (meson test sets it)");
       return FALSE;
     }
-  path = g_build_filename (dir, "din91379", "latin_list_1.3.txt", NULL);
+  path = g_build_filename (dir, "data", "din91379", "latin_list_1.3.txt", NULL);
   if (!g_file_get_contents (path, &contents, NULL, &error))
     {
       list_error = g_strdup_printf ("cannot read the DIN 91379 list %s: %s", path, error->message);
