@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include "test-kiosk-util.h"
+
+#include <antragskiosk/reference.h>
 #include "kiosk-clerk-panel.h"
 
 static void
@@ -251,6 +253,129 @@ test_assisted (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+#define SCAN_MAC_KEY "clerk-scan-test-key-7Qw2"
+
+/* What zbarimg reads from @image (NULL when it finds no code). */
+static char *
+zbar_read (const char *image)
+{
+  const char *argv[] = { "zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", image, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    return NULL;
+  return g_strdup (g_strchomp (out));
+}
+
+/* Waits until @path exists and the printer has let go of it. */
+static void
+wait_for_file (const char *path)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!g_file_test (path, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  kiosk_test_pump ();
+}
+
+static void
+scan_into_panel (KioskTestKiosk *kiosk, const char *code)
+{
+  GtkWidget *entry = kiosk_test_find_css (GTK_WIDGET (kiosk->window), "reprint-entry");
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), code);
+  /* a keyboard-wedge scanner ends with Enter */
+  g_signal_emit_by_name (entry, "activate");
+  kiosk_test_pump ();
+}
+
+/* The counter scans the receipt's QR code, as printed, into the panel's
+ * reprint entry: with and without a status page, a genuine code reprints
+ * the receipt, a forged seal is refused and nothing is printed. */
+static void
+test_scan_reprint (gconstpointer data)
+{
+  gboolean with_status_page = GPOINTER_TO_INT (data);
+  g_autofree char *hash = kiosk_pin_hash ("4711", KIOSK_CLERK_PIN_MIN_ITERATIONS);
+  g_autofree char *dir = g_dir_make_tmp ("clerk-scan-XXXXXX", NULL);
+  g_autofree char *printed = g_build_filename (dir, "receipt.png", NULL);
+  g_autofree char *extra = g_strdup_printf ("[clerk]\npin_hash=%s\n[receipt]\nmac_key=" SCAN_MAC_KEY "\n%s"
+                                            "[printer]\nkind=file\npath=%s\npaper=80\n",
+                                            hash, with_status_page ? "status_url=https://amt.example/status\n" : "",
+                                            printed);
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (extra);
+  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
+  g_autofree char *reference = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *mac = NULL;
+  g_autofree char *forged = NULL;
+  g_autofree char *again = NULL;
+
+  submit_sample (kiosk);
+  reference = g_strdup (kiosk_window_get_reference (kiosk->window));
+  wait_for_file (printed);
+  code = zbar_read (printed);
+  g_assert_nonnull (code);
+  /* The seal: HMAC-SHA256 of the reference, 12 hex digits (docs/receipts.md). */
+  mac = g_compute_hmac_for_string (G_CHECKSUM_SHA256, (const guchar *) SCAN_MAC_KEY, strlen (SCAN_MAC_KEY),
+                                   reference, -1);
+  mac[12] = '\0';
+  if (with_status_page)
+    expected = g_strdup_printf ("https://amt.example/status?ref=%s&mac=%s", reference, mac);
+  else
+    {
+      g_autofree char *upper = g_ascii_strup (mac, -1);
+      expected = g_strdup_printf ("%s.%s", reference, upper);
+    }
+  g_assert_cmpstr (code, ==, expected);
+  g_assert_cmpint (g_unlink (printed), ==, 0);
+
+  kiosk_test_activate (kiosk, "kiosk.clerk", NULL);
+  g_test_expect_message ("antragskiosk-clerk", G_LOG_LEVEL_MESSAGE, "Clerk panel unlocked");
+  g_assert_true (kiosk_clerk_panel_try_pin (panel, "4711"));
+  g_test_assert_expected_messages ();
+
+  /* A forged seal: the last digit changed. Nothing is printed. */
+  forged = g_strdup (code);
+  forged[strlen (forged) - 1] = forged[strlen (forged) - 1] == '0' ? '1' : '0';
+  g_test_expect_message ("antragskiosk-clerk", G_LOG_LEVEL_MESSAGE, "Scanned code refused*");
+  scan_into_panel (kiosk, forged);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (kiosk_clerk_panel_get_action_message (panel), ==,
+                   "Dieser Code ist keine echte Quittung dieses Amtes: Sein Siegel stimmt nicht.");
+  kiosk_test_pump ();
+  g_assert_false (g_file_test (printed, G_FILE_TEST_EXISTS));
+
+  /* The genuine code, as scanned: reprinted, and the reprint carries the
+   * same code. */
+  scan_into_panel (kiosk, code);
+  wait_for_file (printed);
+  again = zbar_read (printed);
+  g_assert_cmpstr (again, ==, code);
+  g_assert_cmpint (g_unlink (printed), ==, 0);
+
+  /* Typed by hand in its display form, hyphen and lower case. */
+  {
+    g_autofree char *display = kiosk_reference_format (reference);
+    g_autofree char *lower = g_ascii_strdown (display, -1);
+
+    scan_into_panel (kiosk, lower);
+    wait_for_file (printed);
+    g_assert_cmpint (g_unlink (printed), ==, 0);
+  }
+  kiosk_test_activate (kiosk, "clerk.leave", NULL);
+  g_rmdir (dir);
+  kiosk_test_kiosk_free (kiosk);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -266,5 +391,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/kiosk-clerk/unusable-hash", test_unusable_hash);
   g_test_add_func ("/antragskiosk/kiosk-clerk/status", test_status);
   g_test_add_func ("/antragskiosk/kiosk-clerk/assisted", test_assisted);
+  g_test_add_data_func ("/antragskiosk/kiosk-clerk/scan-reprint/bare", GINT_TO_POINTER (FALSE), test_scan_reprint);
+  g_test_add_data_func ("/antragskiosk/kiosk-clerk/scan-reprint/status-page", GINT_TO_POINTER (TRUE), test_scan_reprint);
   return g_test_run ();
 }

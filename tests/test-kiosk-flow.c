@@ -70,6 +70,46 @@ test_form_end_to_end (gconstpointer data)
   g_assert_cmpint (item->state, ==, KIOSK_QUEUE_STATE_QUEUED);
   g_assert_nonnull (item->data_jwe);
 
+  /* The receipt screen says what is true: stored here until the sync has
+   * delivered it, then delivered (read from the queue after a pass). */
+  {
+    GtkWidget *state = kiosk_test_find_css (GTK_WIDGET (kiosk->window), "receipt-state");
+    const char *reference = kiosk_window_get_reference (kiosk->window);
+    KioskSyncStatus status = { 0 };
+
+    g_assert_nonnull (state);
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (state)), ==,
+                     "Ihr Antrag ist verschlüsselt auf diesem Terminal gespeichert. "
+                     "Er wird automatisch an die Behörde übermittelt.");
+    /* a pass that delivered nothing changes nothing */
+    kiosk_window_set_sync_status (kiosk->window, &status);
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (state)), ==,
+                     "Ihr Antrag ist verschlüsselt auf diesem Terminal gespeichert. "
+                     "Er wird automatisch an die Behörde übermittelt.");
+    if (g_str_equal (form_id, "hundesteuer"))
+      {
+        g_assert_true (kiosk_queue_mark_failed (kiosk->queue, reference, "test: permanent error", &error));
+        g_assert_no_error (error);
+        kiosk_window_set_sync_status (kiosk->window, &status);
+        g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (state)), "nicht automatisch"));
+      }
+    else
+      {
+        g_assert_true (kiosk_queue_mark_created (kiosk->queue, reference, "8a1b1f0e-2a41-4b7e-9c55-3f6f1d7e2b10",
+                                                 "0c6f5a1e-7d2b-4c8e-a1f3-2b9d6e4c8a70", &error));
+        g_assert_no_error (error);
+        g_assert_true (kiosk_queue_mark_submitted (kiosk->queue, reference, &error));
+        g_assert_no_error (error);
+        /* while a pass runs the screen waits for its end */
+        status.running = TRUE;
+        kiosk_window_set_sync_status (kiosk->window, &status);
+        g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (state)), "gespeichert"));
+        status.running = FALSE;
+        kiosk_window_set_sync_status (kiosk->window, &status);
+        g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (state)), ==, "Ihr Antrag wurde an die Behörde übermittelt.");
+      }
+  }
+
   kiosk_test_activate (kiosk, "kiosk.finish", NULL);
   g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "welcome");
   kiosk_test_kiosk_free (kiosk);

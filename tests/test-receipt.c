@@ -40,10 +40,36 @@ make_options (gboolean with_mac)
   return options;
 }
 
-static KioskReceipt *
-make_receipt (gboolean with_mac, KioskReceiptState state)
+/* [receipt] without status_url: no status page. */
+static KioskReceiptOptions *
+make_bare_options (gboolean with_mac)
 {
-  g_autoptr(KioskReceiptOptions) options = make_options (with_mac);
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  KioskReceiptOptions *options;
+
+  if (with_mac)
+    g_key_file_set_string (keyfile, "receipt", "mac_key", MAC_KEY);
+  options = kiosk_receipt_options_new_from_keyfile (keyfile, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (options);
+  g_assert_null (options->status_url);
+  return options;
+}
+
+static KioskReceipt *receipt_with (KioskReceiptOptions *options, KioskReceiptState state);
+
+static KioskReceipt *
+make_bare_receipt (gboolean with_mac, KioskReceiptState state)
+{
+  return receipt_with (make_bare_options (with_mac), state);
+}
+
+/* A receipt of the test's fixed application, with @options (taken). */
+static KioskReceipt *
+receipt_with (KioskReceiptOptions *options_taken, KioskReceiptState state)
+{
+  g_autoptr(KioskReceiptOptions) options = options_taken;
   g_autoptr(GTimeZone) zone = g_time_zone_new_identifier ("Europe/Berlin");
   g_autoptr(GDateTime) when = g_date_time_new (zone, 2026, 3, 14, 9, 26, 53);
   g_autoptr(GError) error = NULL;
@@ -53,6 +79,12 @@ make_receipt (gboolean with_mac, KioskReceiptState state)
   g_assert_no_error (error);
   g_assert_nonnull (receipt);
   return receipt;
+}
+
+static KioskReceipt *
+make_receipt (gboolean with_mac, KioskReceiptState state)
+{
+  return receipt_with (make_options (with_mac), state);
 }
 
 static void
@@ -77,9 +109,19 @@ test_payload (void)
   g_assert_no_error (error);
   g_assert_cmpstr (query->qr_payload, ==, "https://amt.example/s?lang=de&ref=ABC-234");
 
+  /* No status page: the QR still carries the reference, bare, and the
+   * seal after a '.' in upper case when a key is set. */
   none = kiosk_receipt_new ("ABC", "T", now, NULL, KIOSK_RECEIPT_STATE_QUEUED, NULL, &error);
   g_assert_no_error (error);
-  g_assert_null (none->qr_payload);
+  g_assert_cmpstr (none->qr_payload, ==, "ABC");
+  {
+    g_autoptr(KioskReceiptOptions) bare = make_bare_options (TRUE);
+    g_autoptr(KioskReceipt) sealed_bare = kiosk_receipt_new (REFERENCE, "T", now, NULL,
+                                                             KIOSK_RECEIPT_STATE_QUEUED, bare, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (sealed_bare->qr_payload, ==, REFERENCE ".255243415487");
+    g_assert_null (sealed_bare->status_url);
+  }
 }
 
 static void
@@ -103,11 +145,36 @@ test_verify (void)
   g_autoptr(KioskReceiptOptions) options = make_options (TRUE);
   g_autoptr(KioskReceiptOptions) other = make_options (TRUE);
   g_autoptr(KioskReceiptOptions) keyless = make_options (FALSE);
+  g_autoptr(KioskReceiptOptions) bare_sealed = make_bare_options (TRUE);
+  g_autoptr(KioskReceiptOptions) bare_other = make_bare_options (TRUE);
+  g_autoptr(KioskReceiptOptions) bare_keyless = make_bare_options (FALSE);
   g_autoptr(GError) error = NULL;
   char *reference;
 
   g_bytes_unref (other->mac_key);
   other->mac_key = g_bytes_new_static ("another-kiosk-key-xyz", 21);
+  g_bytes_unref (bare_other->mac_key);
+  bare_other->mac_key = g_bytes_new_static ("another-kiosk-key-xyz", 21);
+
+  /* The bare form, sealed (the seal in either case) and unsealed; read by
+   * a kiosk without a status page and by one with it alike. */
+  {
+    struct { const char *payload; KioskReceiptOptions *options; } good[] = {
+      { REFERENCE ".255243415487", bare_sealed },
+      { REFERENCE ".255243415487", options },
+      { REFERENCE ".255243415487", bare_keyless },
+      { REFERENCE, bare_keyless },
+      { REFERENCE, keyless },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+      {
+        reference = kiosk_receipt_verify_payload (good[i].payload, good[i].options, &error);
+        g_test_message ("good case %u: %s", i, good[i].payload);
+        g_assert_no_error (error);
+        g_assert_cmpstr (reference, ==, REFERENCE);
+        g_free (reference);
+      }
+  }
 
   reference = kiosk_receipt_verify_payload (STATUS_URL "?ref=" REFERENCE "&mac=255243415487", options, &error);
   g_assert_no_error (error);
@@ -128,6 +195,18 @@ test_verify (void)
       { STATUS_URL "?ref=k7m4", keyless, KIOSK_RECEIPT_ERROR_INVALID },
       { STATUS_URL "?ref=" REFERENCE "&x=1", keyless, KIOSK_RECEIPT_ERROR_INVALID },
       { STATUS_URL "?mac=255243415487", options, KIOSK_RECEIPT_ERROR_INVALID },
+      /* the bare form: the same seal rules */
+      { REFERENCE ".255243415488", options, KIOSK_RECEIPT_ERROR_NOT_GENUINE },
+      { REFERENCE, options, KIOSK_RECEIPT_ERROR_NOT_GENUINE },
+      { REFERENCE ".25524341", options, KIOSK_RECEIPT_ERROR_NOT_GENUINE },
+      { REFERENCE ".255243415487", other, KIOSK_RECEIPT_ERROR_NOT_GENUINE },
+      { REFERENCE ".255243415487", bare_other, KIOSK_RECEIPT_ERROR_NOT_GENUINE },
+      { "K7M4 QX9PR", bare_keyless, KIOSK_RECEIPT_ERROR_INVALID },
+      { "k7m4qx9pr", bare_keyless, KIOSK_RECEIPT_ERROR_INVALID },
+      { "", bare_keyless, KIOSK_RECEIPT_ERROR_INVALID },
+      { ".255243415487", bare_sealed, KIOSK_RECEIPT_ERROR_INVALID },
+      /* an address where this kiosk has no status page */
+      { STATUS_URL "?ref=" REFERENCE, bare_keyless, KIOSK_RECEIPT_ERROR_INVALID },
     };
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
       {
@@ -356,7 +435,7 @@ test_pdf (gconstpointer data)
   g_assert_nonnull (strstr (text, "Rathausstraße"));
   g_assert_nonnull (strstr (text, "Ölmühle"));
   g_assert_nonnull (strstr (text, "2026-03-14 09:26"));
-  g_assert_nonnull (strstr (text, "will be transmitted"));
+  g_assert_nonnull (strstr (text, "will be sent to the authority automatically"));
 
   png = pdf_to_png (pdf);
   g_assert_nonnull (png);
@@ -446,6 +525,75 @@ test_escpos (gconstpointer data)
   remove_tree (dir);
 }
 
+/* A terminal without a status page: every receipt still has a QR code,
+ * and zbar reads the bare reference (with its seal where a key is set)
+ * from the PNG, the PDF and the ESC/POS raster and native code alike. */
+static void
+test_no_status_page (gconstpointer data)
+{
+  const PaperCase *paper = data;
+  g_autoptr(KioskReceipt) sealed = make_bare_receipt (TRUE, KIOSK_RECEIPT_STATE_QUEUED);
+  g_autoptr(KioskReceipt) plain = make_bare_receipt (FALSE, KIOSK_RECEIPT_STATE_TRANSMITTED);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pdf = g_build_filename (dir, "receipt.pdf", NULL);
+  g_autofree char *png_path = g_build_filename (dir, "receipt.png", NULL);
+  g_autofree char *pgm = g_build_filename (dir, "raster.pgm", NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* PDF, sealed */
+  {
+    g_autofree char *png = NULL;
+    g_autofree char *decoded = NULL;
+
+    g_assert_true (kiosk_receipt_render_to_file (sealed, KIOSK_RECEIPT_FORMAT_PDF, paper->paper, NULL, pdf, &error));
+    g_assert_no_error (error);
+    png = pdf_to_png (pdf);
+    g_assert_nonnull (png);
+    decoded = zbar_decode (png);
+    g_assert_cmpstr (decoded, ==, REFERENCE ".255243415487");
+  }
+  /* PNG, unsealed */
+  {
+    g_autoptr(GBytes) png = kiosk_receipt_render_png (plain, paper->paper, 0, &error);
+    g_autofree char *decoded = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (g_file_set_contents (png_path, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png), NULL));
+    decoded = zbar_decode (png_path);
+    g_assert_cmpstr (decoded, ==, REFERENCE);
+  }
+  /* ESC/POS: the raster image, then the printer's own QR command */
+  if (paper->paper != KIOSK_PAPER_A4)
+    {
+      KioskEscposOptions native = { KIOSK_ESCPOS_CODEPAGE_CP858, TRUE, TRUE };
+      g_autoptr(GBytes) stream = kiosk_receipt_render_escpos (sealed, paper->paper, NULL, &error);
+      g_autoptr(GBytes) native_stream = NULL;
+      g_autofree char *problem = NULL;
+      g_autofree char *decoded = NULL;
+      EscposDoc doc;
+
+      g_assert_no_error (error);
+      escpos_doc_init (&doc);
+      if (!escpos_parse (&doc, g_bytes_get_data (stream, NULL), g_bytes_get_size (stream), &problem))
+        g_error ("malformed ESC/POS stream: %s", problem);
+      g_assert_cmpuint (doc.raster_blocks, >, 0);
+      escpos_write_pgm (&doc, pgm);
+      decoded = zbar_decode (pgm);
+      g_assert_cmpstr (decoded, ==, REFERENCE ".255243415487");
+      escpos_doc_clear (&doc);
+
+      native_stream = kiosk_receipt_render_escpos (plain, paper->paper, &native, &error);
+      g_assert_no_error (error);
+      escpos_doc_init (&doc);
+      if (!escpos_parse (&doc, g_bytes_get_data (native_stream, NULL), g_bytes_get_size (native_stream), &problem))
+        g_error ("malformed ESC/POS stream: %s", problem);
+      g_assert_cmpstr (doc.native_payload, ==, REFERENCE);
+      g_assert_true (doc.native_printed);
+      escpos_doc_clear (&doc);
+    }
+  remove_tree (dir);
+}
+
 static void
 test_escpos_options (void)
 {
@@ -472,7 +620,7 @@ test_escpos_options (void)
     g_assert_cmpuint (doc.text->data[i], <, 0x80);
   g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, "Buergerbuero Musterstadt"));
   g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, "Rathausstrasse"));
-  g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, "transmitted to the"));
+  g_assert_nonnull (g_strstr_len ((char *) doc.text->data, doc.text->len, "delivered to the authority"));
   escpos_doc_clear (&doc);
 
   g_clear_pointer (&stream, g_bytes_unref);
@@ -710,8 +858,11 @@ main (int argc, char **argv)
       g_autofree char *pdf = g_strdup_printf ("/antragskiosk/receipt/pdf/%s", papers[i].name);
       g_autofree char *png = g_strdup_printf ("/antragskiosk/receipt/png/%s", papers[i].name);
 
+      g_autofree char *bare = g_strdup_printf ("/antragskiosk/receipt/no-status-page/%s", papers[i].name);
+
       g_test_add_data_func (pdf, &papers[i], test_pdf);
       g_test_add_data_func (png, &papers[i], test_png);
+      g_test_add_data_func (bare, &papers[i], test_no_status_page);
       if (papers[i].paper != KIOSK_PAPER_A4)
         {
           g_autofree char *escpos = g_strdup_printf ("/antragskiosk/receipt/escpos/%s", papers[i].name);

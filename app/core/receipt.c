@@ -194,20 +194,39 @@ kiosk_receipt_mac (GBytes     *key,
   return hex;
 }
 
+/* The QR payload: the status URL with the reference (and MAC) when there
+ * is a status page, else the bare form "REF" or "REF.MAC" (MAC in upper
+ * case: digits, capitals and '.' only, which every keyboard-wedge scanner
+ * types alike on a German or an English layout). */
 static char *
 build_payload (const char *status_url,
                const char *reference,
                GBytes     *mac_key,
                guint       mac_length)
 {
-  GString *payload = g_string_new (status_url);
+  GString *payload;
+  g_autofree char *mac = NULL;
 
+  if (mac_key != NULL)
+    mac = kiosk_receipt_mac (mac_key, reference, mac_length);
+  if (status_url == NULL)
+    {
+      payload = g_string_new (reference);
+      if (mac != NULL)
+        {
+          g_autofree char *upper = g_ascii_strup (mac, -1);
+
+          g_string_append_c (payload, '.');
+          g_string_append (payload, upper);
+        }
+      return g_string_free (payload, FALSE);
+    }
+  payload = g_string_new (status_url);
   g_string_append_c (payload, strchr (status_url, '?') != NULL ? '&' : '?');
   g_string_append (payload, "ref=");
   g_string_append (payload, reference);
-  if (mac_key != NULL)
+  if (mac != NULL)
     {
-      g_autofree char *mac = kiosk_receipt_mac (mac_key, reference, mac_length);
       g_string_append (payload, "&mac=");
       g_string_append (payload, mac);
     }
@@ -271,12 +290,11 @@ kiosk_receipt_new (const char                *reference,
   receipt->location = g_strdup (location);
   receipt->state = state;
   if (options != NULL && options->status_url != NULL)
-    {
-      receipt->status_url = g_strdup (options->status_url);
-      receipt->qr_payload = build_payload (options->status_url, reference,
-                                           options->mac_key,
-                                           options->mac_length != 0 ? options->mac_length : MAC_DEFAULT_LENGTH);
-    }
+    receipt->status_url = g_strdup (options->status_url);
+  receipt->qr_payload = build_payload (receipt->status_url, reference,
+                                       options != NULL ? options->mac_key : NULL,
+                                       options != NULL && options->mac_length != 0 ? options->mac_length
+                                                                                   : MAC_DEFAULT_LENGTH);
   if (options != NULL && options->status_text != NULL)
     receipt->status_text = g_strdup (options->status_text);
   else if (receipt->status_url != NULL)
@@ -334,6 +352,49 @@ equal_constant_time (const char *a, const char *b)
   return diff == 0 && lb > 0;
 }
 
+/* The URL form: STATUS_URL, '?' or '&', then ref= and (optionally) mac=. */
+static gboolean
+verify_url_payload (const char  *payload,
+                    const char  *status_url,
+                    char       **reference,
+                    char       **mac,
+                    GError     **error)
+{
+  g_auto(GStrv) params = NULL;
+  const char *query;
+  char separator;
+
+  if (!g_str_has_prefix (payload, status_url))
+    {
+      g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
+                   "The code is not a receipt of this office (unexpected address)");
+      return FALSE;
+    }
+  separator = strchr (status_url, '?') != NULL ? '&' : '?';
+  query = payload + strlen (status_url);
+  if (*query != separator)
+    {
+      g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
+                   "The code is not a receipt of this office (unexpected address)");
+      return FALSE;
+    }
+  params = g_strsplit (query + 1, "&", -1);
+  for (guint i = 0; params[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (params[i], "ref=") && *reference == NULL)
+        *reference = g_strdup (params[i] + 4);
+      else if (g_str_has_prefix (params[i], "mac=") && *mac == NULL)
+        *mac = g_strdup (params[i] + 4);
+      else
+        {
+          g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
+                       "The code carries unexpected data");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 char *
 kiosk_receipt_verify_payload (const char                 *payload,
                               const KioskReceiptOptions  *options,
@@ -342,50 +403,39 @@ kiosk_receipt_verify_payload (const char                 *payload,
   const char *status_url;
   GBytes *key;
   guint mac_length;
-  g_auto(GStrv) params = NULL;
   g_autofree char *reference = NULL;
   g_autofree char *mac = NULL;
-  const char *query;
-  char separator;
 
   g_return_val_if_fail (options != NULL, NULL);
   status_url = options->status_url;
   key = options->mac_key;
   mac_length = options->mac_length != 0 ? options->mac_length : MAC_DEFAULT_LENGTH;
-  if (status_url == NULL)
-    {
-      g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_CONFIG,
-                   "[receipt] status_url is not set, so no receipt can be checked");
-      return NULL;
-    }
-  if (payload == NULL || !g_str_has_prefix (payload, status_url))
+  if (payload == NULL || *payload == '\0')
     {
       g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
-                   "The code is not a receipt of this office (unexpected address)");
+                   "The code carries no valid reference");
       return NULL;
     }
-  separator = strchr (status_url, '?') != NULL ? '&' : '?';
-  query = payload + strlen (status_url);
-  if (*query != separator)
+  if (strpbrk (payload, ":/?&=") == NULL)
+    {
+      /* The bare form "REF" or "REF.MAC", printed where there is no
+       * status page (and accepted where there is one: receipts printed
+       * before it was configured stay readable). */
+      const char *dot = strchr (payload, '.');
+
+      reference = dot != NULL ? g_strndup (payload, (gsize) (dot - payload)) : g_strdup (payload);
+      if (dot != NULL)
+        mac = g_ascii_strdown (dot + 1, -1);
+    }
+  else if (status_url == NULL)
     {
       g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
-                   "The code is not a receipt of this office (unexpected address)");
+                   "The code is not a receipt of this office (it carries an address, and this "
+                   "kiosk has no [receipt] status_url)");
       return NULL;
     }
-  params = g_strsplit (query + 1, "&", -1);
-  for (guint i = 0; params[i] != NULL; i++)
-    {
-      if (g_str_has_prefix (params[i], "ref=") && reference == NULL)
-        reference = g_strdup (params[i] + 4);
-      else if (g_str_has_prefix (params[i], "mac=") && mac == NULL)
-        mac = g_strdup (params[i] + 4);
-      else
-        {
-          g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
-                       "The code carries unexpected data");
-          return NULL;
-        }
-    }
+  else if (!verify_url_payload (payload, status_url, &reference, &mac, error))
+    return NULL;
   if (!reference_is_valid (reference))
     {
       g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
@@ -545,12 +595,12 @@ kiosk_paper_to_string (KioskPaper paper)
 
 /* ---------------------------------------------------------------- texts */
 
-static const char *
-state_text (KioskReceiptState state)
+const char *
+kiosk_receipt_state_text (KioskReceiptState state)
 {
   if (state == KIOSK_RECEIPT_STATE_TRANSMITTED)
-    return _("Your application has been transmitted to the authority.");
-  return _("Your application has been received and stored. It will be transmitted to the authority automatically.");
+    return _("Your application has been delivered to the authority.");
+  return _("Your application is stored encrypted on this terminal. It will be sent to the authority automatically.");
 }
 
 static char *
@@ -811,7 +861,7 @@ layout_receipt (cairo_t            *cr,
   pen_text (&pen, _("Your reference"), FALSE, FALSE, layout->body_size);
   pen_text (&pen, receipt->reference_display, TRUE, TRUE, layout->reference_size);
   pen.y += layout->body_size * 0.4;
-  pen_text (&pen, state_text (receipt->state), FALSE, FALSE, layout->body_size);
+  pen_text (&pen, kiosk_receipt_state_text (receipt->state), FALSE, FALSE, layout->body_size);
   if (qr != NULL)
     {
       pen.y += layout->body_size * 0.6;
@@ -1157,7 +1207,7 @@ kiosk_receipt_render_escpos (const KioskReceipt       *receipt,
     escpos_text (out, receipt->reference_display, columns, options->codepage);
   APPEND (out, 0x1b, 'E', 0);
   APPEND (out, 0x0a);
-  escpos_text (out, state_text (receipt->state), columns, options->codepage);
+  escpos_text (out, kiosk_receipt_state_text (receipt->state), columns, options->codepage);
   if (qr != NULL)
     {
       APPEND (out, 0x0a);

@@ -284,6 +284,35 @@ reprint_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_object_unref (self);
 }
 
+/* What the reprint entry holds, as a reference: typed by the clerk (any
+ * form the reference module reads, "K7M4Q-X9PRZ" or lower case), or the
+ * receipt's QR code as a keyboard-wedge scanner types it — the status URL
+ * with ref= (and mac=), or the bare "REF" / "REF.MAC" of a terminal
+ * without a status page. A scanned code must be genuine: its seal is
+ * checked when this terminal has a MAC key. NULL with the message set. */
+static char *
+reference_from_input (KioskClerkPanel            *self,
+                      const char                 *input,
+                      const KioskReceiptOptions  *options)
+{
+  g_autofree char *text = g_strstrip (g_strdup (input));
+  g_autoptr(GError) error = NULL;
+  char *reference;
+
+  if (strpbrk (text, ".:/?&=") == NULL)
+    return g_steal_pointer (&text);
+  reference = kiosk_receipt_verify_payload (text, options, &error);
+  if (reference == NULL)
+    {
+      g_message ("Scanned code refused: %s", error->message);
+      gtk_label_set_label (self->action_message,
+                           g_error_matches (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_NOT_GENUINE)
+                           ? _("This code is not a genuine receipt of this office: its seal does not match.")
+                           : _("This code is not a receipt of this office."));
+    }
+  return reference;
+}
+
 static void
 reprint_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -293,6 +322,7 @@ reprint_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_autoptr(KioskReceiptOptions) options = NULL;
   g_autoptr(KioskReceipt) receipt = NULL;
   g_autoptr(GDateTime) created = NULL;
+  g_autofree char *reference = NULL;
   KioskForm *form;
 
   if (self->printer == NULL || kiosk_printer_get_kind (self->printer) == KIOSK_PRINTER_KIND_NONE)
@@ -300,13 +330,25 @@ reprint_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
       gtk_label_set_label (self->action_message, _("No printer is configured."));
       return;
     }
-  item = kiosk_queue_get (self->queue, gtk_editable_get_text (GTK_EDITABLE (self->reprint_entry)), &error);
+  options = kiosk_receipt_options_new_from_config (self->config, &error);
+  if (options == NULL)
+    {
+      /* check-config names the key; the panel only says where to look. */
+      g_warning ("[receipt] settings unusable: %s", error->message);
+      gtk_label_set_label (self->action_message,
+                           _("The receipt settings of this terminal are broken; IT staff can see why with "
+                             "“antragskiosk-ctl check-config”."));
+      return;
+    }
+  reference = reference_from_input (self, gtk_editable_get_text (GTK_EDITABLE (self->reprint_entry)), options);
+  if (reference == NULL)
+    return;
+  item = kiosk_queue_get (self->queue, reference, &error);
   if (item == NULL)
     {
       gtk_label_set_label (self->action_message, _("No application with this reference."));
       return;
     }
-  options = kiosk_receipt_options_new_from_config (self->config, NULL);
   form = kiosk_catalog_lookup (self->catalog, item->form_id);
   created = g_date_time_new_from_unix_local (item->created_ms / 1000);
   receipt = kiosk_receipt_new (item->reference, form != NULL ? kiosk_text_get (form->title, "de") : item->form_id,
@@ -321,6 +363,14 @@ reprint_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
     }
   gtk_label_set_label (self->action_message, _("Printing …"));
   kiosk_printer_print_async (self->printer, receipt, NULL, reprint_done_cb, g_object_ref (self));
+}
+
+static void
+reprint_entry_activate_cb (GtkEntry        *entry,
+                           KioskClerkPanel *self)
+{
+  /* A scanner ends its code with Enter. */
+  gtk_widget_activate_action (GTK_WIDGET (self), "clerk.reprint", NULL);
 }
 
 static void
@@ -383,6 +433,7 @@ kiosk_clerk_panel_init (KioskClerkPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->platform_state = g_strdup ("");
+  g_signal_connect (self->reprint_entry, "activate", G_CALLBACK (reprint_entry_activate_cb), self);
 }
 
 KioskClerkPanel *
@@ -447,6 +498,12 @@ char *
 kiosk_clerk_panel_get_status_text (KioskClerkPanel *self)
 {
   return g_strdup (gtk_label_get_label (self->status_label));
+}
+
+const char *
+kiosk_clerk_panel_get_action_message (KioskClerkPanel *self)
+{
+  return gtk_label_get_label (self->action_message);
 }
 
 gboolean

@@ -39,6 +39,8 @@ void      kiosk_clerk_panel_set_sync_worker (KioskClerkPanel *self, KioskSyncWor
 void      kiosk_clerk_panel_refresh     (KioskClerkPanel *self);
 /* The status text shown (tests). */
 char     *kiosk_clerk_panel_get_status_text (KioskClerkPanel *self);
+/* The line under the actions (printing, not found, not genuine …) (tests). */
+const char *kiosk_clerk_panel_get_action_message (KioskClerkPanel *self);
 gboolean  kiosk_clerk_panel_get_assisted (KioskClerkPanel *self);
 void      kiosk_clerk_panel_set_assisted (KioskClerkPanel *self, gboolean assisted);
 

@@ -58,6 +58,7 @@ struct _KioskWindow {
   GtkBox               *wizard_box;
   KioskWizard          *wizard;
   GtkLabel             *receipt_title;
+  GtkLabel             *receipt_state;
   GtkLabel             *receipt_reference;
   GtkPicture           *receipt_qr;
   GtkLabel             *receipt_hint;
@@ -117,7 +118,7 @@ retranslate (KioskWindow *self)
                                   _("Search applications"), -1);
   g_object_set (self->search_entry, "placeholder-text", _("Search applications"), NULL);
   gtk_button_set_label (self->catalog_back, _("Change language"));
-  gtk_label_set_label (self->receipt_title, _("Thank you! Your application has been received."));
+  gtk_label_set_label (self->receipt_title, _("Thank you! Your application is complete."));
   gtk_button_set_label (self->receipt_done, _("Done"));
   gtk_button_set_label (self->more_time_button, _("I need more time"));
   gtk_label_set_label (self->cancel_label, _("Do you really want to cancel? Everything you entered will be deleted."));
@@ -182,6 +183,7 @@ end_session (KioskWindow *self)
     kiosk_clerk_panel_lock (self->clerk_panel);
   g_clear_pointer (&self->reference, g_free);
   gtk_label_set_label (self->receipt_reference, "");
+  gtk_label_set_label (self->receipt_state, "");
   gtk_picture_set_paintable (self->receipt_qr, NULL);
   clear_clipboards (self);
   gtk_widget_set_visible (self->idle_warning, FALSE);
@@ -577,6 +579,9 @@ submitted_cb (KioskWizard *wizard,
   g_clear_error (&error);
   self->reference = g_strdup (reference);
   gtk_label_set_label (self->receipt_reference, formatted != NULL ? formatted : reference);
+  /* Just enqueued: stored here, not yet delivered (the sync worker's
+   * next report updates it, see kiosk_window_set_sync_status()). */
+  gtk_label_set_label (self->receipt_state, kiosk_receipt_state_text (KIOSK_RECEIPT_STATE_QUEUED));
   receipt = kiosk_receipt_new (reference, kiosk_text_get (form->title, NULL), now, self->config->location,
                                KIOSK_RECEIPT_STATE_QUEUED, options, &error);
   if (receipt == NULL)
@@ -898,6 +903,7 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_reference);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_qr);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_hint);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_state);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_print);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_done);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, idle_warning);
@@ -1185,9 +1191,48 @@ kiosk_window_set_sync_worker (KioskWindow *self, KioskSyncWorker *worker)
     kiosk_clerk_panel_set_sync_worker (self->clerk_panel, worker);
 }
 
+/* The receipt screen says where the visitor's application is now: the
+ * state in the queue, read again after each sync pass. */
+static void
+update_receipt_state (KioskWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskQueueItem) item = NULL;
+
+  if (self->reference == NULL || self->queue == NULL
+      || g_strcmp0 (kiosk_window_get_screen (self), "receipt") != 0)
+    return;
+  item = kiosk_queue_get (self->queue, self->reference, &error);
+  if (item == NULL)
+    {
+      g_warning ("The receipt screen cannot read its application's state: %s", error->message);
+      return;
+    }
+  switch (item->state)
+    {
+    case KIOSK_QUEUE_STATE_SUBMITTED:
+    case KIOSK_QUEUE_STATE_ACCEPTED:
+    case KIOSK_QUEUE_STATE_REJECTED:
+      gtk_label_set_label (self->receipt_state, kiosk_receipt_state_text (KIOSK_RECEIPT_STATE_TRANSMITTED));
+      break;
+    case KIOSK_QUEUE_STATE_FAILED:
+      gtk_label_set_label (self->receipt_state,
+                           _("Your application is stored encrypted on this terminal, but it could not be "
+                             "sent automatically. Please ask at the counter, quoting your reference."));
+      break;
+    case KIOSK_QUEUE_STATE_QUEUED:
+    case KIOSK_QUEUE_STATE_CREATED:
+    default:
+      gtk_label_set_label (self->receipt_state, kiosk_receipt_state_text (KIOSK_RECEIPT_STATE_QUEUED));
+      break;
+    }
+}
+
 void
 kiosk_window_set_sync_status (KioskWindow *self, const KioskSyncStatus *status)
 {
   if (self->clerk_panel != NULL)
     kiosk_clerk_panel_set_sync_status (self->clerk_panel, status);
+  if (status != NULL && !status->running)
+    update_receipt_state (self);
 }

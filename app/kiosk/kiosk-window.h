@@ -54,7 +54,8 @@ guint        kiosk_window_count_forms  (KioskWindow *self);
 /* The clerk panel (NULL when out of service for lack of config/queue). */
 KioskClerkPanel *kiosk_window_get_clerk_panel (KioskWindow *self);
 /* The background delivery (borrowed): "sync now", a pass after each
- * submit, and its status for the clerk panel. */
+ * submit, and its status for the clerk panel; after each pass the receipt
+ * screen reads its application's state again from the queue. */
 void         kiosk_window_set_sync_worker (KioskWindow *self, KioskSyncWorker *worker);
 void         kiosk_window_set_sync_status (KioskWindow *self, const KioskSyncStatus *status);
 

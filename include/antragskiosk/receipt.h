@@ -46,7 +46,9 @@ typedef enum {
 } KioskReceiptFormat;
 
 /* The [receipt] settings that shape the QR code.
- *   status_url   = https://buergerbuero.example/status   (required for a QR)
+ *   status_url   = https://buergerbuero.example/status   (optional: with
+ *                  it the QR is that URL with the reference, without it
+ *                  the bare reference)
  *   mac_key      = secret text, or mac_key_file = path (its bytes, trailing
  *                  newline removed); no key: no MAC in the QR
  *   mac_length   = hex digits of HMAC-SHA256 kept (8…64, default 12)
@@ -79,15 +81,18 @@ typedef struct {
   KioskReceiptState  state;
   char              *status_text;  /* how to check the status */
   char              *status_url;   /* base status URL, may be NULL */
-  char              *qr_payload;   /* what the QR encodes, NULL without URL */
+  char              *qr_payload;   /* what the QR encodes (never NULL) */
 } KioskReceipt;
 
 /* Builds a receipt. @reference must be 1–32 characters of A–Z, 0–9 and
  * '-' (it goes into a URL and onto thermal paper as is). @options may be
- * NULL (no QR). A canonical reference (reference.h) is printed in its
- * display form and encoded canonical. The QR payload is "STATUS_URL?ref=REF" ('&' when the URL
- * already has a query), plus "&mac=HEX" when a MAC key is set. Texts are
- * translated with the current locale (the receipt's language). */
+ * NULL (no status page, no MAC). A canonical reference (reference.h) is
+ * printed in its display form and encoded canonical. Every receipt has a
+ * QR code: with a status URL its payload is "STATUS_URL?ref=REF" ('&'
+ * when the URL already has a query), plus "&mac=HEX" when a MAC key is
+ * set; without one it is the bare "REF", or "REF.HEX" with the MAC in
+ * upper case. Texts are translated with the current locale (the
+ * receipt's language). */
 KioskReceipt *kiosk_receipt_new   (const char                *reference,
                                    const char                *form_title,
                                    GDateTime                 *created,
@@ -96,6 +101,11 @@ KioskReceipt *kiosk_receipt_new   (const char                *reference,
                                    const KioskReceiptOptions *options,
                                    GError                   **error);
 KioskReceipt *kiosk_receipt_copy  (const KioskReceipt *receipt);
+/* The sentence that says where the application is, in the current
+ * language: stored on this terminal (to be sent automatically), or
+ * delivered to the authority. The printed receipt and the receipt screen
+ * use the same sentence, so they never disagree. */
+const char   *kiosk_receipt_state_text (KioskReceiptState state);
 void          kiosk_receipt_free  (KioskReceipt *receipt);
 
 /* Lower-case hex HMAC-SHA256 of @message under @key, the first @length
@@ -104,12 +114,16 @@ char         *kiosk_receipt_mac   (GBytes     *key,
                                    const char *message,
                                    guint       length);
 
-/* Checks a scanned QR payload against this kiosk's @options: it must
- * start with options->status_url, carry a well-formed ref, and — when a
- * MAC key is configured — a mac of exactly options->mac_length digits
- * equal (constant time) to the one this kiosk prints. Returns the
- * reference (newly allocated) or NULL with KIOSK_RECEIPT_ERROR_NOT_GENUINE
- * / _INVALID. */
+/* Checks a scanned QR payload against this kiosk's @options. Either
+ * form is read: the URL form (it must start with options->status_url and
+ * carry ref= and, optionally, mac=), accepted only when a status URL is
+ * configured; and the bare form "REF" / "REF.MAC" (MAC in either case),
+ * accepted always, so that receipts printed before a status page was
+ * configured stay readable. The reference must be well formed; when a MAC
+ * key is configured, a MAC of exactly options->mac_length digits equal
+ * (constant time) to the one this kiosk prints must be there. Without a
+ * key a MAC is not checked. Returns the reference (newly allocated) or
+ * NULL with KIOSK_RECEIPT_ERROR_NOT_GENUINE / _INVALID. */
 char         *kiosk_receipt_verify_payload (const char                 *payload,
                                             const KioskReceiptOptions  *options,
                                             GError                    **error);
