@@ -118,7 +118,7 @@ retranslate (KioskWindow *self)
                                   _("Search applications"), -1);
   g_object_set (self->search_entry, "placeholder-text", _("Search applications"), NULL);
   gtk_button_set_label (self->catalog_back, _("Change language"));
-  gtk_label_set_label (self->receipt_title, _("Thank you! Your application is complete."));
+  gtk_label_set_label (self->receipt_title, _("Thank you!"));
   gtk_button_set_label (self->receipt_done, _("Done"));
   gtk_button_set_label (self->more_time_button, _("I need more time"));
   gtk_label_set_label (self->cancel_label, _("Do you really want to cancel? Everything you entered will be deleted."));
