@@ -362,6 +362,151 @@ test_samples (void)
     }
 }
 
+/* Issue #18: a field's limits, whatever the visitor types. */
+static const char *limits_form =
+  "{\"format\": 1, \"id\": \"l\", \"version\": \"1.0.0\", \"leika\": \"unknown\","
+  " \"schema_uri\": \"urn:test:l\", \"category\": \"sonstiges\", \"title\": {\"de\": \"L\"},"
+  " \"pages\": [{\"id\": \"p\", \"title\": {\"de\": \"P\"}, \"items\": ["
+  "   {\"id\": \"kurz\", \"kind\": \"text\", \"label\": {\"de\": \"Kurz\"}, \"max_length\": 50},"
+  "   {\"id\": \"lang\", \"kind\": \"multiline\", \"label\": {\"de\": \"Lang\"}},"
+  "   {\"id\": \"mail\", \"kind\": \"email\", \"label\": {\"de\": \"Mail\"}},"
+  "   {\"id\": \"name\", \"kind\": \"name\", \"label\": {\"de\": \"Name\"}},"
+  "   {\"id\": \"zahl\", \"kind\": \"number\", \"label\": {\"de\": \"Zahl\"}},"
+  "   {\"id\": \"geld\", \"kind\": \"currency\", \"label\": {\"de\": \"Geld\"}},"
+  "   {\"id\": \"muster\", \"kind\": \"text\", \"label\": {\"de\": \"Muster\"}, \"pattern\": \"(a|a)*b\","
+  "    \"pattern_message\": {\"de\": \"Nur a, dann b.\", \"en\": \"Only a, then b.\"}}"
+  " ]}]}";
+
+static KioskForm *
+load_limits_form (void)
+{
+  g_autoptr(GError) error = NULL;
+  KioskForm *form = kiosk_form_load_data (limits_form, strlen (limits_form), "l.json", NULL, &error);
+
+  g_assert_no_error (error);
+  return form;
+}
+
+/* The answer set {"ID": "VALUE"} for a value that needs no escaping but
+ * "\u…" sequences written as such. */
+static char *
+one_answer (const char *id, const char *value)
+{
+  return g_strdup_printf ("{\"%s\": \"%s\"}", id, value);
+}
+
+static void
+test_combining_flood (void)
+{
+  g_autoptr(KioskForm) form = load_limits_form ();
+  GString *flood = g_string_new (NULL);
+  GString *fine = g_string_new (NULL);
+  g_autofree char *flood_json = NULL, *fine_json = NULL, *problems = NULL;
+
+  kiosk_i18n_set_language ("en");
+  /* 50 glyphs (the limit) of "a" with 400 combining acute accents each:
+   * 40 KB in a 50-character field. */
+  for (int i = 0; i < 50; i++)
+    {
+      g_string_append_c (flood, 'a');
+      for (int j = 0; j < 400; j++)
+        g_string_append (flood, "\\u0301");
+    }
+  flood_json = one_answer ("kurz", flood->str);
+  problems = problems_of (form, flood_json);
+  g_assert_cmpstr (problems, ==,
+                   "kurz=This text is too long: it has too many accents or other marks on its letters. Please shorten it.\n");
+  g_clear_pointer (&problems, g_free);
+  /* 50 letters with two marks each (U+0323 U+0304, no precomposed form) are
+   * ordinary text, and so is the bound itself. */
+  for (int i = 0; i < 50; i++)
+    g_string_append (fine, "l\\u0323\\u0304");
+  fine_json = one_answer ("kurz", fine->str);
+  problems = problems_of (form, fine_json);
+  g_assert_cmpstr (problems, ==, "");
+  g_string_free (flood, TRUE);
+  g_string_free (fine, TRUE);
+}
+
+static void
+test_bidi_controls (void)
+{
+  static const char * const ids[] = { "kurz", "lang", "mail", "name" };
+  static const char * const controls[] = { "\\u202a", "\\u202b", "\\u202c", "\\u202d", "\\u202e",
+                                            "\\u2066", "\\u2067", "\\u2068", "\\u2069" };
+  g_autoptr(KioskForm) form = load_limits_form ();
+
+  kiosk_i18n_set_language ("en");
+  for (gsize i = 0; i < G_N_ELEMENTS (ids); i++)
+    for (gsize c = 0; c < G_N_ELEMENTS (controls); c++)
+      {
+        g_autofree char *value = g_strdup_printf ("Ab%sc@example.de", controls[c]);
+        g_autofree char *json = one_answer (ids[i], value);
+        g_autofree char *problems = problems_of (form, json);
+        g_autofree char *expected = g_strdup_printf ("%s=The text contains an invisible character that changes the "
+                                                     "writing direction; please remove it.\n", ids[i]);
+
+        g_assert_cmpstr (problems, ==, expected);
+      }
+  /* Right-to-left text itself is fine. */
+  {
+    g_autofree char *problems = problems_of (form, "{\"lang\": \"\\u0645\\u0631\\u062d\\u0628\\u0627\"}");
+    g_assert_cmpstr (problems, ==, "");
+  }
+}
+
+static void
+test_decimals_message (void)
+{
+  g_autoptr(KioskForm) form = load_limits_form ();
+  g_autofree char *number13 = NULL, *number12 = NULL, *cents = NULL;
+
+  kiosk_i18n_set_language ("en");
+  number13 = problems_of (form, "{\"zahl\": \"1,1234567890123\"}");
+  g_assert_cmpstr (number13, ==, "zahl=Please enter a number with at most 12 decimal places.\n");
+  number12 = problems_of (form, "{\"zahl\": \"1,123456789012\"}");
+  g_assert_cmpstr (number12, ==, "");
+  cents = problems_of (form, "{\"geld\": \"1,234\"}");
+  g_assert_cmpstr (cents, ==, "geld=Please enter an amount with at most two decimal places (cents).\n");
+  kiosk_i18n_set_language ("de");
+  g_clear_pointer (&number13, g_free);
+  number13 = problems_of (form, "{\"zahl\": \"1,1234567890123\"}");
+  g_assert_cmpstr (number13, ==, "zahl=Bitte geben Sie eine Zahl mit höchstens 12 Nachkommastellen ein.\n");
+}
+
+/* "(a|a)*b" is exponential on "aaa…acb" (the loader cannot see that its
+ * alternatives overlap): the match limit stops it within milliseconds, the
+ * value is refused as a fault of the form, and the administrator is told. */
+static void
+test_pattern_match_limit (void)
+{
+  g_autoptr(KioskForm) form = load_limits_form ();
+  g_autofree char *value = g_strnfill (40, 'a');
+  g_autofree char *json = NULL, *problems = NULL, *good = NULL, *bad = NULL;
+  gint64 start;
+
+  kiosk_i18n_set_language ("en");
+  /* With a "b" in it: PCRE2 fails at once a subject without the "b" the
+   * pattern needs. */
+  value[38] = 'c';
+  value[39] = 'b';
+  json = one_answer ("muster", value);
+  g_test_expect_message ("antragskiosk-answers", G_LOG_LEVEL_WARNING,
+                         "The pattern of the field \"muster\" (line 1 of the form definition of \"l\") could not check "
+                         "a value: it needed more backtracking steps than the limit*");
+  start = g_get_monotonic_time ();
+  problems = problems_of (form, json);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (problems, ==,
+                   "muster=This entry cannot be checked because of a fault in the form. Please ask the staff for help.\n");
+  /* Ordinary matches and mismatches are unaffected. */
+  good = problems_of (form, "{\"muster\": \"aaab\"}");
+  g_assert_cmpstr (good, ==, "");
+  bad = problems_of (form, "{\"muster\": \"ab c\"}");
+  g_assert_cmpstr (bad, ==, "muster=Only a, then b.\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -379,6 +524,10 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/answers/syntax-errors", test_syntax_errors);
   g_test_add_func ("/antragskiosk/answers/set-value-and-clear", test_set_value_and_clear);
   g_test_add_func ("/antragskiosk/answers/samples", test_samples);
+  g_test_add_func ("/antragskiosk/answers/combining-flood", test_combining_flood);
+  g_test_add_func ("/antragskiosk/answers/bidi-controls", test_bidi_controls);
+  g_test_add_func ("/antragskiosk/answers/decimals-message", test_decimals_message);
+  g_test_add_func ("/antragskiosk/answers/pattern-match-limit", test_pattern_match_limit);
 
   return g_test_run ();
 }

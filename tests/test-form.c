@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include <antragskiosk/file.h>
 #include <antragskiosk/form.h>
 #include <antragskiosk/i18n.h>
 
@@ -506,7 +510,7 @@ test_element_positions (void)
   g_autoptr(GDir) forms = g_dir_open (dir, 0, NULL);
   g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *escaped = replace_once (valid_form, "\"title\": {",
-                                           "\"title\": {\"fr\": \"\\u00c9t\\u00e9 \\ud83d\\ude00 \\\"x\\\"\\n\", ");
+                                           "\"title\": {\"fr\": \"\\u00c9t\\u00e9 \\ud83d\\ude00 \\\"x\\\"\\/\", ");
   guint n_forms = 0;
 
   g_assert_nonnull (forms);
@@ -545,8 +549,214 @@ test_element_positions (void)
         }
       if (t >= n_forms)
         {
-          g_assert_cmpstr (kiosk_text_get (form->title, "fr"), ==, "\u00c9t\u00e9 \U0001F600 \"x\"\n");
+          g_assert_cmpstr (kiosk_text_get (form->title, "fr"), ==, "\u00c9t\u00e9 \U0001F600 \"x\"/");
           g_assert_cmpuint (((const KioskElement *) g_ptr_array_index (form->elements, 0))->line, ==, t == n_forms ? 13 : 1);
+        }
+    }
+}
+
+/* Issue #18: a FIFO, a device or an oversized file in the forms directory
+ * is that file's problem; the other forms load, and nothing blocks. */
+static void
+test_forms_dir_special_files (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiosk-forms-XXXXXX", &error);
+  g_autofree char *good = g_build_filename (dir, "a-good.json", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "b-fifo.json", NULL);
+  g_autofree char *device = g_build_filename (dir, "c-device.json", NULL);
+  g_autofree char *big = g_build_filename (dir, "d-big.json", NULL);
+  g_autoptr(KioskCatalog) catalog = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(KioskForm) direct = NULL;
+  gboolean seen_fifo = FALSE, seen_device = FALSE, seen_big = FALSE;
+  GPtrArray *catalog_problems;
+  FILE *f;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (good, valid_form, -1, NULL));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink ("/dev/zero", device), ==, 0);
+  /* One byte more than the limit: a valid form followed by spaces. */
+  f = fopen (big, "w");
+  g_assert_nonnull (f);
+  fputs (valid_form, f);
+  for (gsize i = strlen (valid_form); i < KIOSK_FILE_MAX_FORM + 1; i++)
+    fputc (' ', f);
+  fclose (f);
+
+  g_test_expect_message ("antragskiosk-form", G_LOG_LEVEL_WARNING, "*b-fifo.json is broken*");
+  g_test_expect_message ("antragskiosk-form", G_LOG_LEVEL_WARNING, "*c-device.json is broken*");
+  g_test_expect_message ("antragskiosk-form", G_LOG_LEVEL_WARNING, "*d-big.json is broken*");
+  catalog = kiosk_catalog_new (dir, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (kiosk_catalog_lookup (catalog, "test-form"));
+  catalog_problems = kiosk_catalog_get_problems (catalog);
+  g_assert_cmpuint (catalog_problems->len, ==, 3);
+  for (guint i = 0; i < catalog_problems->len; i++)
+    {
+      const KioskFormProblem *problem = g_ptr_array_index (catalog_problems, i);
+
+      if (g_str_has_suffix (problem->file, "b-fifo.json"))
+        seen_fifo = strstr (problem->message, "is a FIFO (named pipe), not a regular file") != NULL;
+      else if (g_str_has_suffix (problem->file, "c-device.json"))
+        seen_device = strstr (problem->message, "is a character device, not a regular file") != NULL;
+      else if (g_str_has_suffix (problem->file, "d-big.json"))
+        seen_big = strstr (problem->message, "this file may have") != NULL
+                   && strstr (problem->message, "a form definition may have at most 4 MiB") != NULL;
+    }
+  g_assert_true (seen_fifo);
+  g_assert_true (seen_device);
+  g_assert_true (seen_big);
+
+  /* The same directly, as check-forms FILE does it. */
+  direct = kiosk_form_load_file (fifo, &problems, &error);
+  g_assert_null (direct);
+  g_assert_error (error, KIOSK_FORM_ERROR, KIOSK_FORM_ERROR_IO);
+  g_assert_cmpuint (problems->len, ==, 1);
+
+  g_unlink (good);
+  g_unlink (fifo);
+  g_unlink (device);
+  g_unlink (big);
+  g_rmdir (dir);
+}
+
+/* Issue #18: the duplicate check of a code list was quadratic (100000
+ * codes took 26 s); now it is one hash lookup per code. */
+static void
+test_code_list_linear (void)
+{
+  const guint n = 100000;
+  GString *text = g_string_new (NULL);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskForm) form = NULL;
+  gint64 start;
+  gsize length;
+
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_string_assign (text, "{\"format\": 1, \"id\": \"gross\", \"version\": \"1.0.0\", \"leika\": \"unknown\","
+                       " \"schema_uri\": \"urn:test:gross\", \"category\": \"sonstiges\", \"title\": {\"de\": \"G\"},"
+                       " \"code_lists\": {\"liste\": {\"values\": [");
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (text, "%s{\"code\": \"c%u\", \"label\": {\"de\": \"%u\"}}", i > 0 ? "," : "",
+                                /* The second pass repeats the first code at the end. */
+                                pass == 1 && i == n - 1 ? 0 : i, i);
+      g_string_append (text, "]}}, \"pages\": [{\"id\": \"p\", \"title\": {\"de\": \"P\"}, \"items\": ["
+                       "{\"id\": \"wahl\", \"kind\": \"select\", \"code_list\": \"liste\", \"label\": {\"de\": \"W\"}}]}]}");
+      length = text->len;
+      start = g_get_monotonic_time ();
+      form = kiosk_form_load_data (text->str, length, "test.json", &problems, &error);
+      /* Linear takes well under a second even under AddressSanitizer;
+       * quadratic took 26 s in an optimised build. */
+      g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+      if (pass == 0)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (form->code_lists->len, ==, 1);
+          g_assert_cmpuint (((KioskCodeList *) g_ptr_array_index (form->code_lists, 0))->codes->len, ==, n);
+          g_assert_nonnull (kiosk_code_list_lookup (g_ptr_array_index (form->code_lists, 0), "c99999"));
+          g_assert_null (kiosk_code_list_lookup (g_ptr_array_index (form->code_lists, 0), "c100000"));
+        }
+      else
+        {
+          g_autofree char *path = g_strdup_printf ("$.code_lists.liste.values[%u].code", n - 1);
+
+          g_assert_null (form);
+          assert_problem (problems, 1, path, "the code \"c0\" appears twice in the code list \"liste\"");
+          g_assert_cmpuint (problems->len, ==, 1);
+        }
+      g_clear_pointer (&form, kiosk_form_unref);
+      g_clear_pointer (&problems, g_ptr_array_unref);
+      g_clear_error (&error);
+    }
+  g_string_free (text, TRUE);
+}
+
+/* Issue #18: control characters (a title with BEL/ESC drove the terminal
+ * and broke every receipt) and bidi controls in any text or string of a
+ * form are refused where they stand. */
+static void
+test_control_characters (void)
+{
+  static const struct {
+    const char *needle, *replacement, *path, *message;
+    guint line;
+  } cases[] = {
+    { "\"Testantrag\"", "\"Test\\u0007antrag\\u001b[31m\"", "$.title.de", "the de text contains the control character U+0007 at character 5", 8 },
+    { "\"Test application\"", "\"Test\\u009bapplication\"", "$.title.en", "the en text contains the control character U+009B at character 5", 8 },
+    { "\"Seite 1\"", "\"Seite\\n1\"", "$.pages[0].title.de", "control character U+000A", 13 },
+    { "\"Name des Kindes\"", "\"Name \\u202edes Kindes\"", "$.pages[0].items[3].items[0].label.de", "control character U+202E", 18 },
+    { "\"Grund\"}", "\"Grund\"}, \"help\": {\"de\": \"\\u2066x\\u2069\"}", "$.pages[0].items[2].help.de", "control character U+2066", 16 },
+    { "\"code\": \"blau\"", "\"code\": \"bl\\u001bau\"", "$.code_lists.farbe.values[1].code", "\"code\" contains the control character U+001B at character 3", 11 },
+    { "\"version\": \"1.2.3\"", "\"version\": \"1.2.3\\t\"", "$.version", "control character U+0009", 4 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = replace_once (valid_form, cases[i].needle, cases[i].replacement);
+      g_autoptr(GPtrArray) problems = load_broken (text);
+
+      assert_problem (problems, cases[i].line, cases[i].path, cases[i].message);
+    }
+}
+
+/* Issue #18: nested unbounded repeats are refused when the form loads;
+ * what only looks alike is not. */
+static void
+test_pattern_backtracking (void)
+{
+  static const struct {
+    const char *pattern;   /* as JSON string content */
+    const char *message;   /* NULL: loads */
+  } cases[] = {
+    { "(a+)+", "the quantifier at character 5" },
+    { "(?:[a-z]+ ?)*", "the quantifier at character 13" },
+    { "x(a*)*y", "the quantifier at character 6" },
+    { "((ab)*c)+", "the quantifier at character 9" },
+    { "(?:x|(y+))*", "the quantifier at character 11" },
+    { "(a+){2,}", "the quantifier at character 5" },
+    { "(?<n>\\\\d+)+", "the quantifier at character 10" },
+    { "(?:(?:a+)?b)*", "the quantifier at character 13" },
+    { "a)|(b", "has a \")\" without its \"(\" at character 2" },
+    { "(\\\\d+\\\\.){3}\\\\d+", NULL },
+    { "[a-z]+(?: [a-z]++)*", NULL },
+    { "(?>a+)+", NULL },
+    { "(?:a+)*+", NULL },
+    { "(?=a+)+b", NULL },
+    { "(?:ab)*", NULL },
+    { "\\\\d{2,}(?:-\\\\d{2})*", NULL },
+    { "[(]+[)]*", NULL },
+    { "\\\\(a+\\\\)+", NULL },
+    { "\\\\Q(a+)+\\\\E", NULL },
+    { "(?#(a+)x+", NULL },
+    { "(\\\\x{41}\\\\p{L}){1,3}", NULL },
+    { "[1-9][0-9]{0,3} ?[a-zA-Z]?( ?[-/] ?[1-9][0-9]{0,3} ?[a-zA-Z]?)?", NULL },
+    { "https?://[^ ]+\\\\.[^ ]+", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *replacement = g_strdup_printf ("\"label\": {\"de\": \"Grund\"}, \"pattern\": \"%s\", "
+                                                      "\"pattern_message\": {\"de\": \"x\"}", cases[i].pattern);
+      g_autofree char *text = replace_once (valid_form, "\"label\": {\"de\": \"Grund\"}", replacement);
+
+      if (cases[i].message != NULL)
+        {
+          g_autoptr(GPtrArray) problems = load_broken (text);
+
+          assert_problem (problems, 16, "$.pages[0].items[2].pattern", cases[i].message);
+        }
+      else
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(KioskForm) form = kiosk_form_load_data (text, strlen (text), "test.json", NULL, &error);
+
+          if (error != NULL)
+            g_error ("the pattern %s was refused: %s", cases[i].pattern, error->message);
         }
     }
 }
@@ -582,6 +792,10 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/form/forms-dir-override", test_forms_dir_override);
   g_test_add_func ("/antragskiosk/form/forms-dir-keeps-last-good", test_forms_dir_keeps_last_good);
   g_test_add_func ("/antragskiosk/form/element-positions", test_element_positions);
+  g_test_add_func ("/antragskiosk/form/forms-dir-special-files", test_forms_dir_special_files);
+  g_test_add_func ("/antragskiosk/form/code-list-linear", test_code_list_linear);
+  g_test_add_func ("/antragskiosk/form/control-characters", test_control_characters);
+  g_test_add_func ("/antragskiosk/form/pattern-backtracking", test_pattern_backtracking);
 
   return g_test_run ();
 }

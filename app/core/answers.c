@@ -573,6 +573,38 @@ trim (const char *raw, const char **start, gsize *length)
   *length = (gsize) (e - s);
 }
 
+/* A number field takes at most this many decimal places (the message
+ * that says so names the figure: keep them together). */
+#define MAX_NUMBER_DECIMALS 12
+
+/* A text value may have at most this many bytes (UTF-8, after NFC) per
+ * character of its max_length: room for a letter with several combining
+ * marks in every position, not for a flood of them (docs/forms.md). */
+#define TEXT_MAX_BYTES_PER_CHARACTER 16
+
+static gsize
+text_max_bytes (const KioskElement *element)
+{
+  return (gsize) element->max_length * TEXT_MAX_BYTES_PER_CHARACTER;
+}
+
+/* The bidi embedding, override and isolate controls (U+202A–U+202E,
+ * U+2066–U+2069) make a text show other than it reads; no field takes
+ * them. @s is @length bytes of UTF-8 (not yet checked: a byte sequence
+ * that is not UTF-8 is found later). */
+static gboolean
+has_bidi_control (const char *s,
+                  gsize       length)
+{
+  /* All are E2 80 AA–AE or E2 81 A6–A9. */
+  for (gsize i = 0; i + 2 < length; i++)
+    if ((guchar) s[i] == 0xe2
+        && (((guchar) s[i + 1] == 0x80 && (guchar) s[i + 2] >= 0xaa && (guchar) s[i + 2] <= 0xae)
+            || ((guchar) s[i + 1] == 0x81 && (guchar) s[i + 2] >= 0xa6 && (guchar) s[i + 2] <= 0xa9)))
+      return TRUE;
+  return FALSE;
+}
+
 /* Parses a decimal number as typed in Germany or in JSON: optional sign,
  * digits, one decimal comma or point. Thousands separators are refused:
  * "1.234" would be ambiguous. */
@@ -632,7 +664,10 @@ parse_decimal (const char *raw,
     }
   if (decimals > max_decimals)
     {
-      *error = g_strdup (_("Please enter an amount with at most two decimal places (cents)."));
+      /* Only a currency amount is limited to cents; a number field to
+       * MAX_NUMBER_DECIMALS places. */
+      *error = g_strdup (max_decimals == 2 ? _("Please enter an amount with at most two decimal places (cents).")
+                                           : _("Please enter a number with at most 12 decimal places."));
       return FALSE;
     }
   *out = g_ascii_strtod (copy, NULL);
@@ -757,9 +792,26 @@ derive_value (EvalContext        *ctx,
     case KIOSK_KIND_PHONE:
     case KIOSK_KIND_NAME:
       {
-        g_autofree char *text = g_strndup (s, length);
+        g_autofree char *text = NULL;
         glong chars;
 
+        /* Bytes as well as characters: a glyph is a base character with
+         * its combining marks, so a flood of marks would put megabytes
+         * into a short field (and the queue). Checked first, before any
+         * work proportional to the input. */
+        if (element->max_length >= 0 && length > text_max_bytes (element))
+          {
+            derived->error = g_strdup (_("This text is too long: it has too many accents or other marks on its letters. "
+                                         "Please shorten it."));
+            return;
+          }
+        if (has_bidi_control (s, length))
+          {
+            derived->error = g_strdup (_("The text contains an invisible character that changes the writing direction; "
+                                         "please remove it."));
+            return;
+          }
+        text = g_strndup (s, length);
         if (element->kind == KIOSK_KIND_EMAIL)
           {
             if (!kiosk_validate_email (text, &normalized, &error))
@@ -815,10 +867,37 @@ derive_value (EvalContext        *ctx,
                                               element->max_length, chars);
             return;
           }
-        if (element->pattern != NULL && !g_regex_match (element->pattern, normalized, 0, NULL))
+        if (element->max_length >= 0 && strlen (normalized) > text_max_bytes (element))
           {
-            derived->error = g_strdup (kiosk_text_get (element->pattern_message, NULL));
+            derived->error = g_strdup (_("This text is too long: it has too many accents or other marks on its letters. "
+                                         "Please shorten it."));
             return;
+          }
+        if (element->pattern != NULL)
+          {
+            g_autoptr(GError) match_error = NULL;
+
+            if (!g_regex_match_full (element->pattern, normalized, -1, 0, 0, NULL, &match_error))
+              {
+                if (match_error != NULL)
+                  {
+                    /* The pattern reached its match limit (form-loader.c):
+                     * a fault of the form, not of the visitor's input, and
+                     * never a pass. The administrator learns which field;
+                     * the value is not logged. */
+                    g_warning ("The pattern of the field \"%s\" (line %u of the form definition of \"%s\") could not "
+                               "check a value: %s; the value was refused. Simplify the pattern (see docs/forms.md, "
+                               "\"pattern\") and check the form with antragskiosk-ctl check-forms",
+                               element->id, element->line, ctx->answers->form->id,
+                               g_error_matches (match_error, G_REGEX_ERROR, G_REGEX_ERROR_MATCH)
+                               ? "it needed more backtracking steps than the limit" : "the match failed");
+                    derived->error = g_strdup (_("This entry cannot be checked because of a fault in the form. "
+                                                 "Please ask the staff for help."));
+                    return;
+                  }
+                derived->error = g_strdup (kiosk_text_get (element->pattern_message, NULL));
+                return;
+              }
           }
         derived->type = KIOSK_VALUE_STRING;
         derived->string = g_steal_pointer (&normalized);
@@ -832,7 +911,8 @@ derive_value (EvalContext        *ctx,
         double value = 0;
         gboolean currency = element->kind == KIOSK_KIND_CURRENCY;
 
-        if (!parse_decimal (raw, element->kind == KIOSK_KIND_INTEGER, currency ? 2 : 12, &value, &derived->error))
+        if (!parse_decimal (raw, element->kind == KIOSK_KIND_INTEGER, currency ? 2 : MAX_NUMBER_DECIMALS, &value,
+                            &derived->error))
           return;
         if (currency)
           value = round (value * 100.0) / 100.0;

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include <antragskiosk/file.h>
 #include <antragskiosk/form.h>
 
 #include "form-private.h"
@@ -136,9 +137,9 @@ keep_copy (const char *keep_dir,
   g_autoptr(GError) error = NULL;
   gsize length = 0, kept_length = 0;
 
-  if (!g_file_get_contents (path, &contents, &length, NULL))
+  if (!kiosk_file_read (path, KIOSK_FILE_MAX_FORM, &contents, &length, NULL))
     return;
-  if (g_file_get_contents (copy, &kept, &kept_length, NULL) && kept_length == length
+  if (kiosk_file_read (copy, KIOSK_FILE_MAX_FORM, &kept, &kept_length, NULL) && kept_length == length
       && memcmp (kept, contents, length) == 0)
     return;
   if (g_mkdir_with_parents (keep_dir, 0755) != 0

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include <antragskiosk/file.h>
 #include <antragskiosk/form.h>
 #include <antragskiosk/validate.h>
 
@@ -53,6 +54,7 @@ typedef struct {
   KioskForm       *form;
   GArray          *pending;      /* of PendingExpr */
   GHashTable      *regexes;      /* anchored pattern → GRegex */
+  GHashTable      *code_lists;   /* name → KioskCodeList* (borrowed from the form) */
 } Loader;
 
 static void
@@ -232,6 +234,33 @@ check_keys (Loader             *loader,
     }
 }
 
+/* Control characters (C0, DEL, C1), the line and paragraph separators and
+ * the bidi embedding/override/isolate controls have no place in a form's
+ * strings: a title with ESC would drive the terminal `forms` prints to, and
+ * a bidi override would show a text other than the one checked. Returns the
+ * first such character and its 1-based character position, else 0. */
+static gunichar
+forbidden_char (const char *s,
+                glong      *position)
+{
+  glong n = 0;
+
+  /* The JSON parser hands over valid UTF-8 only. */
+  for (const char *p = s; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      n++;
+      if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029
+          || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+        {
+          *position = n;
+          return c;
+        }
+    }
+  return 0;
+}
+
 /* Typed getters. Each reports a problem and returns a neutral value when
  * the member is missing (and @required) or has the wrong type. */
 
@@ -259,6 +288,8 @@ get_string (Loader        *loader,
             const char    *what)
 {
   const KioskJson *node = get_member (loader, object, seg, key, required, what);
+  gunichar bad;
+  glong position = 0;
   MEMBER_SEG (member_seg, seg, object, key);
 
   if (node == NULL)
@@ -271,6 +302,14 @@ get_string (Loader        *loader,
   if (*node->v.string == '\0')
     {
       problem (loader, node, &member_seg, "\"%s\" must not be empty", key);
+      return NULL;
+    }
+  bad = forbidden_char (node->v.string, &position);
+  if (bad != 0)
+    {
+      problem (loader, node, &member_seg,
+               "\"%s\" contains the control character U+%04X at character %ld; remove it (form strings may not "
+               "contain control characters, line breaks or bidi controls)", key, bad, position);
       return NULL;
     }
   return node->v.string;
@@ -364,6 +403,8 @@ get_text (Loader        *loader,
   KioskText *text;
   const KioskJson *map;
   gboolean ok = TRUE;
+  gunichar bad;
+  glong position = 0;
   MEMBER_SEG (member_seg, seg, object, key);
 
   if (node == NULL)
@@ -398,6 +439,16 @@ get_text (Loader        *loader,
       if (!kiosk_json_is_string (value))
         {
           problem (loader, value, &lang_seg, "the %s text must be a string, not %s", lang, kiosk_json_type_name (value));
+          ok = FALSE;
+          continue;
+        }
+      bad = forbidden_char (value->v.string, &position);
+      if (bad != 0)
+        {
+          problem (loader, value, &lang_seg,
+                   "the %s text contains the control character U+%04X at character %ld; remove it (form texts may not "
+                   "contain control characters such as escape sequences, line breaks or tabs, nor bidi controls)",
+                   lang, bad, position);
           ok = FALSE;
           continue;
         }
@@ -469,6 +520,215 @@ character_at (const char *source,
   gsize length = strlen (source);
 
   return g_utf8_pointer_to_offset (source, source + MIN (offset, length)) + 1;
+}
+
+/* Regular expressions that backtrack catastrophically. A group that
+ * contains an unbounded repeat ("*", "+", "{n,}") and is itself repeated
+ * without bound, as in "(a+)+" or "(?:[a-z]+ ?)*", can take exponential
+ * time to reject an input; such a pattern is refused when the form loads.
+ * Possessive repeats ("a++", "(…)*+") and atomic groups ("(?>…)", and
+ * lookarounds, which PCRE2 treats as atomic) never backtrack into what they
+ * matched and are allowed. This is a syntactic check of PCRE2 syntax; what
+ * it cannot see (overlapping alternatives such as "(a|a)*") is bounded by
+ * the match limit (pattern_match_limit()). Returns the problem, or NULL,
+ * with the 0-based byte offset of the offending quantifier in @offset. */
+
+typedef struct {
+  gboolean atomic;        /* atomic group or lookaround */
+  gboolean unbounded;     /* contains a backtracking unbounded repeat */
+} RegexFrame;
+
+/* The end of the escape that starts at p[i] ("\\"): its letter and, for
+ * the escapes that take one, its argument ("\\x{41}", "\\p{L}", "\\k<n>",
+ * "\\cA"); "\\d{2}" is "\\d" followed by a quantifier. */
+static gsize
+skip_escape (const char *p, gsize i)
+{
+  char letter = p[i + 1];
+  char close;
+
+  if (letter == '\0')
+    return i + 1;
+  i += 2;
+  if (letter == 'c' && p[i] != '\0')
+    return i + 1;
+  if (strchr ("xopPNgk", letter) == NULL)
+    return i;
+  close = p[i] == '{' ? '}' : p[i] == '<' ? '>' : p[i] == '\'' ? '\'' : '\0';
+  if (close == '\0')
+    return i;
+  for (i++; p[i] != '\0' && p[i] != close; i++)
+    ;
+  return p[i] == close ? i + 1 : i;
+}
+
+/* A quantifier at p[i]: its length, whether it is unbounded, and whether
+ * it is possessive; 0 when p[i] starts none. */
+static gsize
+quantifier_at (const char *p,
+               gsize       i,
+               gboolean   *unbounded,
+               gboolean   *possessive)
+{
+  gsize j = i;
+
+  *unbounded = FALSE;
+  if (p[j] == '*' || p[j] == '+')
+    {
+      *unbounded = TRUE;
+      j++;
+    }
+  else if (p[j] == '?')
+    j++;
+  else if (p[j] == '{')
+    {
+      gsize digits = 0;
+
+      for (j++; g_ascii_isdigit (p[j]); j++)
+        digits++;
+      if (digits == 0)
+        return 0;
+      if (p[j] == ',')
+        {
+          gsize max_digits = 0;
+
+          for (j++; g_ascii_isdigit (p[j]); j++)
+            max_digits++;
+          *unbounded = max_digits == 0;
+        }
+      if (p[j] != '}')
+        return 0;
+      j++;
+    }
+  else
+    return 0;
+  *possessive = p[j] == '+';
+  if (p[j] == '+' || p[j] == '?')
+    j++;
+  return j - i;
+}
+
+static const char *
+pattern_backtracking_problem (const char *p,
+                              gsize      *offset)
+{
+  g_autoptr(GArray) stack = g_array_new (FALSE, TRUE, sizeof (RegexFrame));
+  RegexFrame top = { FALSE, FALSE };
+  /* What the next quantifier applies to: 0 nothing, 1 an atom that cannot
+   * contain a repeat, 2 a group (then @last is that group). */
+  int atom = 0;
+  RegexFrame last = { FALSE, FALSE };
+  gsize i = 0;
+
+  while (p[i] != '\0')
+    {
+      gboolean unbounded, possessive;
+      gsize n = quantifier_at (p, i, &unbounded, &possessive);
+
+      if (n > 0 && atom != 0)
+        {
+          if (unbounded && !possessive)
+            {
+              if (atom == 2 && last.unbounded && !last.atomic)
+                {
+                  *offset = i;
+                  return "nested";
+                }
+              top.unbounded = TRUE;
+            }
+          atom = 0;
+          i += n;
+          continue;
+        }
+      atom = 1;
+      switch (p[i])
+        {
+        case '\\':
+          if (p[i + 1] == 'Q')
+            {
+              const char *end = strstr (p + i + 2, "\\E");
+              i = end != NULL ? (gsize) (end - p) + 2 : strlen (p);
+              break;
+            }
+          i = skip_escape (p, i);
+          break;
+        case '[':
+          i++;
+          if (p[i] == '^')
+            i++;
+          if (p[i] == ']')
+            i++;
+          while (p[i] != '\0' && p[i] != ']')
+            {
+              if (p[i] == '\\')
+                i = skip_escape (p, i);
+              else if (p[i] == '[' && p[i + 1] == ':')
+                {
+                  const char *end = strstr (p + i + 2, ":]");
+                  i = end != NULL ? (gsize) (end - p) + 2 : i + 1;
+                }
+              else
+                i++;
+            }
+          if (p[i] == ']')
+            i++;
+          break;
+        case '(':
+          if (p[i + 1] == '?' && p[i + 2] == '#')
+            {
+              const char *end = strchr (p + i, ')');
+              i = end != NULL ? (gsize) (end - p) + 1 : strlen (p);
+              atom = 0;
+              break;
+            }
+          g_array_append_val (stack, top);
+          top.unbounded = FALSE;
+          top.atomic = p[i + 1] == '?'
+                       && (p[i + 2] == '>' || p[i + 2] == '=' || p[i + 2] == '!'
+                           || (p[i + 2] == '<' && (p[i + 3] == '=' || p[i + 3] == '!')));
+          atom = 0;
+          i++;
+          break;
+        case ')':
+          if (stack->len == 0)
+            {
+              *offset = i;
+              return "unbalanced";
+            }
+          last = top;
+          top = g_array_index (stack, RegexFrame, stack->len - 1);
+          g_array_set_size (stack, stack->len - 1);
+          if (last.unbounded && !last.atomic)
+            top.unbounded = TRUE;
+          atom = 2;
+          i++;
+          break;
+        case '|':
+        case '^':
+        case '$':
+          atom = 0;
+          i++;
+          break;
+        default:
+          i = (gsize) (g_utf8_next_char (p + i) - p);
+          break;
+        }
+    }
+  return NULL;
+}
+
+/* The most backtracking steps one match of a pattern may take (PCRE2's
+ * match limit, set in the pattern as "(*LIMIT_MATCH=…)"): enough for any
+ * pattern that does not backtrack catastrophically to match the longest
+ * value the field takes (at most 16 bytes, so at most 16 code points, per
+ * character of max_length; a linear pattern takes one or two steps per code
+ * point), far below PCRE2's default of 10,000,000, which takes about 0.1 s
+ * per match. A match that reaches it is a fault of the form, reported to
+ * the administrator (answers.c). */
+static guint
+pattern_match_limit (gint max_length)
+{
+  return 100000 + 32 * (guint) MAX (max_length, 0);
 }
 
 /* Expressions are parsed at once and their references checked once every
@@ -661,25 +921,51 @@ parse_field_constraints (Loader        *loader,
       if (s != NULL)
         {
           g_autoptr(GError) error = NULL;
-          g_autofree char *anchored = g_strdup_printf ("\\A(?:%s)\\z", s);
+          gsize offset = 0;
+          const char *bad = pattern_backtracking_problem (s, &offset);
+          g_autofree char *anchored = g_strdup_printf ("(*LIMIT_MATCH=%u)\\A(?:%s)\\z",
+                                                       pattern_match_limit (element->max_length), s);
           MEMBER_SEG (pattern_seg, seg, object, "pattern");
 
           element->pattern_source = g_strdup (s);
-          /* One compiled regex per distinct pattern (forms repeat theirs);
-           * no JIT: the values are short, and compiling for JIT costs more
-           * than it saves. */
-          element->pattern = g_hash_table_lookup (loader->regexes, anchored);
-          if (element->pattern != NULL)
-            g_regex_ref (element->pattern);
+          if (bad != NULL && strcmp (bad, "nested") == 0)
+            problem (loader, kiosk_json_get (object, "pattern"), &pattern_seg,
+                     "\"pattern\" repeats without bound a group that itself contains an unbounded repeat (the "
+                     "quantifier at character %ld), as in \"(a+)+\"; matching it can take exponentially long for "
+                     "some inputs. Repeat each part once (e.g. \"[a-z ]*\" instead of \"(?:[a-z]+ ?)*\"), or, "
+                     "where the repeated parts cannot overlap, make the inner repeat possessive (\"++\", \"*+\") "
+                     "or atomic (\"(?>…)\")", character_at (s, offset));
+          else if (bad != NULL)
+            problem (loader, kiosk_json_get (object, "pattern"), &pattern_seg,
+                     "\"pattern\" has a \")\" without its \"(\" at character %ld; the pattern must match the whole "
+                     "value, so every parenthesis must be closed inside it", character_at (s, offset));
           else
             {
-              element->pattern = g_regex_new (anchored, 0, 0, &error);
+              /* One compiled regex per distinct pattern and limit (forms
+               * repeat theirs); no JIT: the values are short, and compiling
+               * for JIT costs more than it saves. */
+              element->pattern = g_hash_table_lookup (loader->regexes, anchored);
               if (element->pattern != NULL)
-                g_hash_table_insert (loader->regexes, g_strdup (anchored), g_regex_ref (element->pattern));
+                g_regex_ref (element->pattern);
+              else
+                {
+                  element->pattern = g_regex_new (anchored, 0, 0, &error);
+                  if (element->pattern != NULL)
+                    g_hash_table_insert (loader->regexes, g_strdup (anchored), g_regex_ref (element->pattern));
+                }
+              if (element->pattern == NULL)
+                {
+                  g_autoptr(GRegex) alone = NULL;
+
+                  /* The author's pattern on its own, so that the message
+                   * counts characters as they wrote them. */
+                  g_clear_error (&error);
+                  alone = g_regex_new (s, 0, 0, &error);
+                  problem (loader, kiosk_json_get (object, "pattern"), &pattern_seg,
+                           "\"pattern\" is not a valid regular expression: %s",
+                           error != NULL ? error->message : "it cannot stand inside a group");
+                }
             }
-          if (element->pattern == NULL)
-            problem (loader, kiosk_json_get (object, "pattern"), &pattern_seg,
-                     "\"pattern\" is not a valid regular expression: %s", error->message);
         }
       element->pattern_message = get_text (loader, object, seg, "pattern_message", FALSE, "a field");
       if ((kiosk_json_get (object, "pattern") != NULL) != (kiosk_json_get (object, "pattern_message") != NULL))
@@ -734,12 +1020,7 @@ parse_field_constraints (Loader        *loader,
       if (s != NULL)
         {
           MEMBER_SEG (list_seg, seg, object, "code_list");
-          for (guint i = 0; i < loader->form->code_lists->len; i++)
-            {
-              KioskCodeList *list = g_ptr_array_index (loader->form->code_lists, i);
-              if (strcmp (list->name, s) == 0)
-                element->code_list = list;
-            }
+          element->code_list = g_hash_table_lookup (loader->code_lists, s);
           if (element->code_list == NULL)
             problem (loader, kiosk_json_get (object, "code_list"), &list_seg,
                      "there is no code list \"%s\"; define it under \"code_lists\" or fix the name", s);
@@ -982,11 +1263,13 @@ parse_code_lists (Loader        *loader,
       list = g_new0 (KioskCodeList, 1);
       list->name = g_strdup (name);
       list->codes = g_ptr_array_new_with_free_func ((GDestroyNotify) _kiosk_code_free);
+      list->by_code = g_hash_table_new (g_str_hash, g_str_equal);
       s = get_string (loader, list_object, &list_seg, "uri", FALSE, "a code list");
       list->uri = g_strdup (s);
       s = get_string (loader, list_object, &list_seg, "version", FALSE, "a code list");
       list->version = g_strdup (s);
       g_ptr_array_add (loader->form->code_lists, list);
+      g_hash_table_insert (loader->code_lists, list->name, list);
 
       values_node = get_member (loader, list_object, &list_seg, "values", TRUE, "a code list");
       if (values_node == NULL)
@@ -1015,7 +1298,7 @@ parse_code_lists (Loader        *loader,
           s = get_string (loader, value_object, &value_seg, "code", TRUE, "a code list value");
           if (s == NULL)
             continue;
-          if (kiosk_code_list_lookup (list, s) != NULL)
+          if (g_hash_table_contains (list->by_code, s))
             {
               MEMBER_SEG (code_seg, &value_seg, value_object, "code");
               problem (loader, kiosk_json_get (value_object, "code"), &code_seg,
@@ -1031,6 +1314,7 @@ parse_code_lists (Loader        *loader,
               _kiosk_text_add (code->label, "de", code->code);
             }
           g_ptr_array_add (list->codes, code);
+          g_hash_table_insert (list->by_code, code->code, code);
         }
     }
 }
@@ -1375,6 +1659,7 @@ load (const char  *data,
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_form_problem_free);
   g_autoptr(GArray) pending = g_array_new (FALSE, TRUE, sizeof (PendingExpr));
   g_autoptr(GHashTable) regexes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_regex_unref);
+  g_autoptr(GHashTable) code_lists = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(KioskForm) form = _kiosk_form_new ();
   g_autoptr(KioskJsonDoc) doc = NULL;
   g_autofree char *basename = NULL;
@@ -1390,6 +1675,7 @@ load (const char  *data,
   loader.form = form;
   loader.pending = pending;
   loader.regexes = regexes;
+  loader.code_lists = code_lists;
   form->file = g_strdup (basename);
 
   if (length == 0)
@@ -1443,14 +1729,25 @@ kiosk_form_load_file (const char  *path,
   g_autoptr(GError) local_error = NULL;
   gsize length = 0;
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
+  /* Only a regular file, opened without blocking and never read past the
+   * limit: a FIFO or device in the forms directory is that file's problem,
+   * not a hang of every command that reads the directory. */
+  if (!kiosk_file_read (path, KIOSK_FILE_MAX_FORM, &contents, &length, &local_error))
     {
       if (problems != NULL)
         {
           KioskFormProblem *problem = g_new0 (KioskFormProblem, 1);
           problem->file = g_strdup (path);
           problem->path = g_strdup ("$");
-          problem->message = g_strdup_printf ("cannot read the file: %s", local_error->message);
+          if (g_error_matches (local_error, KIOSK_FILE_ERROR, KIOSK_FILE_ERROR_NOT_REGULAR))
+            problem->message = g_strdup_printf ("cannot read the file: %s (a form definition must be a regular file: "
+                                                "remove this entry or put the form file in its place)", local_error->message);
+          else if (g_error_matches (local_error, KIOSK_FILE_ERROR, KIOSK_FILE_ERROR_TOO_LARGE))
+            problem->message = g_strdup_printf ("cannot read the file: %s (a form definition may have at most %u MiB; "
+                                                "split the form or shorten its code lists)",
+                                                local_error->message, KIOSK_FILE_MAX_FORM / (1024 * 1024));
+          else
+            problem->message = g_strdup_printf ("cannot read the file: %s", local_error->message);
           *problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_form_problem_free);
           g_ptr_array_add (*problems, problem);
         }

@@ -105,6 +105,8 @@ const KioskCode *
 kiosk_code_list_lookup (const KioskCodeList *list,
                         const char          *code)
 {
+  if (list->by_code != NULL)
+    return g_hash_table_lookup (list->by_code, code);
   for (guint i = 0; i < list->codes->len; i++)
     {
       const KioskCode *entry = g_ptr_array_index (list->codes, i);
@@ -130,6 +132,7 @@ _kiosk_code_list_free (KioskCodeList *list)
   g_free (list->name);
   g_free (list->uri);
   g_free (list->version);
+  g_clear_pointer (&list->by_code, g_hash_table_unref);
   if (list->codes != NULL)
     g_ptr_array_free (list->codes, TRUE);
   g_free (list);

@@ -3,12 +3,15 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
 
 #include <antragskiosk/answers.h>
 #include <antragskiosk/config.h>
+#include <antragskiosk/file.h>
 #include <antragskiosk/form.h>
 #include <antragskiosk/i18n.h>
 
@@ -78,14 +81,43 @@ _kiosk_ctl_read_input (const char *file,
 
   if (strcmp (file, "-") == 0)
     {
-      g_autoptr(GIOChannel) channel = g_io_channel_unix_new (0);
+      /* A pipe is what standard input is for; only the size is bounded. */
+      GString *buffer = g_string_sized_new (4096);
+      char chunk[4096];
+      ssize_t n;
 
-      g_io_channel_set_encoding (channel, NULL, NULL);
-      if (g_io_channel_read_to_end (channel, &contents, length, &error) != G_IO_STATUS_NORMAL)
-        _kiosk_ctl_error ("cannot read standard input: %s", error->message);
+      for (;;)
+        {
+          n = read (STDIN_FILENO, chunk, sizeof chunk);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0 || buffer->len + (gsize) n > KIOSK_FILE_MAX_ANSWERS)
+            break;
+          g_string_append_len (buffer, chunk, n);
+        }
+      if (n != 0)
+        {
+          if (n < 0)
+            _kiosk_ctl_error ("cannot read standard input: %s", g_strerror (errno));
+          else
+            _kiosk_ctl_error ("standard input has more than the %u MiB an answer set may have; is it the right input?",
+                              KIOSK_FILE_MAX_ANSWERS / (1024 * 1024));
+          {
+            gsize used = buffer->len;
+
+            kiosk_secure_free (g_string_free (buffer, FALSE), (gssize) used);
+          }
+          explicit_bzero (chunk, sizeof chunk);
+          return NULL;
+        }
+      explicit_bzero (chunk, sizeof chunk);
+      *length = buffer->len;
+      return g_string_free (buffer, FALSE);
     }
-  else if (!g_file_get_contents (file, &contents, length, &error))
-    _kiosk_ctl_error ("cannot read %s: %s", file, error->message);
+  /* Only a regular file of bounded size: a FIFO or device given as
+   * --answers is refused at once instead of hanging the command. */
+  if (!kiosk_file_read (file, KIOSK_FILE_MAX_ANSWERS, &contents, length, &error))
+    _kiosk_ctl_error ("cannot read the answers: %s", error->message);
   return contents;
 }
 

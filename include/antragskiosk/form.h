@@ -68,9 +68,11 @@ typedef struct {
   char      *name;
   char      *uri;       /* may be NULL */
   char      *version;   /* may be NULL */
-  GPtrArray *codes;     /* of KioskCode* */
+  GPtrArray *codes;     /* of KioskCode*, in definition order */
+  GHashTable *by_code;  /* code → KioskCode* (borrowed from codes); NULL: look up in codes */
 } KioskCodeList;
 
+/* The entry for @code, or NULL; constant time for a loaded form. */
 const KioskCode *kiosk_code_list_lookup (const KioskCodeList *list, const char *code);
 
 typedef struct _KioskElement KioskElement;
@@ -156,6 +158,10 @@ KioskForm    *kiosk_form_load_data     (const char  *data,
                                         const char  *file,
                                         GPtrArray  **problems,
                                         GError     **error);
+/* Reads @path with kiosk_file_read(): only a regular file of at most
+ * KIOSK_FILE_MAX_FORM bytes (file.h); a FIFO, device, directory or larger
+ * file is refused at once, without blocking (KIOSK_FORM_ERROR_IO, and one
+ * problem naming it). */
 KioskForm    *kiosk_form_load_file     (const char  *path,
                                         GPtrArray  **problems,
                                         GError     **error);
