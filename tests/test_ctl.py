@@ -119,6 +119,112 @@ class CtlTest(unittest.TestCase):
         self.assertEqual(ctl("validate", "--form", "sperrmuell", "--answers", "/nonexistent").returncode, 1)
         self.assertEqual(ctl("validate", "--form", "sperrmuell", "--answers", answers, "--today", "31.12.2026").returncode, 2)
 
+    def test_special_files(self):
+        """Issue #18: a FIFO, a device or an oversized file among the forms
+        or given as --answers is refused at once and named; the other
+        forms still load. Each command would block on the FIFO without
+        the fix; the timeout turns that into a failure."""
+        with tempfile.TemporaryDirectory() as tmp:
+            forms = os.path.join(tmp, "forms")
+            os.mkdir(forms)
+            with open(os.path.join(ROOT, "resources", "forms", "sperrmuell.json"), encoding="utf-8") as f:
+                good = f.read().replace('"id": "sperrmuell"', '"id": "sperrmuell_neu"', 1)
+            self.assertIn("sperrmuell_neu", good)
+            with open(os.path.join(forms, "a-good.json"), "w", encoding="utf-8") as f:
+                f.write(good)
+            os.mkfifo(os.path.join(forms, "b-fifo.json"))
+            os.symlink("/dev/zero", os.path.join(forms, "c-zero.json"))
+            with open(os.path.join(forms, "d-big.json"), "w", encoding="utf-8") as f:
+                f.write(good + " " * (4 * 1024 * 1024))
+
+            # The catalog's warnings about broken files are this test's
+            # subject, not fatal.
+            env = dict(os.environ, G_DEBUG="gc-friendly")
+
+            def run(*args, stdin=None):
+                return subprocess.run([CTL, *args], capture_output=True, text=True, input=stdin,
+                                      check=False, timeout=60, env=env)
+
+            checked = run("check-forms", "--forms-dir", forms)
+            self.assertEqual(checked.returncode, 1)
+            lines = checked.stdout.splitlines()
+            self.assertEqual(len(lines), 3, lines)
+            self.assertIn("b-fifo.json is a FIFO (named pipe), not a regular file", lines[0])
+            self.assertIn("c-zero.json is a character device, not a regular file", lines[1])
+            self.assertIn("a form definition may have at most 4 MiB", lines[2])
+            listed = run("forms", "--forms-dir", forms)
+            self.assertEqual(listed.returncode, 0, listed.stderr)
+            self.assertIn("sperrmuell_neu\t", listed.stdout)
+            self.assertIn("b-fifo.json is broken", listed.stderr)
+            direct = run("check-forms", os.path.join(forms, "b-fifo.json"))
+            self.assertEqual(direct.returncode, 1)
+
+            fifo = os.path.join(forms, "b-fifo.json")
+            big = os.path.join(tmp, "big-answers.json")
+            with open(big, "w", encoding="utf-8") as f:
+                f.write('{"x": "' + "a" * (4 * 1024 * 1024) + '"}')
+            for path, needle in ((fifo, "is a FIFO (named pipe), not a regular file"),
+                                 ("/dev/zero", "is a character device"),
+                                 (big, "this file may have; is it the right file?")):
+                result = run("validate", "--forms-dir", forms, "--form", "sperrmuell", "--answers", path)
+                self.assertEqual(result.returncode, 1, result.stderr)
+                self.assertIn("cannot read the answers: " + path + " is ", result.stderr)
+                self.assertIn(needle, result.stderr)
+            piped = run("validate", "--forms-dir", forms, "--form", "sperrmuell", "--answers", "-",
+                        stdin='{"x": "' + "a" * (4 * 1024 * 1024) + '"}')
+            self.assertEqual(piped.returncode, 1)
+            self.assertIn("standard input has more than the 4 MiB an answer set may have", piped.stderr)
+
+    def test_large_code_list(self):
+        """Issue #18: 100000 codes took 26 s to check (quadratic)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "gross.json")
+            subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "make-form.py"), "codes", "100000", path],
+                           check=True)
+            start = time.monotonic()
+            result = subprocess.run([CTL, "check-forms", path], capture_output=True, text=True, check=False,
+                                    timeout=120)
+            elapsed = time.monotonic() - start
+            self.assertEqual((result.returncode, result.stdout), (0, ""))
+            self.assertLess(elapsed, 10, "a linear check takes well under a second")
+
+    def test_regex_bomb(self):
+        """Issue #18: a nested-star pattern in a repeatable group passed
+        check-forms and made one validate take 45 s."""
+        with tempfile.TemporaryDirectory() as tmp:
+            bomb = os.path.join(tmp, "bomb.json")
+            subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "make-form.py"), "pattern", "(?:[a-z]+ ?)*", bomb],
+                           check=True)
+            result = ctl("check-forms", bomb)
+            self.assertEqual(result.returncode, 1)
+            self.assertRegex(result.stdout, r'^' + re.escape(bomb) + r':1:\d+: \$\.pages\[0\]\.items\[0\]\.items\[0\]'
+                             r'\.pattern: "pattern" repeats without bound a group that itself contains an unbounded repeat'
+                             r' \(the quantifier at character 13\)')
+            # Overlapping alternatives pass the load-time check; the match
+            # limit bounds them: 100 instances of a value that would take
+            # 2^38 steps each.
+            overlap = os.path.join(tmp, "overlap.json")
+            subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "make-form.py"), "pattern", "(a|a)*b", overlap],
+                           check=True)
+            forms = os.path.join(tmp, "forms")
+            os.mkdir(forms)
+            os.rename(overlap, os.path.join(forms, "overlap.json"))
+            answers = json.dumps({"gruppe": [{"feld": "a" * 38 + "cb"} for _ in range(100)]})
+            start = time.monotonic()
+            # The warning to the administrator is expected, not fatal.
+            result = subprocess.run([CTL, "validate", "--forms-dir", forms, "--form", "gross", "--answers", "-",
+                                     "--lang", "en"], input=answers, capture_output=True, text=True, check=False,
+                                    timeout=120, env=dict(os.environ, G_DEBUG="gc-friendly"))
+            elapsed = time.monotonic() - start
+            self.assertEqual(result.returncode, 1)
+            self.assertLess(elapsed, 10)
+            lines = result.stdout.splitlines()
+            self.assertEqual(len(lines), 100)
+            self.assertEqual(sorted(lines), sorted(f"gruppe[{i}].feld: This entry cannot be checked because of a fault "
+                                                   "in the form. Please ask the staff for help." for i in range(1, 101)))
+            self.assertIn('The pattern of the field "feld"', result.stderr)
+            self.assertNotIn("a" * 38, result.stderr)
+
     def test_hash_pin(self):
         """The clerk PIN's drop-in: checked with Python's hashlib (an
         independent PBKDF2), a fresh salt each time, and accepted by

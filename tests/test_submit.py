@@ -136,6 +136,25 @@ forms=*
         usage = self.ctl("submit", "--form", "sperrmuell")
         self.assertEqual(usage.returncode, 2)
 
+    def test_answers_not_a_file(self):
+        """Issue #18: a FIFO, a device or an oversized --answers file is
+        refused at once (the FIFO hung submit) and nothing is stored."""
+        with tempfile.TemporaryDirectory() as tmp:
+            fifo = os.path.join(tmp, "answers.json")
+            os.mkfifo(fifo)
+            big = os.path.join(tmp, "big.json")
+            with open(big, "w", encoding="utf-8") as f:
+                f.write('{"x": "' + "a" * (4 * 1024 * 1024) + '"}')
+            for path, needle in ((fifo, "is a FIFO (named pipe), not a regular file"),
+                                 ("/dev/zero", "is a character device"),
+                                 (big, "this file may have; is it the right file?")):
+                run = subprocess.run([CTL, "submit", "--config", self.config, "--form", "sperrmuell", "--answers", path],
+                                     capture_output=True, text=True, env=self.env, check=False, timeout=60)
+                self.assertEqual(run.returncode, 1, run.stderr)
+                self.assertIn("cannot read the answers: " + path + " is ", run.stderr)
+                self.assertIn(needle, run.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.data_dir, "queue.db")) and self.rows())
+
     def test_unusable_key_stores_nothing(self):
         """An expired key, one from another trust anchor, or a missing file:
         the form is out of service with a message naming the problem, and
