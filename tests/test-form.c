@@ -757,6 +757,7 @@ test_pattern_backtracking (void)
 
           if (error != NULL)
             g_error ("the pattern %s was refused: %s", cases[i].pattern, error->message);
+          g_assert_nonnull (form->elements);
         }
     }
 }
