@@ -693,6 +693,7 @@ test_control_characters (void)
     { "\"Grund\"}", "\"Grund\"}, \"help\": {\"de\": \"\\u2066x\\u2069\"}", "$.pages[0].items[2].help.de", "control character U+2066", 16 },
     { "\"code\": \"blau\"", "\"code\": \"bl\\u001bau\"", "$.code_lists.farbe.values[1].code", "\"code\" contains the control character U+001B at character 3", 11 },
     { "\"version\": \"1.2.3\"", "\"version\": \"1.2.3\\t\"", "$.version", "control character U+0009", 4 },
+    { "\"farbe == 'rot'\"", "\"farbe == 'r\\u001bot'\"", "$.pages[0].items[2].relevant", "the expression in \"relevant\" contains the control character U+001B at character 12", 16 },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)

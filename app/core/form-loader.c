@@ -745,6 +745,8 @@ parse_expr (Loader        *loader,
   PendingExpr pending = { 0 };
   gsize offset = 0;
   KioskExpr *expr;
+  gunichar bad;
+  glong position = 0;
   MEMBER_SEG (member_seg, seg, object, key);
 
   if (node == NULL)
@@ -752,6 +754,14 @@ parse_expr (Loader        *loader,
   if (!kiosk_json_is_string (node))
     {
       problem (loader, node, &member_seg, "\"%s\" must be an expression in a string, not %s", key, kiosk_json_type_name (node));
+      return NULL;
+    }
+  bad = forbidden_char (node->v.string, &position);
+  if (bad != 0)
+    {
+      problem (loader, node, &member_seg,
+               "the expression in \"%s\" contains the control character U+%04X at character %ld; remove it (form "
+               "strings may not contain control characters, line breaks or bidi controls)", key, bad, position);
       return NULL;
     }
   expr = kiosk_expr_parse (node->v.string, &offset, &error);
