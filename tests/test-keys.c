@@ -2,8 +2,11 @@
 #define G_LOG_DOMAIN "antragskiosk-test-keys"
 
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include <antragskiosk/keys.h>
 
@@ -172,7 +175,7 @@ test_syntax (void)
   g_autofree char *root = ca_file ("root.pem");
   KioskKey *key;
   static const struct { const char *json; int code; const char *fragment; } cases[] = {
-    { "not json", KIOSK_KEYS_ERROR_SYNTAX, "not JSON" },
+    { "not json", KIOSK_KEYS_ERROR_SYNTAX, "not a JSON Web Key (JSON syntax error at line 1, column" },
     { "[1,2]", KIOSK_KEYS_ERROR_SYNTAX, "not an object" },
     { "{\"kid\":\"a\"}", KIOSK_KEYS_ERROR_SYNTAX, "\"kty\" is missing" },
     { "{\"kty\":\"EC\",\"kid\":\"a\"}", KIOSK_KEYS_ERROR_UNSUITABLE, "RSA key" },
@@ -211,6 +214,101 @@ test_syntax (void)
   g_assert_null (key);
   g_assert_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_IO);
   g_assert_nonnull (strstr (error->message, "/nonexistent/key.jwk"));
+}
+
+/* Issue #18: a client secret file named as key_file (or trust_anchor) by
+ * mistake: the error says what was expected and where, and never quotes
+ * the file. json-glib's own message would quote the token. */
+static void
+test_secret_not_quoted (void)
+{
+  static const struct { const char *content; const char *fragment; } cases[] = {
+    { "Zq8vN3secretTOKENx7Kp2\n", "JSON syntax error at line 1, column" },
+    { "{\"client\": \"a\",\n \"b\": Zq8vN3secretTOKENx7Kp2}\n", "JSON syntax error at line 2, column" },
+    { "\"Zq8vN3secretTOKENx7Kp2\"", "the JSON is not an object" },
+    { "{\"kty\": \"Zq8vN3secretTOKENx7Kp2 with spaces\", \"kid\": \"a\"}", "\"kty\" is not \"RSA\"" },
+    { "{\"kty\": \"RSA\", \"kid\": \"a\", \"alg\": \"Zq8vN3secretTOKENx7Kp2Zq8vN3\"}", "\"alg\" is not" },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("keys-XXXXXX", NULL);
+  g_autofree char *secret = g_build_filename (dir, "client-secret", NULL);
+  g_autofree char *root = ca_file ("root.pem");
+  g_autofree char *jwk = ca_file ("valid.jwk");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KioskKey) key = NULL;
+
+      g_assert_true (g_file_set_contents (secret, cases[i].content, -1, NULL));
+      key = kiosk_key_load (secret, root, NULL, &error);
+      g_assert_null (key);
+      g_assert_nonnull (error);
+      if (strstr (error->message, cases[i].fragment) == NULL)
+        g_error ("case %" G_GSIZE_FORMAT ": \"%s\" not in: %s", i, cases[i].fragment, error->message);
+      g_assert_nonnull (strstr (error->message, secret));
+      g_assert_null (strstr (error->message, "Zq8vN3"));
+    }
+
+  /* the same file as the trust anchor */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KioskKey) key = NULL;
+
+    g_assert_true (g_file_set_contents (secret, "Zq8vN3secretTOKENx7Kp2\n", -1, NULL));
+    key = kiosk_key_load (jwk, secret, NULL, &error);
+    g_assert_null (key);
+    g_assert_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_SYNTAX);
+    g_assert_null (strstr (error->message, "Zq8vN3"));
+  }
+  g_unlink (secret);
+  g_rmdir (dir);
+}
+
+/* Issue #18: a FIFO as key_file or trust_anchor used to block for ever,
+ * /dev/zero to grow without bound; both are refused at once, as is a
+ * file larger than a key can be. alarm() fails the test if a read hangs. */
+static void
+test_not_regular (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("keys-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "key.fifo", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.jwk", NULL);
+  g_autofree char *root = ca_file ("root.pem");
+  g_autofree char *jwk = ca_file ("valid.jwk");
+  g_autofree char *padding = NULL;
+  struct { const char *jwk; const char *anchor; const char *fragment; } cases[] = {
+    { fifo, root, "FIFO" },
+    { jwk, fifo, "FIFO" },
+    { "/dev/zero", root, "character device" },
+    { jwk, "/dev/zero", "character device" },
+    { big, root, "more than" },
+  };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  padding = g_strnfill (300 * 1024, ' ');
+  g_assert_true (g_file_set_contents (big, padding, -1, NULL));
+  alarm (20);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KioskKey) key = kiosk_key_load (cases[i].jwk, cases[i].anchor, NULL, &error);
+
+      g_assert_null (key);
+      g_assert_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_IO);
+      if (strstr (error->message, cases[i].fragment) == NULL)
+        g_error ("case %" G_GSIZE_FORMAT ": \"%s\" not in: %s", i, cases[i].fragment, error->message);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KioskKey) key = kiosk_key_load_private (fifo, &error);
+
+    g_assert_null (key);
+    g_assert_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_IO);
+  }
+  alarm (0);
+  g_unlink (fifo);
+  g_unlink (big);
+  g_rmdir (dir);
 }
 
 static void
@@ -290,6 +388,8 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/keys/key-ops", test_key_ops);
   g_test_add_func ("/antragskiosk/keys/members", test_members);
   g_test_add_func ("/antragskiosk/keys/syntax", test_syntax);
+  g_test_add_func ("/antragskiosk/keys/secret-not-quoted", test_secret_not_quoted);
+  g_test_add_func ("/antragskiosk/keys/not-regular", test_not_regular);
   g_test_add_func ("/antragskiosk/keys/private", test_private);
   g_test_add_func ("/antragskiosk/keys/demo-key", test_demo_key);
   g_test_add_func ("/antragskiosk/keys/ref", test_threads_share_key);

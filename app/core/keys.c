@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,6 +19,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "antragskiosk/file.h"
 #include "keys-private.h"
 
 G_DEFINE_QUARK (kiosk-keys-error-quark, kiosk_keys_error)
@@ -188,13 +190,34 @@ kiosk_keys_read_file (const char  *file,
       return TRUE;
     }
 
-  if (!g_file_get_contents (file, contents, length, &local_error))
+  /* Only a regular file of a key's size: a FIFO would block, /dev/zero
+   * would never end. The message names the path, never the content. */
+  if (!kiosk_file_read (file, KIOSK_FILE_MAX_KEY, contents, length, &local_error))
     {
       g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_IO,
                    "%s", local_error->message);
       return FALSE;
     }
   return TRUE;
+}
+
+/* A member's value as it may appear in a message: a short token of
+ * letters, digits and - _ . + (such as "EC" or "RSA1_5"), else NULL. A
+ * file given by mistake (a secret in JSON) is never quoted. */
+static const char *
+quotable (const char *value)
+{
+  gsize length;
+
+  if (value == NULL)
+    return NULL;
+  length = strlen (value);
+  if (length == 0 || length > 24)
+    return NULL;
+  for (const char *p = value; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("-_.+", *p) == NULL)
+      return NULL;
+  return value;
 }
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -323,15 +346,26 @@ parse_jwk (const char  *json,
 
   if (!json_parser_load_from_data (parser, json, length, &local_error))
     {
-      g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_SYNTAX,
-                   "%s: not a JWK: the file is not JSON (%s)", source, local_error->message);
+      guint line = 0, column = 0;
+
+      /* json-glib's message quotes the offending token, which may be a
+       * secret (a client secret file named as key_file by mistake): only
+       * its position is passed on ("<data>:LINE:COLUMN: Parse error: …"). */
+      if (sscanf (local_error->message, "<data>:%u:%u:", &line, &column) == 2 && line > 0)
+        g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_SYNTAX,
+                     "%s: not a JSON Web Key (JSON syntax error at line %u, column %u); "
+                     "is this the right file?", source, line, column);
+      else
+        g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_SYNTAX,
+                     "%s: not a JSON Web Key (JSON syntax error); is this the right file?", source);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_SYNTAX,
-                   "%s: not a JWK: the JSON is not an object", source);
+                   "%s: not a JSON Web Key (%s); is this the right file?",
+                   source, root == NULL ? "the file is empty" : "the JSON is not an object");
       return NULL;
     }
   *parser_out = g_steal_pointer (&parser);
@@ -481,8 +515,12 @@ check_usage_members (JsonObject  *jwk,
     }
   if (strcmp (kty, "RSA") != 0)
     {
-      g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
-                   "%s: \"kty\" is \"%s\"; an RSA key (\"RSA\") is required", source, kty);
+      if (quotable (kty) != NULL)
+        g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
+                     "%s: \"kty\" is \"%s\"; an RSA key (\"RSA\") is required", source, kty);
+      else
+        g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
+                     "%s: \"kty\" is not \"RSA\"; an RSA key is required", source);
       return FALSE;
     }
   if (alg == NULL)
@@ -493,8 +531,12 @@ check_usage_members (JsonObject  *jwk,
     }
   if (strcmp (alg, "RSA-OAEP-256") != 0)
     {
-      g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
-                   "%s: \"alg\" is \"%s\"; it must be \"RSA-OAEP-256\"", source, alg);
+      if (quotable (alg) != NULL)
+        g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
+                     "%s: \"alg\" is \"%s\"; it must be \"RSA-OAEP-256\"", source, alg);
+      else
+        g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
+                     "%s: \"alg\" is not \"RSA-OAEP-256\"", source);
       return FALSE;
     }
   if (use_node != NULL)
@@ -504,8 +546,10 @@ check_usage_members (JsonObject  *jwk,
       if (use == NULL || strcmp (use, "enc") != 0)
         {
           g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
-                       "%s: \"use\" is \"%s\"; an encryption key has \"enc\"",
-                       source, use != NULL ? use : "not a string");
+                       "%s: \"use\" is %s%s%s; an encryption key has \"enc\"",
+                       source, quotable (use) != NULL ? "\"" : "",
+                       quotable (use) != NULL ? use : use != NULL ? "not \"enc\"" : "not a string",
+                       quotable (use) != NULL ? "\"" : "");
           return FALSE;
         }
     }
