@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KioskKeyboard, kiosk_keyboard, KIOSK, KEYBOARD, GtkBox)
 
 typedef enum {
-  KIOSK_KEYBOARD_TEXT,     /* German QWERTZ with ä ö ü ß */
+  KIOSK_KEYBOARD_TEXT,     /* German QWERTZ with ä ö ü ß and ’; a long press on a
+                            * letter shows its DIN 91379 variants */
   KIOSK_KEYBOARD_NUMERIC,  /* digits, comma, point */
   KIOSK_KEYBOARD_EMAIL,    /* lower case with @ . - _ and ".de" */
 } KioskKeyboardLayout;
@@ -26,7 +27,13 @@ void                kiosk_keyboard_attach      (KioskKeyboard *self, GtkWindow *
 gboolean            kiosk_keyboard_dismiss     (KioskKeyboard *self);
 KioskKeyboardLayout kiosk_keyboard_get_layout  (KioskKeyboard *self);
 void                kiosk_keyboard_set_layout  (KioskKeyboard *self, KioskKeyboardLayout layout);
-/* The key labelled @label in the current layout, or NULL (tests). */
+/* The key labelled @label in the current layout, or in the variants panel
+ * while it is open, or NULL (tests). */
 GtkWidget          *kiosk_keyboard_get_key     (KioskKeyboard *self, const char *label);
+/* The base key ("a", "’", …) whose variants panel is open, or NULL when
+ * the keyboard shows its rows. */
+const char         *kiosk_keyboard_get_variants_key (KioskKeyboard *self);
+/* Whether the next letter is typed in upper case. */
+gboolean            kiosk_keyboard_get_shift   (KioskKeyboard *self);
 
 G_END_DECLS
