@@ -5,11 +5,13 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
 
 #include <antragskiosk/config.h>
+#include <antragskiosk/file.h>
 
 #include "testca.h"
 
@@ -572,6 +574,261 @@ test_files (Fixture       *fixture,
   kiosk_config_free (config);
 }
 
+/* Issue #18 item 7: check-config said OK to a submission_api with a query
+ * or fragment (every submission then failed with 404) or with a space
+ * (every sync retried for ever). The load refuses them, so every program
+ * refuses what check-config refuses. token_url may have a query (RFC 6749
+ * §3.2), never a fragment. */
+static void
+test_urls (Fixture       *fixture,
+           gconstpointer  data)
+{
+  static const struct { const char *token; const char *api; const char *expected; } cases[] = {
+    { "https://a.example/t", "https://api.example/base?x=1",
+      "DIR/kiosk.conf: [platform] submission_api: the URL must not have a ?query: the kiosk appends /v1/… "
+      "to it; give the API's base, such as https://submission-api.example.de" },
+    { "https://a.example/t", "https://api.example/base#top",
+      "DIR/kiosk.conf: [platform] submission_api: the URL must not have a #fragment; remove everything from the #" },
+    { "https://a.example/t", "https://api.example/my base",
+      "DIR/kiosk.conf: [platform] submission_api: the URL contains a space at position 23; remove it, or "
+      "write a space as %20" },
+    { "https://a.example/t#x", "https://api.example/",
+      "DIR/kiosk.conf: [platform] token_url: the URL must not have a #fragment; remove everything from the #" },
+    { "https://a.example/t\tx", "https://api.example/",
+      "DIR/kiosk.conf: [platform] token_url: the URL contains a control character at position 20; remove it, "
+      "or write a space as %20" },
+    { "https://user:pw@a.example/t", "https://api.example/",
+      "DIR/kiosk.conf: [platform] token_url: the URL must not contain a user name or password; the client "
+      "secret belongs in client_secret_file" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *conf = g_strdup_printf ("[kiosk]\nid=k\n[platform]\ntoken_url=%s\nsubmission_api=%s\n"
+                                               "client_id=c\nclient_secret_file=secret\n"
+                                               "[destination a]\ndestination_id=" UUID_A "\nkey_file=k\n"
+                                               "trust_anchor=t\nforms=*\n", cases[i].token, cases[i].api);
+      g_autoptr(GPtrArray) p = load_text (fixture, conf, NULL);
+
+      assert_problem (p, cases[i].expected);
+      g_assert_cmpuint (p->len, ==, 1);
+      g_assert_null (strstr (g_ptr_array_index (p, 0), ":pw@"));
+    }
+  {
+    KioskConfig *config = NULL;
+    g_autoptr(GPtrArray) p = load_text (fixture,
+      "[kiosk]\nid=k\n[platform]\ntoken_url=https://a.example/token?realm=kiosk\n"
+      "submission_api=https://api.example/\nclient_id=c\nclient_secret_file=secret\n"
+      "[destination a]\ndestination_id=" UUID_A "\nkey_file=k\ntrust_anchor=t\nforms=*\n", &config);
+
+    g_assert_cmpuint (p->len, ==, 0);
+    g_assert_cmpstr (config->token_url, ==, "https://a.example/token?realm=kiosk");
+    kiosk_config_free (config);
+  }
+}
+
+/* Issue #18 item 8: data_dir must be a directory path the queue can live
+ * in, and idle_timeout_s a number of seconds from 30. */
+static void
+test_kiosk_values (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char *dest = "[destination a]\ndestination_id=" UUID_A "\nkey_file=k\ntrust_anchor=t\nforms=*\n";
+  g_autofree char *file = path_in (fixture, "plain");
+  g_autofree char *open_dir = path_in (fixture, "open");
+  g_autofree char *group_dir = path_in (fixture, "group");
+  g_autofree char *private_dir = path_in (fixture, "private");
+  struct { const char *value; const char *expected; } cases[] = {
+    { "resource:///de/antragskiosk/demo", "DIR/kiosk.conf: [kiosk] data_dir: \"resource:///de/antragskiosk/demo\" "
+      "is a URI; give the path of a directory, such as /var/lib/antragskiosk" },
+    { "/", "DIR/kiosk.conf: [kiosk] data_dir: is the root directory; give the queue a directory of its own, "
+      "such as /var/lib/antragskiosk" },
+    { "/usr/..", "DIR/kiosk.conf: [kiosk] data_dir: is the root directory; give the queue a directory of its own, "
+      "such as /var/lib/antragskiosk" },
+    { "plain", "DIR/kiosk.conf: [kiosk] data_dir: DIR/plain is a regular file, not a directory" },
+    { "plain/queue", "DIR/kiosk.conf: [kiosk] data_dir: DIR/plain/queue cannot be created: DIR/plain is a "
+      "regular file, not a directory" },
+    { "open", "DIR/kiosk.conf: [kiosk] data_dir: DIR/open can be changed by anyone (mode 0777): they could "
+      "replace or remove the queue; restrict it with chmod 700 (owned by the kiosk's user)" },
+    { "group", "warning: DIR/kiosk.conf: [kiosk] data_dir: DIR/group can be changed by its group (mode 0770); "
+      "restrict it with chmod 700 (owned by the kiosk's user)" },
+    { "private", NULL },
+    { "private/not/yet", NULL },
+  };
+  static const struct { const char *line; const char *expected; } values[] = {
+    { "idle_timeout_s=-5", "DIR/kiosk.conf: [kiosk] idle_timeout_s: \"-5\" is not a whole number of seconds from 30 to 3600" },
+    { "idle_timeout_s=29", "DIR/kiosk.conf: [kiosk] idle_timeout_s: \"29\" is not a whole number of seconds from 30 to 3600" },
+    { "idle_timeout_s=2min", "DIR/kiosk.conf: [kiosk] idle_timeout_s: \"2min\" is not a whole number of seconds from 30 to 3600" },
+    { "idle_timeout_s=3601", "DIR/kiosk.conf: [kiosk] idle_timeout_s: \"3601\" is not a whole number of seconds from 30 to 3600" },
+    { "onscreen_keyboard=yes", "DIR/kiosk.conf: [kiosk] onscreen_keyboard: \"yes\" must be true or false" },
+  };
+
+  write_file (fixture->dir, "plain", "x");
+  g_assert_cmpint (g_mkdir (open_dir, 0700), ==, 0);
+  g_assert_cmpint (g_chmod (open_dir, 0777), ==, 0);
+  g_assert_cmpint (g_mkdir (group_dir, 0700), ==, 0);
+  g_assert_cmpint (g_chmod (group_dir, 0770), ==, 0);
+  g_assert_cmpint (g_mkdir (private_dir, 0700), ==, 0);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *conf = g_strdup_printf ("[kiosk]\nid=k\ndata_dir=%s\n%s", cases[i].value, dest);
+      KioskConfig *config = NULL;
+      g_autoptr(GPtrArray) p = load_text (fixture, conf, &config);
+
+      if (cases[i].expected != NULL)
+        {
+          assert_problem (p, cases[i].expected);
+          g_assert_cmpuint (p->len, ==, 1);
+        }
+      else
+        {
+          g_autofree char *expected = g_build_filename (fixture->dir, cases[i].value, NULL);
+
+          g_assert_cmpuint (p->len, ==, 0);
+          g_assert_cmpstr (config->data_dir, ==, expected);
+          /* checking never creates it */
+          if (strchr (cases[i].value, '/') != NULL)
+            g_assert_false (g_file_test (expected, G_FILE_TEST_EXISTS));
+        }
+      kiosk_config_free (config);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *conf = g_strdup_printf ("[kiosk]\nid=k\ndata_dir=private\n%s\n%s", values[i].line, dest);
+      g_autoptr(GPtrArray) p = load_text (fixture, conf, NULL);
+
+      assert_problem (p, values[i].expected);
+      g_assert_cmpuint (p->len, ==, 1);
+    }
+  {
+    KioskConfig *config = NULL;
+    g_autofree char *conf = g_strdup_printf ("[kiosk]\nid=k\ndata_dir=private\nidle_timeout_s=30\n"
+                                             "onscreen_keyboard=0\n%s", dest);
+    g_autoptr(GPtrArray) p = load_text (fixture, conf, &config);
+
+    g_assert_cmpuint (p->len, ==, 0);
+    g_assert_cmpuint (config->idle_timeout_s, ==, 30);
+    g_assert_false (config->onscreen_keyboard);
+    kiosk_config_free (config);
+  }
+}
+
+/* Issue #18 item 4: a FIFO or a device as a configuration file, drop-in,
+ * client secret, CA file or MAC key file used to block for ever (FIFO) or
+ * fill the memory (/dev/zero); each is refused at once. alarm() fails the
+ * test when a read hangs. */
+static void
+test_not_regular (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *fifo = path_in (fixture, "fifo");
+  g_autofree char *main_conf = path_in (fixture, "kiosk.conf");
+  g_autofree char *dropin = path_in (fixture, "kiosk.conf.d/50-fifo.conf");
+  g_autofree char *dropin_dir = path_in (fixture, "kiosk.conf.d");
+  static const char *const targets[] = { "fifo", "/dev/zero" };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  alarm (30);
+
+  /* the configuration files themselves */
+  {
+    g_autoptr(GPtrArray) problems = NULL;
+    g_autoptr(GError) error = NULL;
+    KioskConfig *config = kiosk_config_load (fifo, &problems, &error);
+
+    g_assert_null (config);
+    g_assert_nonnull (strstr (error->message, "is a FIFO (named pipe), not a regular file"));
+  }
+  {
+    g_autoptr(GPtrArray) problems = NULL;
+    g_autoptr(GError) error = NULL;
+    KioskConfig *config;
+
+    write_file (fixture->dir, "kiosk.conf", "[kiosk]\nid=k\n");
+    g_assert_cmpint (g_mkdir (dropin_dir, 0700), ==, 0);
+    g_assert_cmpint (mkfifo (dropin, 0600), ==, 0);
+    config = kiosk_config_load (main_conf, &problems, &error);
+    g_assert_null (config);
+    g_assert_nonnull (strstr (error->message, "50-fifo.conf is a FIFO (named pipe), not a regular file"));
+    g_unlink (dropin);
+    g_rmdir (dropin_dir);
+  }
+  {
+    g_autofree char *big = g_strnfill (KIOSK_FILE_MAX_CONFIG + 1, '#');
+    g_autoptr(GPtrArray) problems = NULL;
+    g_autoptr(GError) error = NULL;
+    KioskConfig *config;
+
+    write_file (fixture->dir, "kiosk.conf", big);
+    config = kiosk_config_load (main_conf, &problems, &error);
+    g_assert_null (config);
+    /* g_format_size puts a no-break space before the unit */
+    if (strstr (error->message, "more than the 1.0\u00a0MiB this file may have") == NULL)
+      g_error ("not refused as too large: %s", error->message);
+  }
+
+  /* the files it points to */
+  for (gsize i = 0; i < G_N_ELEMENTS (targets); i++)
+    {
+      g_autofree char *conf = g_strdup_printf (
+        "[kiosk]\nid=k\n[platform]\ntoken_url=https://a.example/t\nsubmission_api=https://a.example/\n"
+        "client_id=c\nclient_secret_file=%s\nca_file=%s\n[receipt]\nmac_key_file=%s\n"
+        "[destination a]\ndestination_id=" UUID_A "\nkey_file=%s\ntrust_anchor=%s/root.pem\nforms=*\n",
+        targets[i], targets[i], targets[i], targets[i], ca_dir);
+      KioskConfig *config = NULL;
+      g_autoptr(GPtrArray) p = load_text (fixture, conf, &config);
+      g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_config_problem_free);
+      const char *kind = i == 0 ? "a FIFO (named pipe)" : "a character device";
+      static const char *const keys[] = { "client_secret_file", "ca_file", "mac_key_file", "key_file" };
+
+      g_assert_cmpuint (p->len, ==, 0);
+      g_assert_false (kiosk_config_check_files (config, NULL, problems));
+      for (gsize k = 0; k < G_N_ELEMENTS (keys); k++)
+        {
+          gboolean found = FALSE;
+
+          for (guint j = 0; j < problems->len; j++)
+            {
+              KioskConfigProblem *problem = g_ptr_array_index (problems, j);
+
+              if (g_strcmp0 (problem->key, keys[k]) == 0 && !problem->warning
+                  && strstr (problem->message, kind) != NULL)
+                found = TRUE;
+            }
+          if (!found)
+            g_error ("%s = %s: no error saying it is %s", keys[k], targets[i], kind);
+        }
+      kiosk_config_free (config);
+    }
+  alarm (0);
+}
+
+/* A configuration file that is not one (a secret named by mistake):
+ * GKeyFile's message would quote the line; ours names the line number. */
+static void
+test_syntax_not_quoted (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  static const struct { const char *content; const char *expected; } cases[] = {
+    { "Zq8vN3secretTOKENx7Kp2\n", "DIR/kiosk.conf: not a valid configuration file: line 1 is not a [group] "
+      "header, a key=value line or a # comment; is this the right file?" },
+    { "# a comment\n\n[kiosk]\nid=k\n  Zq8vN3secretTOKENx7Kp2  \n", "DIR/kiosk.conf: not a valid configuration "
+      "file: line 5 is not a [group] header, a key=value line or a # comment; is this the right file?" },
+    { "key=Zq8vN3secretTOKENx7Kp2\n", "DIR/kiosk.conf: not a valid configuration file: line 1 sets a key "
+      "before the first [group] header; is this the right file?" },
+    { "[Zq8vN3secretTOKENx7Kp2\n", "DIR/kiosk.conf: not a valid configuration file: line 1 is not a [group] "
+      "header (a [ without its name or closing ]); is this the right file?" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) p = load_text (fixture, cases[i].content, NULL);
+
+      assert_problem (p, cases[i].expected);
+      g_assert_cmpuint (p->len, ==, 1);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -594,6 +851,10 @@ main (int argc, char **argv)
   ADD ("platform", test_platform);
   ADD ("syntax", test_syntax);
   ADD ("files", test_files);
+  ADD ("urls", test_urls);
+  ADD ("kiosk-values", test_kiosk_values);
+  ADD ("not-regular", test_not_regular);
+  ADD ("syntax-not-quoted", test_syntax_not_quoted);
 #undef ADD
 
   status = g_test_run ();

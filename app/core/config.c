@@ -10,8 +10,10 @@
 #include <gio/gio.h>
 
 #include "antragskiosk/config.h"
+#include "antragskiosk/file.h"
 #include "antragskiosk/keys.h"
 #include "antragskiosk/pin.h"
+#include "antragskiosk/platform.h"
 #include "antragskiosk/receipt.h"
 #include "antragskiosk/sync.h"
 /* From glib-compile-resources (resources/antragskiosk-demo.gresource.xml). */
@@ -277,25 +279,48 @@ get_path (KioskConfigPrivate *priv,
   return resolve_path (value, origin_of (priv, group, key));
 }
 
+/* token_url and submission_api: https:// with a host, no user name or
+ * password, no white space or control character (curl would send it as it
+ * is and every request would fail), no #fragment (RFC 6749 §3.2 forbids it
+ * for the token endpoint; the API base gets /v1/… appended). The token
+ * endpoint may have a query (RFC 6749 §3.2: it is kept as it is); the
+ * Submission API's base may not, since the paths are appended to it. */
 static void
 check_https_url (KioskConfigPrivate *priv,
                  Problems           *problems,
                  const char         *group,
                  const char         *key,
-                 const char         *value)
+                 const char         *value,
+                 gboolean            query_allowed)
 {
   g_autoptr(GUri) uri = NULL;
+  const char *origin = origin_of (priv, group, key);
 
   if (value == NULL)
     return;
+  for (const char *p = value; *p != '\0'; p++)
+    if ((guchar) *p <= 0x20 || *p == 0x7f)
+      {
+        add_problem (problems, FALSE, origin, group, key,
+                     "the URL contains %s at position %d; remove it, or write a space as %%20",
+                     *p == ' ' ? "a space" : "a control character", (int) (p - value) + 1);
+        return;
+      }
   uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "https") != 0
-      || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-    add_problem (problems, FALSE, origin_of (priv, group, key), group, key,
-                 "\"%s\" is not an https:// URL; the platform is only reached over TLS", value);
-  else if (g_uri_get_userinfo (uri) != NULL)
-    add_problem (problems, FALSE, origin_of (priv, group, key), group, key,
+  if (uri != NULL && g_uri_get_userinfo (uri) != NULL)
+    add_problem (problems, FALSE, origin, group, key,
                  "the URL must not contain a user name or password; the client secret belongs in client_secret_file");
+  else if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "https") != 0
+           || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    add_problem (problems, FALSE, origin, group, key,
+                 "\"%s\" is not an https:// URL; the platform is only reached over TLS", value);
+  else if (g_uri_get_fragment (uri) != NULL)
+    add_problem (problems, FALSE, origin, group, key,
+                 "the URL must not have a #fragment; remove everything from the #");
+  else if (!query_allowed && g_uri_get_query (uri) != NULL)
+    add_problem (problems, FALSE, origin, group, key,
+                 "the URL must not have a ?query: the kiosk appends /v1/… to it; "
+                 "give the API's base, such as https://submission-api.example.de");
 }
 
 /* An error for every key of @group that is not in @known_keys, with a
@@ -401,6 +426,51 @@ merge_keyfile (KioskConfigPrivate *priv,
     }
 }
 
+/* Where GKeyFile's syntax breaks in @data: a sentence naming the first
+ * line it cannot take, never quoting it (a file named by mistake may be a
+ * secret). GKeyFile's own messages quote the line. */
+static char *
+describe_syntax_error (const char *data,
+                       gsize       length)
+{
+  const char *p = data;
+  const char *end = data + length;
+  gboolean in_group = FALSE;
+  guint line = 0;
+
+  if (!g_utf8_validate_len (data, length, NULL))
+    return g_strdup ("it is not UTF-8 text");
+  while (p < end)
+    {
+      const char *eol = memchr (p, '\n', (gsize) (end - p));
+      const char *stop = eol != NULL ? eol : end;
+      const char *start = p;
+      const char *last = stop;
+
+      line++;
+      while (start < stop && g_ascii_isspace (*start))
+        start++;
+      while (last > start && g_ascii_isspace (last[-1]))
+        last--;
+      if (start == last || *start == '#')
+        ;   /* blank or a comment */
+      else if (*start == '[')
+        {
+          if (last[-1] != ']' || last - start < 3)
+            return g_strdup_printf ("line %u is not a [group] header (a [ without its name or closing ])", line);
+          in_group = TRUE;
+        }
+      else if (memchr (start, '=', (gsize) (last - start)) == NULL)
+        return g_strdup_printf ("line %u is not a [group] header, a key=value line or a # comment", line);
+      else if (*start == '=')
+        return g_strdup_printf ("line %u has no key before its =", line);
+      else if (!in_group)
+        return g_strdup_printf ("line %u sets a key before the first [group] header", line);
+      p = eol != NULL ? eol + 1 : end;
+    }
+  return g_strdup ("GKeyFile cannot read it ([group] headers, key=value lines, # comments)");
+}
+
 static gboolean
 read_file (KioskConfigPrivate *priv,
            Problems           *problems,
@@ -408,27 +478,121 @@ read_file (KioskConfigPrivate *priv,
 {
   g_autoptr(GKeyFile) source = g_key_file_new ();
   g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
 
-  if (!g_key_file_load_from_file (source, file, G_KEY_FILE_NONE, &error))
+  /* A regular file of at most KIOSK_FILE_MAX_CONFIG: a FIFO or a device
+   * named as a configuration file is refused at once. */
+  if (!kiosk_file_read (file, KIOSK_FILE_MAX_CONFIG, &data, &length, &error))
     {
       if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         add_problem (problems, FALSE, file, NULL, NULL, "the file does not exist");
-      else if (error->domain == G_FILE_ERROR)
-        add_problem (problems, FALSE, file, NULL, NULL, "cannot be read: %s", error->message);
+      else if (error->domain == KIOSK_FILE_ERROR)
+        add_problem (problems, FALSE, file, NULL, NULL, "cannot be used: %s", error->message);
       else
-        {
-          add_problem (problems, FALSE, file, NULL, NULL, "not a valid configuration file: %s",
-                       error->message);
-          problems->syntax = TRUE;
-        }
+        add_problem (problems, FALSE, file, NULL, NULL, "cannot be read: %s", error->message);
       return FALSE;
     }
+  if (!g_key_file_load_from_data (source, data, length, G_KEY_FILE_NONE, &error))
+    {
+      g_autofree char *where = describe_syntax_error (data, length);
+
+      add_problem (problems, FALSE, file, NULL, NULL,
+                   "not a valid configuration file: %s; is this the right file?", where);
+      problems->syntax = TRUE;
+      explicit_bzero (data, length);
+      return FALSE;
+    }
+  /* it may hold [receipt] mac_key or [clerk] pin_hash */
+  explicit_bzero (data, length);
   merge_keyfile (priv, source, file);
   g_ptr_array_add (priv->pub.files, g_strdup (file));
   return TRUE;
 }
 
 /* ---- validation ------------------------------------------------------------ */
+
+/* [kiosk] data_dir as written: a directory path (absolute, or relative to
+ * the file that sets it), not a URI such as resource:///… (which would
+ * put the queue relative to the working directory). */
+static char *
+get_data_dir (KioskConfigPrivate *priv,
+              Problems           *problems)
+{
+  g_autofree char *value = get_string (priv, problems, "kiosk", "data_dir");
+
+  if (value == NULL)
+    return NULL;
+  if (g_uri_peek_scheme (value) != NULL && strstr (value, "://") != NULL)
+    {
+      add_problem (problems, FALSE, origin_of (priv, "kiosk", "data_dir"), "kiosk", "data_dir",
+                   "\"%s\" is a URI; give the path of a directory, such as /var/lib/antragskiosk", value);
+      return NULL;
+    }
+  return resolve_path (value, origin_of (priv, "kiosk", "data_dir"));
+}
+
+/* The queue's directory (set or default): an absolute path other than /,
+ * a directory or one that can be created (its nearest existing ancestor a
+ * directory), not writable by others (an error: anyone could replace the
+ * queue of personal data) and preferably not by the group (a warning). */
+static void
+check_data_dir (KioskConfigPrivate *priv,
+                Problems           *problems)
+{
+  const char *dir = priv->pub.data_dir;
+  const char *origin = origin_of (priv, "kiosk", "data_dir");
+  g_autofree char *canonical = NULL;
+  g_autofree char *ancestor = NULL;
+  struct stat st;
+
+  if (origin == NULL && !priv->pub.is_demo && priv->pub.files->len > 0)
+    origin = g_ptr_array_index (priv->pub.files, 0);
+  if (!g_path_is_absolute (dir))
+    {
+      add_problem (problems, FALSE, origin, "kiosk", "data_dir",
+                   "\"%s\" is not an absolute path; give the queue's directory, such as /var/lib/antragskiosk", dir);
+      return;
+    }
+  canonical = g_canonicalize_filename (dir, NULL);
+  if (strcmp (canonical, "/") == 0)
+    {
+      add_problem (problems, FALSE, origin, "kiosk", "data_dir",
+                   "is the root directory; give the queue a directory of its own, such as /var/lib/antragskiosk");
+      return;
+    }
+  if (stat (canonical, &st) == 0)
+    {
+      if (!S_ISDIR (st.st_mode))
+        add_problem (problems, FALSE, origin, "kiosk", "data_dir",
+                     "%s is %s, not a directory", canonical, kiosk_file_describe_type (st.st_mode));
+      else if ((st.st_mode & S_IWOTH) != 0)
+        add_problem (problems, FALSE, origin, "kiosk", "data_dir",
+                     "%s can be changed by anyone (mode %04o): they could replace or remove the queue; "
+                     "restrict it with chmod 700 (owned by the kiosk's user)",
+                     canonical, (unsigned) (st.st_mode & 07777));
+      else if ((st.st_mode & S_IWGRP) != 0)
+        add_problem (problems, TRUE, origin, "kiosk", "data_dir",
+                     "%s can be changed by its group (mode %04o); restrict it with chmod 700 "
+                     "(owned by the kiosk's user)", canonical, (unsigned) (st.st_mode & 07777));
+      return;
+    }
+  if (errno != ENOENT && errno != ENOTDIR)
+    return;   /* not ours to see (EACCES): the program says more when it opens the queue */
+  /* Created on first use: the nearest existing ancestor must be a directory. */
+  ancestor = g_path_get_dirname (canonical);
+  while (stat (ancestor, &st) != 0 && (errno == ENOENT || errno == ENOTDIR) && strcmp (ancestor, "/") != 0)
+    {
+      char *up = g_path_get_dirname (ancestor);
+
+      g_free (ancestor);
+      ancestor = up;
+    }
+  if (stat (ancestor, &st) == 0 && !S_ISDIR (st.st_mode))
+    add_problem (problems, FALSE, origin, "kiosk", "data_dir",
+                 "%s cannot be created: %s is %s, not a directory",
+                 canonical, ancestor, kiosk_file_describe_type (st.st_mode));
+}
 
 static void
 validate_kiosk (KioskConfigPrivate *priv,
@@ -454,8 +618,31 @@ validate_kiosk (KioskConfigPrivate *priv,
     config->kiosk_id = g_steal_pointer (&id);
 
   config->location = get_string (priv, problems, "kiosk", "location");
-  config->data_dir = get_path (priv, problems, "kiosk", "data_dir");
+  config->data_dir = get_data_dir (priv, problems);
   config->forms_dir = get_path (priv, problems, "kiosk", "forms_dir");
+
+  {
+    g_autofree char *text = get_string (priv, problems, "kiosk", "idle_timeout_s");
+    guint64 seconds = 0;
+
+    if (text != NULL && !g_ascii_string_to_unsigned (text, 10, KIOSK_CONFIG_IDLE_TIMEOUT_MIN_S,
+                                                     KIOSK_CONFIG_IDLE_TIMEOUT_MAX_S, &seconds, NULL))
+      add_problem (problems, FALSE, origin_of (priv, "kiosk", "idle_timeout_s"), "kiosk", "idle_timeout_s",
+                   "\"%s\" is not a whole number of seconds from %u to %u", text,
+                   KIOSK_CONFIG_IDLE_TIMEOUT_MIN_S, KIOSK_CONFIG_IDLE_TIMEOUT_MAX_S);
+    else if (text != NULL)
+      config->idle_timeout_s = (guint) seconds;
+  }
+  {
+    g_autofree char *text = get_string (priv, problems, "kiosk", "onscreen_keyboard");
+
+    /* as GKeyFile reads booleans */
+    if (text != NULL && !strv_has ((const char *const[]) { "true", "false", "1", "0", NULL }, text))
+      add_problem (problems, FALSE, origin_of (priv, "kiosk", "onscreen_keyboard"), "kiosk", "onscreen_keyboard",
+                   "\"%s\" must be true or false", text);
+    else if (text != NULL)
+      config->onscreen_keyboard = strcmp (text, "true") == 0 || strcmp (text, "1") == 0;
+  }
 }
 
 static void
@@ -492,8 +679,8 @@ validate_platform (KioskConfigPrivate *priv,
   config->client_id = get_string (priv, problems, group, "client_id");
   config->client_secret_file = get_path (priv, problems, group, "client_secret_file");
   config->ca_file = get_path (priv, problems, group, "ca_file");
-  check_https_url (priv, problems, group, "token_url", config->token_url);
-  check_https_url (priv, problems, group, "submission_api", config->submission_api);
+  check_https_url (priv, problems, group, "token_url", config->token_url, TRUE);
+  check_https_url (priv, problems, group, "submission_api", config->submission_api, FALSE);
 
   /* token_url NULL means "no platform": keep the struct consistent. */
   if (config->token_url == NULL || config->submission_api == NULL
@@ -703,6 +890,8 @@ config_new (void)
   priv->pub.destinations = g_ptr_array_new_with_free_func ((GDestroyNotify) destination_config_free);
   priv->pub.files = g_ptr_array_new_with_free_func (g_free);
   priv->pub.keyfile = g_key_file_new ();
+  priv->pub.idle_timeout_s = KIOSK_CONFIG_IDLE_TIMEOUT_DEFAULT_S;
+  priv->pub.onscreen_keyboard = TRUE;
   priv->origins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   priv->group_origins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return priv;
@@ -750,6 +939,8 @@ finish (KioskConfigPrivate  *priv,
     config->data_dir = config->is_demo
       ? g_build_filename (g_get_user_data_dir (), "antragskiosk", NULL)
       : g_strdup (SYSTEM_DATA_DIR);
+  if (problems->n_errors == 0)
+    check_data_dir (priv, problems);
   if (config->forms_dir == NULL)
     config->forms_dir = g_build_filename (SYSCONFDIR, "antragskiosk", "forms", NULL);
 
@@ -962,23 +1153,20 @@ check_secret_file (KioskConfigPrivate *priv,
 {
   const char *path = priv->pub.client_secret_file;
   const char *origin = origin_of (priv, "platform", "client_secret_file");
-  g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
-  gsize length = 0;
+  char *secret;
 
   if (path == NULL)
     return;
-  if (!g_file_get_contents (path, &contents, &length, &error))
+  /* read exactly as the platform client reads it, so that both agree */
+  secret = kiosk_platform_read_client_secret (path, &error);
+  if (secret == NULL)
+    add_problem (problems, FALSE, origin, "platform", "client_secret_file", "%s", error->message);
+  else
     {
-      add_problem (problems, FALSE, origin, "platform", "client_secret_file",
-                   "cannot be read: %s", error->message);
-      return;
+      explicit_bzero (secret, strlen (secret));
+      g_free (secret);
     }
-  g_strstrip (contents);
-  if (*contents == '\0')
-    add_problem (problems, FALSE, origin, "platform", "client_secret_file",
-                 "%s is empty; it must hold the client secret", path);
-  memset (contents, 0, length);
   check_private_mode (problems, origin, "platform", "client_secret_file", path, "", "restrict it with chmod 600");
 }
 
@@ -986,18 +1174,13 @@ static void
 check_ca_file (KioskConfigPrivate *priv,
                Problems           *problems)
 {
-  const char *path = priv->pub.ca_file;
-  g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (path == NULL)
+  if (priv->pub.ca_file == NULL)
     return;
-  if (!g_file_get_contents (path, &contents, NULL, &error))
+  if (!kiosk_platform_check_ca_file (priv->pub.ca_file, &error))
     add_problem (problems, FALSE, origin_of (priv, "platform", "ca_file"), "platform", "ca_file",
-                 "cannot be read: %s", error->message);
-  else if (strstr (contents, "-----BEGIN CERTIFICATE-----") == NULL)
-    add_problem (problems, FALSE, origin_of (priv, "platform", "ca_file"), "platform", "ca_file",
-                 "%s holds no PEM certificate", path);
+                 "%s", error->message);
 }
 
 static void
@@ -1307,7 +1490,8 @@ check_receipt_group (KioskConfigPrivate *priv,
       g_autoptr(GError) error = NULL;
       gsize size = 0, key_length;
 
-      if (!g_file_get_contents (key_file, &contents, &size, &error))
+      /* a regular file of a secret's size, wiped after use */
+      if (!kiosk_file_read_secret (key_file, KIOSK_FILE_MAX_SECRET, &contents, &size, &error))
         {
           add_problem (problems, FALSE, origin_of (priv, group, "mac_key_file"), group, "mac_key_file",
                        "cannot be read: %s", error->message);
@@ -1316,7 +1500,7 @@ check_receipt_group (KioskConfigPrivate *priv,
       key_length = size;
       while (key_length > 0 && (contents[key_length - 1] == '\n' || contents[key_length - 1] == '\r'))
         key_length--;
-      memset (contents, 0, size);
+      explicit_bzero (contents, size);
       if (key_length < 16)
         add_problem (problems, FALSE, origin_of (priv, group, "mac_key_file"), group, "mac_key_file",
                      "%s holds %" G_GSIZE_FORMAT " bytes; the MAC key must be at least 16 bytes long",

@@ -14,6 +14,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include <antragskiosk/file.h>
 #include <antragskiosk/platform.h>
 
 #include "keys-private.h"
@@ -319,28 +320,80 @@ kiosk_platform_classify (int                    curl_code,
 
 /* ---- the client ---- */
 
-static char *
-read_secret (const char *path, GError **error)
+char *
+kiosk_platform_read_client_secret (const char  *path,
+                                   GError     **error)
 {
-  g_autofree char *contents = NULL;
   g_autoptr(GError) local = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+  char *start, *end;
+
+  if (path == NULL)
+    {
+      g_set_error (error, KIOSK_PLATFORM_ERROR, KIOSK_PLATFORM_ERROR_SECRET,
+                   "is not set");
+      return NULL;
+    }
+  if (!kiosk_file_read_secret (path, KIOSK_FILE_MAX_SECRET, &contents, &length, &local))
+    {
+      g_set_error (error, KIOSK_PLATFORM_ERROR, KIOSK_PLATFORM_ERROR_SECRET,
+                   "cannot be read: %s", local->message);
+      return NULL;
+    }
+  start = contents;
+  end = contents + length;
+  while (start < end && g_ascii_isspace (*start))
+    start++;
+  while (end > start && g_ascii_isspace (end[-1]))
+    end--;
+  if (start == end)
+    {
+      explicit_bzero (contents, length);
+      g_free (contents);
+      g_set_error (error, KIOSK_PLATFORM_ERROR, KIOSK_PLATFORM_ERROR_SECRET,
+                   "%s is empty; it must hold the client secret", path);
+      return NULL;
+    }
+  for (const char *p = start; p < end; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      {
+        explicit_bzero (contents, length);
+        g_free (contents);
+        g_set_error (error, KIOSK_PLATFORM_ERROR, KIOSK_PLATFORM_ERROR_SECRET,
+                     "%s holds more than one line or a control character; it must hold the "
+                     "client secret alone: is this the right file?", path);
+        return NULL;
+      }
+  /* in place: the copy would be one more to wipe */
+  memmove (contents, start, (gsize) (end - start));
+  explicit_bzero (contents + (end - start), length - (gsize) (end - start));
+  contents[end - start] = '\0';
+  return contents;
+}
+
+gboolean
+kiosk_platform_check_ca_file (const char  *path,
+                              GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *contents = NULL;
   gsize length = 0;
 
-  if (path == NULL || !g_file_get_contents (path, &contents, &length, &local))
+  if (!kiosk_file_read (path, KIOSK_PLATFORM_MAX_CA_FILE, &contents, &length, &local))
     {
-      g_set_error (error, KIOSK_PLATFORM_ERROR, KIOSK_PLATFORM_ERROR_SECRET,
-                   _("The client secret file cannot be read: %s"),
-                   local != NULL ? local->message : "not set");
-      return NULL;
+      g_set_error (error, KIOSK_PLATFORM_ERROR, KIOSK_PLATFORM_ERROR_CA_FILE,
+                   "cannot be read: %s", local->message);
+      return FALSE;
     }
-  g_strstrip (contents);
-  if (*contents == '\0')
+  if (g_strstr_len (contents, (gssize) length, "-----BEGIN CERTIFICATE-----") == NULL)
     {
-      g_set_error (error, KIOSK_PLATFORM_ERROR, KIOSK_PLATFORM_ERROR_SECRET,
-                   _("The client secret file %s is empty."), path);
-      return NULL;
+      g_set_error (error, KIOSK_PLATFORM_ERROR, KIOSK_PLATFORM_ERROR_CA_FILE,
+                   "%s holds no PEM certificate (-----BEGIN CERTIFICATE-----); "
+                   "is this the right file?", path);
+      return FALSE;
     }
-  return g_steal_pointer (&contents);
+  return TRUE;
 }
 
 static gsize
@@ -388,12 +441,22 @@ kiosk_platform_new (const KioskConfig          *config,
   secret_path = kiosk_config_get_path (config, "platform", "client_secret_file");
   if (secret_path == NULL && config->client_secret_file != NULL)
     secret_path = g_strdup (config->client_secret_file);
-  platform->client_secret = read_secret (secret_path, error);
+  platform->client_secret = kiosk_platform_read_client_secret (secret_path, error);
   if (platform->client_secret == NULL)
-    return NULL;
+    {
+      g_prefix_error (error, "[platform] client_secret_file: ");
+      return NULL;
+    }
   ca_path = kiosk_config_get_path (config, "platform", "ca_file");
   if (ca_path == NULL && config->ca_file != NULL)
     ca_path = g_strdup (config->ca_file);
+  /* libcurl opens it itself for every connection: make sure it is a
+   * regular file now (a FIFO would hang every connection) */
+  if (ca_path != NULL && !kiosk_platform_check_ca_file (ca_path, error))
+    {
+      g_prefix_error (error, "[platform] ca_file: ");
+      return NULL;
+    }
   platform->ca_file = g_steal_pointer (&ca_path);
   platform->token_url = g_strdup (config->token_url);
   platform->api_base = g_strdup (config->submission_api);
@@ -460,7 +523,7 @@ kiosk_platform_free (KioskPlatform *platform)
   if (platform->multi != NULL)
     curl_multi_cleanup (platform->multi);
   if (platform->client_secret != NULL)
-    memset (platform->client_secret, 0, strlen (platform->client_secret));
+    explicit_bzero (platform->client_secret, strlen (platform->client_secret));
   g_free (platform->client_secret);
   g_free (platform->token);
   g_free (platform->token_url);

@@ -32,12 +32,20 @@ typedef struct {
                             * every form that no other destination lists */
 } KioskDestinationConfig;
 
+/* [kiosk] idle_timeout_s: seconds without input before a session is wiped. */
+#define KIOSK_CONFIG_IDLE_TIMEOUT_MIN_S      30
+#define KIOSK_CONFIG_IDLE_TIMEOUT_MAX_S      3600
+#define KIOSK_CONFIG_IDLE_TIMEOUT_DEFAULT_S  120
+
 typedef struct {
   /* [kiosk] */
   char     *kiosk_id;
   char     *location;
-  char     *data_dir;        /* holds queue.db */
+  char     *data_dir;        /* holds queue.db: an absolute path other than /,
+                              * a directory or creatable, not writable by others */
   char     *forms_dir;       /* extra/overriding form files; may not exist */
+  guint     idle_timeout_s;  /* 30–3600, default 120 */
+  gboolean  onscreen_keyboard; /* default TRUE */
   /* [platform]; token_url NULL when no platform is configured */
   char     *token_url;
   char     *submission_api;

@@ -29,7 +29,27 @@ typedef enum {
   KIOSK_PLATFORM_ERROR_NOT_CONFIGURED,  /* no [platform] group */
   KIOSK_PLATFORM_ERROR_SECRET,          /* the client secret file cannot be read or is empty */
   KIOSK_PLATFORM_ERROR_FAILED,          /* libcurl could not be set up */
+  KIOSK_PLATFORM_ERROR_CA_FILE,         /* [platform] ca_file cannot be read or holds no certificate */
 } KioskPlatformError;
+
+/* The largest [platform] ca_file accepted (a PEM bundle; Debian's whole
+ * system store is about 220 KiB). */
+#define KIOSK_PLATFORM_MAX_CA_FILE (1024u * 1024)
+
+/* Reads the client secret in @path: a regular file (never a FIFO or a
+ * device) of at most KIOSK_FILE_MAX_SECRET bytes holding the secret on one
+ * line (surrounding white space ignored). Returns it, to be wiped with
+ * explicit_bzero() before g_free(), or NULL with KIOSK_PLATFORM_ERROR_SECRET
+ * (a sentence naming the file, never quoting it). check-config and the
+ * platform client both read it through here. */
+char          *kiosk_platform_read_client_secret (const char  *path,
+                                                  GError     **error);
+
+/* Checks [platform] ca_file @path: a regular file of at most
+ * KIOSK_PLATFORM_MAX_CA_FILE bytes holding at least one PEM certificate.
+ * FALSE with KIOSK_PLATFORM_ERROR_CA_FILE otherwise. */
+gboolean       kiosk_platform_check_ca_file      (const char  *path,
+                                                  GError     **error);
 
 /* Bigger response bodies are refused (the transfer fails, transient). */
 #define KIOSK_PLATFORM_MAX_RESPONSE (1024 * 1024)
@@ -102,8 +122,9 @@ void kiosk_platform_options_init (KioskPlatformOptions *options);
 typedef struct _KioskPlatform KioskPlatform;
 
 /* A client for @config's [platform] group (the config is copied from, not
- * kept). Reads the client secret file now. NULL with
- * KIOSK_PLATFORM_ERROR_NOT_CONFIGURED when there is no platform. */
+ * kept). Reads the client secret file and checks ca_file now (as above).
+ * NULL with KIOSK_PLATFORM_ERROR_NOT_CONFIGURED when there is no platform,
+ * _SECRET or _CA_FILE when those files cannot be used. */
 KioskPlatform *kiosk_platform_new  (const KioskConfig          *config,
                                     const KioskPlatformOptions *options,
                                     GError                    **error);
