@@ -3,13 +3,16 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include <pwd.h>
 #include <grp.h>
@@ -200,6 +203,190 @@ test_file (void)
     g_assert_false (kiosk_printer_print (printer, receipt, NULL, &error));
     g_assert_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED);
   }
+  remove_tree (dir);
+}
+
+/* Issue #18 item 3: receipts written to a path (kind = file, `ctl receipt
+ * --output`) used to be a temporary file renamed over the path: as root,
+ * /dev/full became a PDF. A regular file is still replaced atomically; a
+ * device or FIFO is written directly and stays what it was; a symbolic
+ * link is written through only to a device or FIFO, never replaced. */
+static gpointer
+read_fifo (gpointer data)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (data, &contents, &length, NULL));
+  return g_bytes_new (contents, length);
+}
+
+/* Writes DATA to @path (a FIFO, or a link to @fifo) while a thread reads
+ * @fifo; returns what the reader got. The reader may open the FIFO late,
+ * and until then no reader is an error: retried. */
+static GBytes *
+write_while_reading (const char *path, const char *fifo, const char *data, gsize length)
+{
+  g_autoptr(GError) error = NULL;
+  GThread *reader = g_thread_new ("fifo-reader", read_fifo, (gpointer) fifo);
+  gboolean ok = FALSE;
+
+  for (int tries = 0; tries < 500 && !ok; tries++)
+    {
+      g_clear_error (&error);
+      ok = kiosk_printer_write_output (path, data, length, &error);
+      if (!ok)
+        g_usleep (10000);
+    }
+  g_assert_no_error (error);
+  return g_thread_join (reader);
+}
+
+static void
+assert_type (const char *path, mode_t type)
+{
+  struct stat st;
+
+  g_assert_cmpint (lstat (path, &st), ==, 0);
+  g_assert_cmpuint (st.st_mode & S_IFMT, ==, type);
+}
+
+static void
+test_output_targets (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *file = g_build_filename (dir, "receipt.pdf", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "printer.fifo", NULL);
+  g_autofree char *link_file = g_build_filename (dir, "link-to-file.pdf", NULL);
+  g_autofree char *link_fifo = g_build_filename (dir, "link-to-fifo", NULL);
+  g_autofree char *contents = NULL;
+  static const char data[] = "%PDF-1.7 receipt\n\x1b@raw bytes\n";
+  gsize length = 0;
+
+  alarm (60);
+  /* a regular file: replaced with the new content */
+  g_assert_true (g_file_set_contents (file, "old", -1, NULL));
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (kiosk_printer_write_output (file, data, sizeof data - 1, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (file, &contents, &length, NULL));
+    g_assert_cmpmem (contents, length, data, sizeof data - 1);
+    assert_type (file, S_IFREG);
+    g_clear_pointer (&contents, g_free);
+  }
+
+  /* a FIFO with a reader: the bytes arrive, the FIFO stays */
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  {
+    g_autoptr(GBytes) got = write_while_reading (fifo, fifo, data, sizeof data - 1);
+
+    g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), data, sizeof data - 1);
+    assert_type (fifo, S_IFIFO);
+  }
+  /* a FIFO nobody reads: refused at once, not blocked */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (kiosk_printer_write_output (fifo, data, sizeof data - 1, &error));
+    g_assert_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_OFFLINE);
+    g_assert_nonnull (strstr (error->message, "no program reads this FIFO"));
+    assert_type (fifo, S_IFIFO);
+  }
+
+  /* a character device (a pseudo terminal standing in for /dev/usb/lp0):
+   * written directly, read back on the other side */
+  {
+    g_autoptr(GError) error = NULL;
+    int master = posix_openpt (O_RDWR | O_NOCTTY);
+    const char *slave_name;
+    int slave;
+    struct termios raw;
+    char buffer[256];
+    gsize got = 0;
+
+    g_assert_cmpint (master, >=, 0);
+    g_assert_cmpint (grantpt (master), ==, 0);
+    g_assert_cmpint (unlockpt (master), ==, 0);
+    slave_name = ptsname (master);
+    slave = open (slave_name, O_RDWR | O_NOCTTY);
+    g_assert_cmpint (slave, >=, 0);
+    g_assert_cmpint (tcgetattr (slave, &raw), ==, 0);
+    cfmakeraw (&raw);
+    g_assert_cmpint (tcsetattr (slave, TCSANOW, &raw), ==, 0);
+    g_assert_true (kiosk_printer_write_output (slave_name, data, sizeof data - 1, &error));
+    g_assert_no_error (error);
+    while (got < sizeof data - 1)
+      {
+        ssize_t n = read (master, buffer + got, sizeof buffer - got);
+
+        g_assert_cmpint (n, >, 0);
+        got += (gsize) n;
+      }
+    g_assert_cmpmem (buffer, got, data, sizeof data - 1);
+    assert_type (slave_name, S_IFCHR);
+    close (slave);
+    close (master);
+  }
+  /* /dev/full: the device's own error, and it stays a device; /dev/null
+   * takes it (with the old rename both failed for want of /dev's write
+   * permission, or, as root, replaced the device) */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (kiosk_printer_write_output ("/dev/full", data, sizeof data - 1, &error));
+    g_assert_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, g_strerror (ENOSPC)));
+    assert_type ("/dev/full", S_IFCHR);
+    g_clear_error (&error);
+    g_assert_true (kiosk_printer_write_output ("/dev/null", data, sizeof data - 1, &error));
+    g_assert_no_error (error);
+    assert_type ("/dev/null", S_IFCHR);
+  }
+
+  /* a link to a regular file: refused; neither the link nor the file changes */
+  g_assert_true (g_file_set_contents (file, "old", -1, NULL));
+  g_assert_cmpint (symlink (file, link_file), ==, 0);
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (kiosk_printer_write_output (link_file, data, sizeof data - 1, &error));
+    g_assert_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED);
+    g_assert_nonnull (strstr (error->message, "is a symbolic link"));
+    assert_type (link_file, S_IFLNK);
+    g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "old");
+    g_clear_pointer (&contents, g_free);
+  }
+  /* a link to a FIFO (a udev-style name for a device): written through */
+  g_assert_cmpint (symlink (fifo, link_fifo), ==, 0);
+  {
+    g_autoptr(GBytes) got = write_while_reading (link_fifo, fifo, data, sizeof data - 1);
+
+    g_assert_cmpuint (g_bytes_get_size (got), ==, sizeof data - 1);
+    assert_type (link_fifo, S_IFLNK);
+    assert_type (fifo, S_IFIFO);
+  }
+  /* a directory: refused */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (kiosk_printer_write_output (dir, data, sizeof data - 1, &error));
+    g_assert_nonnull (strstr (error->message, "is a directory"));
+  }
+  /* kind = file goes the same way: a FIFO nobody reads fails, stays a FIFO */
+  {
+    g_autofree char *config = g_strdup_printf ("[printer]\nkind=file\npath=%s\nformat=pdf\n", fifo);
+    g_autoptr(KioskPrinter) printer = printer_from (config, NULL);
+    g_autoptr(KioskReceipt) receipt = make_receipt ();
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (kiosk_printer_print (printer, receipt, NULL, &error));
+    g_assert_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED);
+    assert_type (fifo, S_IFIFO);
+  }
+  alarm (0);
   remove_tree (dir);
 }
 
@@ -897,6 +1084,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/printer/dle-eot", test_dle_eot);
   g_test_add_func ("/antragskiosk/printer/none", test_none);
   g_test_add_func ("/antragskiosk/printer/file", test_file);
+  g_test_add_func ("/antragskiosk/printer/output-targets", test_output_targets);
   g_test_add_func ("/antragskiosk/printer/escpos-device", test_escpos_device);
   g_test_add_func ("/antragskiosk/printer/escpos-fifo", test_escpos_fifo);
   g_test_add_data_func ("/antragskiosk/printer/escpos-tcp", GINT_TO_POINTER (TRUE), test_escpos_tcp);

@@ -17,6 +17,7 @@
 #include <cups/cups.h>
 #include <cups/ipp.h>
 
+#include <antragskiosk/file.h>
 #include <antragskiosk/printer.h>
 
 #include "printer-private.h"
@@ -1090,6 +1091,145 @@ kiosk_printer_query_status (KioskPrinter  *printer,
     }
 }
 
+/* ------------------------------------------------------------ output files */
+
+#define OUTPUT_WRITE_TIMEOUT_MS 30000
+
+/* Writes to a device or FIFO as it is (a raw printer is used this way):
+ * never created, truncated or replaced. */
+static gboolean
+write_direct (const char  *path,
+              const guint8 *data,
+              gsize        length,
+              GError     **error)
+{
+  struct stat st;
+  gsize done = 0;
+  int fd = open (path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      if (saved == ENXIO)
+        g_set_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_OFFLINE,
+                     "%s: no program reads this FIFO (or the device is not there)", path);
+      else
+        g_set_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED,
+                     "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  /* what was opened must still be a device or FIFO: never write into the
+   * middle of a regular file that took its place */
+  if (fstat (fd, &st) != 0 || !(S_ISCHR (st.st_mode) || S_ISFIFO (st.st_mode)))
+    {
+      close (fd);
+      g_set_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED,
+                   "%s changed while it was opened; try again", path);
+      return FALSE;
+    }
+  while (done < length)
+    {
+      ssize_t n = write (fd, data + done, length - done);
+
+      if (n > 0)
+        {
+          done += (gsize) n;
+          continue;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        {
+          struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+          int ready = poll (&pfd, 1, OUTPUT_WRITE_TIMEOUT_MS);
+
+          if (ready > 0 || (ready < 0 && errno == EINTR))
+            continue;
+          close (fd);
+          g_set_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_TIMED_OUT,
+                       "%s did not take the data within %d s", path, OUTPUT_WRITE_TIMEOUT_MS / 1000);
+          return FALSE;
+        }
+      {
+        int saved = n < 0 ? errno : EIO;
+
+        close (fd);
+        g_set_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED,
+                     "%s: %s", path, g_strerror (saved));
+        return FALSE;
+      }
+    }
+  if (close (fd) != 0 && errno != EINTR)
+    {
+      int saved = errno;
+
+      g_set_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED,
+                   "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kiosk_printer_write_output (const char    *path,
+                            const void    *data,
+                            gsize          length,
+                            GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  struct stat st;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  if (lstat (path, &st) != 0)
+    {
+      int saved = errno;
+
+      if (saved != ENOENT)
+        {
+          g_set_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED,
+                       "%s: %s", path, g_strerror (saved));
+          return FALSE;
+        }
+    }
+  else if (S_ISLNK (st.st_mode))
+    {
+      struct stat target;
+
+      /* a link to a printer device (a udev name such as
+       * /dev/receipt-printer) is written through; any other link is left
+       * alone: neither it nor what it points to is replaced */
+      if (stat (path, &target) == 0 && (S_ISCHR (target.st_mode) || S_ISFIFO (target.st_mode)))
+        return write_direct (path, data, length, error);
+      g_set_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED,
+                   "%s is a symbolic link; it is neither replaced nor followed to a file: "
+                   "give the path of the file itself (or remove the link)", path);
+      return FALSE;
+    }
+  else if (S_ISCHR (st.st_mode) || S_ISFIFO (st.st_mode))
+    return write_direct (path, data, length, error);
+  else if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED,
+                   "%s is %s; give the path of a file, a printer device or a FIFO",
+                   path, kiosk_file_describe_type (st.st_mode));
+      return FALSE;
+    }
+
+  /* A regular file (or none yet): a temporary file renamed over it, so
+   * that a reader never sees half a receipt. */
+  if (!g_file_set_contents_full (path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT,
+                                 0644, &local_error))
+    {
+      g_set_error (error, KIOSK_PRINTER_ERROR, KIOSK_PRINTER_ERROR_FAILED,
+                   "%s", local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 kiosk_printer_send (KioskPrinter  *printer,
                     GBytes        *document,
@@ -1110,9 +1250,10 @@ kiosk_printer_send (KioskPrinter  *printer,
         gsize length = 0;
         const char *data = g_bytes_get_data (document, &length);
 
-        if (!g_file_set_contents (printer->path, data, (gssize) length, &local_error))
-          return fail (error, KIOSK_PRINTER_ERROR_FAILED, _("The receipt could not be printed."),
-                       local_error->message);
+        if (!kiosk_printer_write_output (printer->path, data, length, &local_error))
+          return fail (error, local_error->code == KIOSK_PRINTER_ERROR_TIMED_OUT
+                              ? KIOSK_PRINTER_ERROR_TIMED_OUT : KIOSK_PRINTER_ERROR_FAILED,
+                       _("The receipt could not be printed."), local_error->message);
         return TRUE;
       }
     case KIOSK_PRINTER_KIND_CUPS:

@@ -50,7 +50,8 @@ _kiosk_ctl_receipt (int argc, char **argv)
   GOptionEntry entries[] = {
     { "format", 0, 0, G_OPTION_ARG_STRING, &opt_format, "pdf, png or escpos", "FORMAT" },
     { "paper", 0, 0, G_OPTION_ARG_STRING, &opt_paper, "58, 80 or a4 (default: [printer] paper, else 80)", "PAPER" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output, "Write the receipt to FILE", "FILE" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
+      "Write the receipt to FILE (replaced atomically), or straight to a device or FIFO such as /dev/usb/lp0", "FILE" },
     { "print", 0, 0, G_OPTION_ARG_NONE, &opt_print, "Send it to the configured printer instead (a reprint)", NULL },
     { "lang", 0, 0, G_OPTION_ARG_STRING, &opt_lang, "Language of the receipt (default de)", "LANG" },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config, "Use FILE (and FILE.d/*.conf) as the configuration", "FILE" },
@@ -180,11 +181,22 @@ _kiosk_ctl_receipt (int argc, char **argv)
     }
   else
     {
-      if (!kiosk_receipt_render_to_file (receipt, format, paper,
-                                         kiosk_printer_get_escpos_options (printer),
-                                         opt_output, &error))
+      g_autoptr(GBytes) bytes = kiosk_receipt_render (receipt, format, paper,
+                                                      kiosk_printer_get_escpos_options (printer), &error);
+      gsize length = 0;
+      const void *data;
+
+      if (bytes == NULL)
         {
           _kiosk_ctl_error ("%s", error->message);
+          goto out;
+        }
+      /* a regular file atomically; a device or FIFO (a raw printer)
+       * directly, never replaced; a symbolic link to a file refused */
+      data = g_bytes_get_data (bytes, &length);
+      if (!kiosk_printer_write_output (opt_output, data, length, &error))
+        {
+          _kiosk_ctl_error ("the receipt was not written: %s", error->message);
           goto out;
         }
     }

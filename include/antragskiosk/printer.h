@@ -123,6 +123,24 @@ gboolean      kiosk_printer_send             (KioskPrinter        *printer,
                                               GCancellable        *cancellable,
                                               GError             **error);
 
+/* Writes @data to @path as a receipt file or a raw printer takes it
+ * (`ctl receipt --output`, kind = file):
+ *  - a regular file, or none yet: atomically (a temporary file in the same
+ *    directory renamed over it, mode 0644 before the umask);
+ *  - a character device or a FIFO (/dev/usb/lp0, a pipe to a printer
+ *    program): written directly, never replaced or created; a FIFO that no
+ *    program reads is an error at once, a device that takes nothing for
+ *    30 s times out;
+ *  - a symbolic link: written through when it leads to a device or FIFO;
+ *    otherwise refused — neither the link nor what it points to is replaced;
+ *  - anything else (directory, block device, socket): refused.
+ * Returns FALSE with a KIOSK_PRINTER_ERROR naming @path (technical, in
+ * English). */
+gboolean      kiosk_printer_write_output     (const char          *path,
+                                              const void          *data,
+                                              gsize                length,
+                                              GError             **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskPrinter, kiosk_printer_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskPrinterStatus, kiosk_printer_status_free)
 
