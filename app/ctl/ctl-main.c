@@ -84,8 +84,10 @@ print_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  /* English throughout for IT staff, whatever the shell's locale
+   * (docs/operations.md, "Language"); first, before anything translates */
+  kiosk_i18n_init_cli ();
   kiosk_log_init ("antragskiosk-ctl");
-  kiosk_i18n_init ();
   /* stdout is for results that scripts read; every log message, debug
    * included, goes to stderr. */
   g_log_writer_default_set_use_stderr (TRUE);
