@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Renders every screen of the kiosk to PNG (build dir, tests/screens/)
- * in German, English and Arabic, at normal and largest text size and in
+ * in German, English, Arabic, Turkish and Ukrainian, at normal and largest text size and in
  * high contrast, for reviewers to look at. Fails when a screen is blank
  * or a widget's allocation reaches outside the window (content cut off;
  * what scrolls is allowed to). */
 #include "config.h"
+
+#include <glib/gi18n-lib.h>
 
 #include "test-kiosk-util.h"
 #include "kiosk-keyboard.h"
@@ -151,6 +153,44 @@ find_keyboard_cb (GtkWidget *widget, gpointer data)
     *(GtkWidget **) data = widget;
 }
 
+/* The text layout for the surname (*-03-keyboard-text), then the
+ * variants of "o" (the largest group) in place of the rows, as a long
+ * press on the key opens them (*-03-keyboard-variants): the keyboard
+ * keeps its height. */
+static void
+render_variants (KioskTestKiosk *kiosk, KioskKeyboard *keyboard, const char *name)
+{
+  g_autoptr(GPtrArray) fields = kiosk_wizard_get_fields (kiosk_window_get_wizard (kiosk->window));
+  GtkWidget *key;
+  g_autoptr(GListModel) controllers = NULL;
+  g_autofree char *text_file = g_strconcat (name, "-text", NULL);
+  g_autofree char *file = g_strconcat (name, "-variants", NULL);
+  int height = gtk_widget_get_height (GTK_WIDGET (keyboard));
+
+  /* The surname: letters. */
+  for (guint i = 0; i < fields->len; i++)
+    if (g_strcmp0 (kiosk_field_get_element (g_ptr_array_index (fields, i))->id, "familienname") == 0)
+      gtk_widget_grab_focus (kiosk_field_get_input (g_ptr_array_index (fields, i)));
+  kiosk_test_wait_ms (300);
+  render (kiosk, text_file);
+  key = kiosk_keyboard_get_key (keyboard, "o");
+  g_assert_cmpint (kiosk_keyboard_get_layout (keyboard), ==, KIOSK_KEYBOARD_TEXT);
+  g_assert_nonnull (key);
+  controllers = gtk_widget_observe_controllers (key);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+      if (GTK_IS_GESTURE_LONG_PRESS (controller))
+        g_signal_emit_by_name (controller, "pressed", 10.0, 10.0);
+    }
+  g_assert_cmpstr (kiosk_keyboard_get_variants_key (keyboard), ==, "o");
+  kiosk_test_wait_ms (200);
+  render (kiosk, file);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (keyboard)), ==, height);
+  g_signal_emit_by_name (kiosk_keyboard_get_key (keyboard, g_dgettext (GETTEXT_PACKAGE, "Back")), "clicked");
+  g_assert_null (kiosk_keyboard_get_variants_key (keyboard));
+}
+
 /* With the keyboard down, the lowest text field in view gets the focus
  * (as by a tap): the on-screen keyboard comes up, takes at most 40 % of
  * the height, and the field with its label is scrolled into the part of
@@ -196,6 +236,7 @@ render_keyboard (KioskTestKiosk *kiosk, const char *name)
   g_assert_cmpfloat (scroller_box.origin.y + scroller_box.size.height, <=, keyboard_box.origin.y);
   g_assert_cmpfloat (label_box.origin.y, >=, scroller_box.origin.y);
   g_assert_cmpfloat (input_box.origin.y + input_box.size.height, <=, scroller_box.origin.y + scroller_box.size.height);
+  render_variants (kiosk, KIOSK_KEYBOARD (keyboard), name);
   kiosk_keyboard_dismiss (KIOSK_KEYBOARD (keyboard));
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)), 0);
   kiosk_test_pump ();
@@ -287,7 +328,8 @@ test_out_of_service (void)
 int
 main (int argc, char **argv)
 {
-  const char *specs[] = { "de:0:0", "de:2:0", "de:0:1", "en:0:0", "en:2:0", "en:0:1", "ar:0:0", "ar:2:0", "ar:0:1" };
+  const char *specs[] = { "de:0:0", "de:2:0", "de:0:1", "en:0:0", "en:2:0", "en:0:1", "ar:0:0", "ar:2:0", "ar:0:1",
+                          "tr:0:0", "tr:2:0", "tr:0:1", "uk:0:0", "uk:2:0", "uk:0:1" };
 
   /* No accessibility bus for widget tests: parallel tests would share
    * (and race for) one; tests/test_kiosk_atspi.py covers AT-SPI. */
