@@ -784,6 +784,68 @@ test_speed (void)
   g_assert_cmpint (elapsed, <, 100 * 1000);
 }
 
+/* kiosk_utf8_nfc() against g_utf8_normalize() on the whole text (the
+ * reference, slow but exact on these few kilobytes): cutting the text into
+ * pieces must not change the result, wherever a cut falls: inside Hangul
+ * jamo, Indic vowel signs, Tibetan and combining sequences. */
+static void
+test_nfc_pieces (void)
+{
+  static const char * const parts[] = {
+    "Mu\xcc\x88ller ",                       /* u + U+0308 */
+    "\xd0\xb8\xcc\x86\xd1\x97 ",             /* и + U+0306, ї */
+    "\xe1\x84\x80\xe1\x85\xa1\xe1\x86\xa8",  /* jamo L V T: one syllable */
+    "\xea\xb0\x80\xe1\x86\xa8",              /* syllable LV + T */
+    "\xe0\xad\x87\xe0\xac\xbe",              /* Oriya E + AA: U+0B4B */
+    "\xe0\xbd\xb3",                          /* Tibetan U+0F73 */
+    "e\xcc\x81\xcc\xa3",                     /* e + acute + dot below: reordered */
+    "\xe2\x84\xa6",                          /* Ohm sign, a singleton */
+    "\xf0\x9f\x98\x80",                      /* emoji */
+    "\xd9\x84\xd8\xa7\xd9\x93",              /* Arabic lam, alef + madda above */
+    "a",
+  };
+  GString *text = g_string_new (NULL);
+  GRand *rand = g_rand_new_with_seed (18);
+
+  while (text->len < 20000)
+    g_string_append (text, parts[g_rand_int_range (rand, 0, G_N_ELEMENTS (parts))]);
+  for (gsize cut = 0; cut < 64; cut++)
+    {
+      g_autofree char *expected = NULL;
+      g_autofree char *nfc = NULL;
+
+      if (!g_utf8_validate (text->str + cut, -1, NULL))
+        continue;   /* @cut is inside a character */
+      expected = g_utf8_normalize (text->str + cut, -1, G_NORMALIZE_NFC);
+      nfc = kiosk_utf8_nfc (text->str + cut, -1);
+      g_assert_cmpstr (nfc, ==, expected);
+    }
+  g_assert_null (kiosk_utf8_nfc ("a\xff", -1));
+  g_rand_free (rand);
+  g_string_free (text, TRUE);
+}
+
+/* Issue #18 (found by fuzz-pattern with 1 MiB inputs): g_utf8_normalize()
+ * of GLib 2.74 is quadratic in the number of compositions; 100,000 "á"
+ * (the longest multiline value a form allows) took 5 s to validate. */
+static void
+test_nfc_linear (void)
+{
+  GString *text = g_string_new (NULL);
+  g_autofree char *nfc = NULL;
+  gint64 start;
+
+  for (int i = 0; i < 100000; i++)
+    g_string_append (text, i % 2 == 0 ? "a\xcc\x81" : "\xd0\xb9");   /* a + U+0301, й */
+  start = g_get_monotonic_time ();
+  nfc = kiosk_utf8_nfc (text->str, (gssize) text->len);
+  g_assert_cmpint (kiosk_text_length (text->str), ==, 100000);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpint (g_utf8_strlen (nfc, -1), ==, 100000);
+  g_assert_true (g_str_has_prefix (nfc, "\xc3\xa1\xd0\xb9"));   /* á й */
+  g_string_free (text, TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -810,6 +872,8 @@ main (int    argc,
   g_test_add_func ("/antragskiosk/validate/messages", test_messages);
   g_test_add_func ("/antragskiosk/validate/text-length", test_text_length);
   g_test_add_func ("/antragskiosk/validate/speed", test_speed);
+  g_test_add_func ("/antragskiosk/validate/nfc-pieces", test_nfc_pieces);
+  g_test_add_func ("/antragskiosk/validate/nfc-linear", test_nfc_linear);
 
   return g_test_run ();
 }

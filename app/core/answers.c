@@ -829,7 +829,7 @@ derive_value (EvalContext        *ctx,
           }
         else
           {
-            normalized = g_utf8_normalize (text, -1, G_NORMALIZE_NFC);
+            normalized = kiosk_utf8_nfc (text, -1);
             if (normalized == NULL)
               {
                 derived->error = g_strdup (_("The text contains characters that cannot be read; please type it again."));

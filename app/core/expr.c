@@ -61,6 +61,7 @@
 #include <string.h>
 
 #include "antragskiosk/expr.h"
+#include "antragskiosk/validate.h"
 
 G_DEFINE_QUARK (kiosk-expr-error-quark, kiosk_expr_error)
 
@@ -1387,7 +1388,7 @@ eval_len (const KioskValue *v,
   /* Below U+0300 there is nothing for NFC to compose or decompose. */
   if (max >= 0x300)
     {
-      g_autofree char *nfc = g_utf8_normalize (v->string, -1, G_NORMALIZE_NFC);
+      g_autofree char *nfc = kiosk_utf8_nfc (v->string, -1);
 
       if (nfc == NULL)
         return;

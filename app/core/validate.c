@@ -627,6 +627,64 @@ kiosk_validate_date (const char  *input,
 /* Glyphs, DIN 91379, text length                                      */
 /* ------------------------------------------------------------------ */
 
+/* May NFC text be cut before @c, each piece normalised on its own? Yes
+ * when @c is a starter (canonical combining class 0) that never composes
+ * with what precedes it and whose decomposition starts with a starter. The
+ * starters that compose with a preceding character (NFC_Quick_Check=Maybe:
+ * Hangul vowel and trailing jamo, some Indic and Myanmar/Balinese vowel
+ * signs) and those that decompose to a mark (Tibetan) all lie in the
+ * excluded blocks, which are left whole. */
+static gboolean
+nfc_boundary_before (gunichar c)
+{
+  if (c < 0x300)
+    return TRUE;
+  if (g_unichar_combining_class (c) != 0)
+    return FALSE;
+  return !((c >= 0x0900 && c <= 0x0dff)     /* Indic scripts to Sinhala */
+           || (c >= 0x0f00 && c <= 0x11ff)  /* Tibetan, Myanmar, Georgian, Hangul jamo */
+           || (c >= 0x1b00 && c <= 0x1b7f)  /* Balinese */
+           || (c >= 0x3099 && c <= 0x309a)
+           || c >= 0x10000);                /* and everything above the BMP, whole */
+}
+
+/* Pieces of at least this many bytes are normalised at once. */
+#define NFC_PIECE 512
+
+char *
+kiosk_utf8_nfc (const char *utf8,
+                gssize      length)
+{
+  GString *out;
+  const char *end, *piece, *p;
+
+  g_return_val_if_fail (utf8 != NULL, NULL);
+
+  if (length < 0)
+    length = (gssize) strlen (utf8);
+  end = utf8 + length;
+  if (!g_utf8_validate (utf8, length, NULL))
+    return NULL;
+  if ((gsize) length <= NFC_PIECE)
+    return g_utf8_normalize (utf8, length, G_NORMALIZE_NFC);
+  out = g_string_sized_new ((gsize) length + 1);
+  for (piece = p = utf8; p < end; p = g_utf8_next_char (p))
+    if (p - piece >= NFC_PIECE && nfc_boundary_before (g_utf8_get_char (p)))
+      {
+        g_autofree char *nfc = g_utf8_normalize (piece, p - piece, G_NORMALIZE_NFC);
+
+        g_string_append (out, nfc);
+        piece = p;
+      }
+  if (piece < end)
+    {
+      g_autofree char *nfc = g_utf8_normalize (piece, end - piece, G_NORMALIZE_NFC);
+
+      g_string_append (out, nfc);
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* Combining marks that span two base characters (canonical combining
  * classes 233 "double below" and 234 "double above", e.g. U+035F): the
  * following base character belongs to the same glyph, as in the DIN 91379
@@ -772,7 +830,7 @@ kiosk_validate_din91379 (const char    *input,
   if (is_ascii (start, (gsize) (end - start)))
     nfc = g_strndup (start, (gsize) (end - start));
   else
-    nfc = g_utf8_normalize (start, end - start, G_NORMALIZE_NFC);
+    nfc = kiosk_utf8_nfc (start, end - start);
   if (nfc == NULL)
     return fail (error, KIOSK_VALIDATE_ERROR_ENCODING,
                  _("The input contains bytes that are not valid text (UTF-8); please type it again."));
@@ -816,7 +874,7 @@ kiosk_text_length (const char *utf8)
   if (is_ascii (utf8, len))
     return (glong) len;
 
-  nfc = g_utf8_normalize (utf8, (gssize) len, G_NORMALIZE_NFC);
+  nfc = kiosk_utf8_nfc (utf8, (gssize) len);
   if (nfc == NULL)
     return -1;
   end = nfc + strlen (nfc);

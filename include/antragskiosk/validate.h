@@ -77,6 +77,13 @@ gboolean kiosk_validate_email     (const char *input, char **normalized, GError 
  * for international numbers ("+4930123456"), digits for national ones. */
 gboolean kiosk_validate_phone     (const char *input, char **normalized, GError **error);
 
+/* @utf8 (@length bytes, or -1: NUL-terminated) in Unicode Normalization
+ * Form C, newly allocated; NULL when it is not valid UTF-8. The same result
+ * as g_utf8_normalize (…, G_NORMALIZE_NFC), in linear time: GLib 2.74's
+ * composition step moves the rest of its buffer for every character it
+ * composes, so 100,000 characters such as "á" or "й" took seconds. */
+char    *kiosk_utf8_nfc           (const char *utf8, gssize length);
+
 /* Number of user-perceived characters (a base character with its
  * combining marks counts as one) of a UTF-8 string after NFC; this is what
  * length limits count. Returns -1 for invalid UTF-8. */
