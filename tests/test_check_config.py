@@ -289,6 +289,77 @@ class CheckConfigTest(unittest.TestCase):
                       result.stdout.splitlines())
         self.assertEqual(result.returncode, 0, result.stdout)
 
+    def test_secret_as_key_file(self):
+        """Issue #18: the client secret file named as key_file put the whole
+        secret into check-config, status --json and the journal (json-glib
+        quotes the token it cannot parse). Now the line says what was
+        expected and where, never what is in the file."""
+        token = "Zq8vN3secretTOKENx7Kp2"
+        secret = self.write("client-secret", token + "\n")
+        data = os.path.join(self.dir, "data")
+        os.mkdir(data, 0o700)
+        result, path = self.check(
+            f"[kiosk]\nid=t1\ndata_dir={data}\n"
+            f"[destination a]\ndestination_id={UUID_A}\nkey_file={secret}\ntrust_anchor={DEMO_ROOT}\nforms=*\n")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{path}: [destination a] key_file: {secret}: not a JSON Web Key (JSON syntax error at "
+                      "line 1, column", result.stdout)
+        self.assertIn("is this the right file?", result.stdout)
+        self.assertNotIn(token, result.stdout + result.stderr)
+        status = ctl("status", "--json", "--no-printer", "--config", path)
+        self.assertIn("not a JSON Web Key", status.stdout)
+        self.assertNotIn(token, status.stdout + status.stderr)
+
+    def test_not_regular_files(self):
+        """Issue #18: a FIFO as client_secret_file or key_file hung
+        check-config; /dev/zero grew to gigabytes. Both are refused at once
+        (the timeout fails the test should a read block)."""
+        fifo = os.path.join(self.dir, "fifo")
+        os.mkfifo(fifo, 0o600)
+        for target, kind in ((fifo, "is a FIFO (named pipe), not a regular file"),
+                             ("/dev/zero", "is a character device, not a regular file")):
+            path = self.write("kiosk.conf",
+                              "[kiosk]\nid=t1\ndata_dir=data\n"
+                              "[platform]\ntoken_url=https://auth.example/token\nsubmission_api=https://api.example\n"
+                              f"client_id=c\nclient_secret_file={target}\n"
+                              f"[destination a]\ndestination_id={UUID_A}\nkey_file={target}\n"
+                              f"trust_anchor={DEMO_ROOT}\nforms=*\n")
+            result = subprocess.run([CTL, "check-config", "--config", path], capture_output=True, text=True,
+                                    check=False, timeout=30)
+            self.assertEqual(result.returncode, 1)
+            self.assertIn(f"{path}: [platform] client_secret_file: cannot be read: {target} {kind}", result.stdout)
+            self.assertIn(f"{path}: [destination a] key_file: {target} {kind}", result.stdout)
+
+    def test_urls_and_data_dir(self):
+        """Issue #18: check-config said OK to a submission_api with a query
+        (every application then failed with 404) and did not look at
+        data_dir or idle_timeout_s at all."""
+        self.write("secret", "s3cret\n")
+        data = os.path.join(self.dir, "data")
+        os.mkdir(data, 0o700)
+        platform = ("[platform]\ntoken_url=https://auth.example/token\nsubmission_api=https://api.example/x?y=1\n"
+                    "client_id=c\nclient_secret_file=secret\n")
+        dest = f"[destination a]\ndestination_id={UUID_A}\nkey_file={DEMO_JWK}\ntrust_anchor={DEMO_ROOT}\nforms=*\n"
+        result, path = self.check(f"[kiosk]\nid=t1\ndata_dir={data}\nidle_timeout_s=-5\n" + platform + dest)
+        self.assertEqual(result.returncode, 1)
+        lines = result.stdout.splitlines()
+        self.assertIn(f"{path}: [platform] submission_api: the URL must not have a ?query: the kiosk appends "
+                      "/v1/… to it; give the API's base, such as https://submission-api.example.de", lines)
+        self.assertIn(f'{path}: [kiosk] idle_timeout_s: "-5" is not a whole number of seconds from 30 to 3600', lines)
+        # the programs refuse it too
+        self.assertEqual(ctl("forms", "--config", path).returncode, 1)
+
+        os.chmod(data, 0o777)
+        result, path = self.check(f"[kiosk]\nid=t1\ndata_dir={data}\n" + dest)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{path}: [kiosk] data_dir: {data} can be changed by anyone (mode 0777)", result.stdout)
+        for value, message in (("resource:///de/antragskiosk/demo/data", "is a URI"),
+                               ("/", "is the root directory")):
+            result, path = self.check(f"[kiosk]\nid=t1\ndata_dir={value}\n" + dest)
+            self.assertEqual(result.returncode, 1)
+            self.assertIn(f"{path}: [kiosk] data_dir: ", result.stdout)
+            self.assertIn(message, result.stdout)
+
     def test_usage(self):
         self.assertEqual(ctl("check-config", "extra").returncode, 2)
         self.assertEqual(ctl("check-config", "--no-such-option").returncode, 2)
