@@ -360,6 +360,21 @@ class CheckConfigTest(unittest.TestCase):
             self.assertIn(f"{path}: [kiosk] data_dir: ", result.stdout)
             self.assertIn(message, result.stdout)
 
+    def test_printer_path_link(self):
+        """kind=file: the printer refuses a symbolic link to a file (it
+        neither replaces the link nor writes through it), so check-config
+        does too; a link to a FIFO is written through."""
+        target = self.write("real.pdf", "x")
+        os.symlink(target, os.path.join(self.dir, "link.pdf"))
+        os.mkfifo(os.path.join(self.dir, "printer.fifo"))
+        os.symlink(os.path.join(self.dir, "printer.fifo"), os.path.join(self.dir, "fifo-link"))
+        result, path = self.check(self.BASE + "[printer]\nkind=file\npath=link.pdf\n")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{path}: [printer] path: {self.dir}/link.pdf is a symbolic link to something other than a "
+                      "device or FIFO", result.stdout)
+        result, path = self.check(self.BASE + "[printer]\nkind=file\npath=fifo-link\nformat=pdf\n")
+        self.assertEqual(result.returncode, 0, result.stdout)
+
     def test_usage(self):
         self.assertEqual(ctl("check-config", "extra").returncode, 2)
         self.assertEqual(ctl("check-config", "--no-such-option").returncode, 2)

@@ -1393,6 +1393,23 @@ check_printer_group (KioskConfigPrivate *priv,
           else if (g_file_test (path, G_FILE_TEST_IS_DIR))
             add_problem (problems, FALSE, origin_of (priv, group, "path"), group, "path",
                          "%s is a directory; give a file name", path);
+          else
+            {
+              struct stat link_st, st;
+
+              /* as kiosk_printer_write_output() takes it: a file, a device
+               * or FIFO, a link only to a device or FIFO */
+              if (lstat (path, &link_st) == 0 && S_ISLNK (link_st.st_mode)
+                  && !(stat (path, &st) == 0 && (S_ISCHR (st.st_mode) || S_ISFIFO (st.st_mode))))
+                add_problem (problems, FALSE, origin_of (priv, group, "path"), group, "path",
+                             "%s is a symbolic link to something other than a device or FIFO; the printer "
+                             "neither replaces it nor writes through it: give the path of the file itself", path);
+              else if (lstat (path, &link_st) == 0 && !S_ISLNK (link_st.st_mode) && !S_ISREG (link_st.st_mode)
+                       && !S_ISCHR (link_st.st_mode) && !S_ISFIFO (link_st.st_mode))
+                add_problem (problems, FALSE, origin_of (priv, group, "path"), group, "path",
+                             "%s is %s; give the path of a file, a printer device or a FIFO",
+                             path, kiosk_file_describe_type (link_st.st_mode));
+            }
         }
     }
   else if (strcmp (kind, "cups") == 0)

@@ -75,7 +75,9 @@ const char  *kiosk_key_get_subject      (KioskKey *key);
 gboolean     kiosk_key_has_private      (KioskKey *key);
 
 /* Reads a file or resource:///… URI into memory (helper shared with the
- * config module). */
+ * config module): a regular file of at most KIOSK_FILE_MAX_KEY bytes (a
+ * FIFO, a device, a directory is refused at once). KIOSK_KEYS_ERROR_IO
+ * naming the path, never the content. */
 gboolean     kiosk_keys_read_file       (const char  *file,
                                          char       **contents,
                                          gsize       *length,
