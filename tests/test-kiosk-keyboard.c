@@ -496,6 +496,11 @@ test_complete (void)
   open_surname (kiosk, "de");
   keyboard = find_keyboard (kiosk);
   ways = explore (keyboard);
+  /* A name as Unicode gives it (LATIN SMALL LETTER O WITH STROKE AND ACUTE). */
+  hold (visible_key (keyboard, "o"));
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (visible_key (keyboard, "ǿ")), "kiosk-name"), ==,
+                   "o with stroke and acute");
+  tap (visible_key (keyboard, g_dgettext (GETTEXT_PACKAGE, "Back")));
   for (guint i = 0; i < entries->len; i++)
     {
       Entry *e = g_ptr_array_index (entries, i);

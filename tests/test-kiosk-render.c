@@ -187,6 +187,21 @@ render_variants (KioskTestKiosk *kiosk, KioskKeyboard *keyboard, const char *nam
   kiosk_test_wait_ms (200);
   render (kiosk, file);
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (keyboard)), ==, height);
+  /* Every key of the panel (34 letters, shift, back) is a 48 px target. */
+  {
+    GtkWidget *panel = gtk_widget_get_parent (gtk_widget_get_parent (kiosk_keyboard_get_key (keyboard, "ø")));
+    guint keys = 0;
+
+    for (GtkWidget *row = gtk_widget_get_first_child (panel); row != NULL; row = gtk_widget_get_next_sibling (row))
+      for (GtkWidget *k = gtk_widget_get_first_child (row); k != NULL; k = gtk_widget_get_next_sibling (k))
+        if (GTK_IS_BUTTON (k))
+          {
+            g_assert_cmpint (gtk_widget_get_width (k), >=, 48);
+            g_assert_cmpint (gtk_widget_get_height (k), >=, 48);
+            keys++;
+          }
+    g_assert_cmpuint (keys, ==, 36);
+  }
   g_signal_emit_by_name (kiosk_keyboard_get_key (keyboard, g_dgettext (GETTEXT_PACKAGE, "Back")), "clicked");
   g_assert_null (kiosk_keyboard_get_variants_key (keyboard));
 }

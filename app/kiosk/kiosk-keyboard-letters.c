@@ -247,7 +247,8 @@ _kiosk_keyboard_base_of (const char *letter)
   return NULL;
 }
 
-static void
+/* Returns whether the name already says "with" (o with stroke). */
+static gboolean
 append_letter_name (GString *name, gunichar c)
 {
   gunichar lower = g_unichar_tolower (c);
@@ -264,9 +265,11 @@ append_letter_name (GString *name, gunichar c)
     g_string_append_unichar (name, c);
   else
     g_string_append_printf (name, "U+%04X", c);
+  return own != NULL && strstr (own, " with ") != NULL;
 }
 
-/* "capital n with tilde", "l with ring below and macron". */
+/* "capital n with tilde", "l with ring below and macron", "capital o with
+ * stroke and acute". */
 static char *
 letter_name (const char *text)
 {
@@ -286,8 +289,7 @@ letter_name (const char *text)
             {
               if (name->len > 0)
                 g_string_append (name, " and ");
-              append_letter_name (name, decomposed[i]);
-              had_mark = FALSE;
+              had_mark = append_letter_name (name, decomposed[i]);
               continue;
             }
           for (guint m = 0; m < G_N_ELEMENTS (marks); m++)
