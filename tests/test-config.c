@@ -634,7 +634,6 @@ test_kiosk_values (Fixture       *fixture,
                    gconstpointer  data)
 {
   static const char *dest = "[destination a]\ndestination_id=" UUID_A "\nkey_file=k\ntrust_anchor=t\nforms=*\n";
-  g_autofree char *file = path_in (fixture, "plain");
   g_autofree char *open_dir = path_in (fixture, "open");
   g_autofree char *group_dir = path_in (fixture, "group");
   g_autofree char *private_dir = path_in (fixture, "private");
