@@ -703,6 +703,23 @@ test_control_characters (void)
 
       assert_problem (problems, cases[i].line, cases[i].path, cases[i].message);
     }
+
+  /* What a message quotes of the author's text (an unknown key, a language
+   * code) comes out escaped, in the message and in the path. */
+  {
+    g_autofree char *text = replace_once (valid_form, "\"en\": \"Test application\"",
+                                          "\"e\\u001b[2Jn\": \"x\", \"x\\u202ey\": 1");
+    g_autoptr(GPtrArray) problems = load_broken (text);
+
+    assert_problem (problems, 8, "$.title.e\\u001B[2Jn", "\"e\\u001B[2Jn\" is not a language code");
+    for (guint i = 0; i < problems->len; i++)
+      {
+        g_autofree char *line = kiosk_form_problem_to_string (g_ptr_array_index (problems, i));
+
+        g_assert_null (strchr (line, '\x1b'));
+        g_assert_null (strstr (line, "\u202e"));
+      }
+  }
 }
 
 /* Issue #18: nested unbounded repeats are refused when the form loads;

@@ -57,6 +57,42 @@ typedef struct {
   GHashTable      *code_lists;   /* name → KioskCodeList* (borrowed from the form) */
 } Loader;
 
+static gboolean
+is_forbidden_char (gunichar c)
+{
+  return c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029
+         || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* @s with every control, separator and bidi character written \uXXXX
+ * (invalid UTF-8 as \xXX). */
+static char *
+escape_controls (const char *s)
+{
+  GString *out;
+
+  if (s == NULL)
+    return NULL;
+  out = g_string_sized_new (strlen (s));
+  for (const char *p = s; *p != '\0';)
+    {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02X", (guchar) *p);
+          p++;
+          continue;
+        }
+      if (is_forbidden_char (c))
+        g_string_append_printf (out, "\\u%04X", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static void
 add_problem_at (Loader     *loader,
                 Pos         pos,
@@ -72,15 +108,19 @@ add_problem_at (Loader     *loader,
                 ...)
 {
   KioskFormProblem *problem = g_new0 (KioskFormProblem, 1);
+  g_autofree char *message = NULL;
   va_list args;
 
   problem->file = g_strdup (loader->file);
   problem->line = pos.line;
   problem->column = pos.column;
-  problem->path = g_strdup (path);
+  /* Keys and values quoted in a path or message are the author's text:
+   * no control or bidi character of theirs reaches a terminal or a log. */
+  problem->path = escape_controls (path);
   va_start (args, format);
-  problem->message = g_strdup_vprintf (format, args);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
+  problem->message = escape_controls (message);
   g_ptr_array_add (loader->problems, problem);
 }
 
@@ -251,8 +291,7 @@ forbidden_char (const char *s,
       gunichar c = g_utf8_get_char (p);
 
       n++;
-      if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029
-          || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+      if (is_forbidden_char (c))
         {
           *position = n;
           return c;
