@@ -329,6 +329,14 @@ class CheckConfigTest(unittest.TestCase):
             self.assertEqual(result.returncode, 1)
             self.assertIn(f"{path}: [platform] client_secret_file: cannot be read: {target} {kind}", result.stdout)
             self.assertIn(f"{path}: [destination a] key_file: {target} {kind}", result.stdout)
+        # the receipt MAC key file: check-config refuses it without opening
+        # it again in the receipt module
+        path = self.write("kiosk.conf", self.BASE + f"[receipt]\nmac_key_file={fifo}\n")
+        result = subprocess.run([CTL, "check-config", "--config", path], capture_output=True, text=True,
+                                check=False, timeout=30)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(f"{path}: [receipt] mac_key_file: cannot be read: {fifo} is a FIFO (named pipe), "
+                      "not a regular file", result.stdout)
 
     def test_urls_and_data_dir(self):
         """Issue #18: check-config said OK to a submission_api with a query

@@ -131,15 +131,26 @@ check_modules (KioskConfig *config,
   KioskSyncSettings settings;
   KioskQueueRetention retention;
 
-  if (!kiosk_sync_settings_from_keyfile (config->keyfile, &settings, &sync_error))
+  /* A group that already has an error is not handed to its module: the
+   * module's message would be dropped anyway, and a file the checks
+   * refused (a FIFO as mac_key_file) must not be opened by it. */
+  if (!has_error_in (problems, "sync")
+      && !kiosk_sync_settings_from_keyfile (config->keyfile, &settings, &sync_error))
     add_module_error (config, problems, "sync", sync_error);
-  printer = kiosk_printer_new_from_config (config, &printer_error);
-  if (printer == NULL)
-    add_module_error (config, problems, "printer", printer_error);
-  receipt = kiosk_receipt_options_new_from_config (config, &receipt_error);
-  if (receipt == NULL)
-    add_module_error (config, problems, "receipt", receipt_error);
-  if (!kiosk_queue_retention_from_keyfile (config->keyfile, &retention, &queue_error))
+  if (!has_error_in (problems, "printer"))
+    {
+      printer = kiosk_printer_new_from_config (config, &printer_error);
+      if (printer == NULL)
+        add_module_error (config, problems, "printer", printer_error);
+    }
+  if (!has_error_in (problems, "receipt"))
+    {
+      receipt = kiosk_receipt_options_new_from_config (config, &receipt_error);
+      if (receipt == NULL)
+        add_module_error (config, problems, "receipt", receipt_error);
+    }
+  if (!has_error_in (problems, "queue")
+      && !kiosk_queue_retention_from_keyfile (config->keyfile, &retention, &queue_error))
     add_module_error (config, problems, "queue", queue_error);
 }
 
