@@ -720,6 +720,16 @@ test_control_characters (void)
         g_assert_null (strstr (line, "\u202e"));
       }
   }
+  /* And so does a file name. */
+  {
+    g_autoptr(GPtrArray) problems = NULL;
+    g_autoptr(KioskForm) form = kiosk_form_load_data ("{", 1, "b\x1b[2J.json", &problems, NULL);
+    g_autofree char *line = NULL;
+
+    g_assert_null (form);
+    line = kiosk_form_problem_to_string (g_ptr_array_index (problems, 0));
+    g_assert_true (g_str_has_prefix (line, "b\\u001B[2J.json:1:"));
+  }
 }
 
 /* Issue #18: nested unbounded repeats are refused when the form loads;

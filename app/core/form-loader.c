@@ -1718,7 +1718,8 @@ load (const char  *data,
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
   g_array_set_clear_func (pending, (GDestroyNotify) pending_clear);
-  basename = g_strdup (file != NULL ? file : "<form>");
+  /* A file name is text an administrator chose: escaped like the rest. */
+  basename = escape_controls (file != NULL ? file : "<form>");
   loader.file = basename;
   loader.problems = problems;
   loader.form = form;
@@ -1786,17 +1787,20 @@ kiosk_form_load_file (const char  *path,
       if (problems != NULL)
         {
           KioskFormProblem *problem = g_new0 (KioskFormProblem, 1);
-          problem->file = g_strdup (path);
+          g_autofree char *message = NULL;
+
+          problem->file = escape_controls (path);
           problem->path = g_strdup ("$");
           if (g_error_matches (local_error, KIOSK_FILE_ERROR, KIOSK_FILE_ERROR_NOT_REGULAR))
-            problem->message = g_strdup_printf ("cannot read the file: %s (a form definition must be a regular file: "
-                                                "remove this entry or put the form file in its place)", local_error->message);
+            message = g_strdup_printf ("cannot read the file: %s (a form definition must be a regular file: "
+                                       "remove this entry or put the form file in its place)", local_error->message);
           else if (g_error_matches (local_error, KIOSK_FILE_ERROR, KIOSK_FILE_ERROR_TOO_LARGE))
-            problem->message = g_strdup_printf ("cannot read the file: %s (a form definition may have at most %u MiB; "
-                                                "split the form or shorten its code lists)",
-                                                local_error->message, KIOSK_FILE_MAX_FORM / (1024 * 1024));
+            message = g_strdup_printf ("cannot read the file: %s (a form definition may have at most %u MiB; "
+                                       "split the form or shorten its code lists)",
+                                       local_error->message, KIOSK_FILE_MAX_FORM / (1024 * 1024));
           else
-            problem->message = g_strdup_printf ("cannot read the file: %s", local_error->message);
+            message = g_strdup_printf ("cannot read the file: %s", local_error->message);
+          problem->message = escape_controls (message);
           *problems = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_form_problem_free);
           g_ptr_array_add (*problems, problem);
         }
