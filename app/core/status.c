@@ -164,13 +164,21 @@ collect_queue (Collector         *c,
   KioskQueueCounts counts = { 0 };
   g_autofree char *path = g_build_filename (config->data_dir, "queue.db", NULL);
   gboolean missing = !g_file_test (path, G_FILE_TEST_EXISTS);
+  g_autoptr(GPtrArray) records = kiosk_queue_damage_load (config->data_dir);
+  g_autofree char *damage = NULL;
+  gboolean damaged_file;
 
   counts.oldest_pending_age_ms = -1;
-  /* No check (a status call must be quick) and no creation. */
+  /* Read-only: status never creates, migrates, moves or repairs anything.
+   * No integrity check (a status call must be quick): damage that a read
+   * runs into is reported here, damage the kiosk or the sync service
+   * found at their start is in the damage records. */
   if (!missing)
-    queue = kiosk_queue_open (config->data_dir, KIOSK_QUEUE_OPEN_NO_CHECK | KIOSK_QUEUE_OPEN_NO_CREATE, &error);
+    queue = kiosk_queue_open (config->data_dir, KIOSK_QUEUE_OPEN_READ_ONLY | KIOSK_QUEUE_OPEN_NO_CHECK, &error);
   if (queue != NULL)
     kiosk_queue_get_counts (queue, &counts, &error);
+  damaged_file = g_error_matches (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_CORRUPT);
+  damage = kiosk_queue_describe_damage (config->data_dir, &counts);
 
   json_builder_set_member_name (b, "queue");
   json_builder_begin_object (b);
@@ -191,11 +199,39 @@ collect_queue (Collector         *c,
   member_time (b, "oldest_pending_created", counts.oldest_pending_created_ms);
   member_string (b, "path", path);
   member_string (b, "error", error != NULL ? error->message : NULL);
+  json_builder_set_member_name (b, "damaged");
+  json_builder_add_boolean_value (b, damaged_file);
+  member_int (b, "damaged_applications", (gint64) counts.damaged);
+  member_int (b, "damaged_unacknowledged", (gint64) counts.damaged_unacknowledged);
+  json_builder_set_member_name (b, "damage_records");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < records->len; i++)
+    {
+      const KioskQueueSalvage *record = g_ptr_array_index (records, i);
+
+      json_builder_begin_object (b);
+      member_time (b, "time", record->time_ms);
+      member_string (b, "kept_file", record->kept_path);
+      member_string (b, "problem", record->problem);
+      member_int (b, "saved", (gint64) record->saved);
+      member_int (b, "damaged", (gint64) record->damaged);
+      member_int (b, "lost", (gint64) record->lost);
+      member_int (b, "attachments_lost", (gint64) record->attachments_lost);
+      json_builder_set_member_name (b, "lost_may_be_more");
+      json_builder_add_boolean_value (b, record->unknown_rest);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
   json_builder_end_object (b);
 
   *pending_out = counts.by_state[KIOSK_QUEUE_STATE_QUEUED] + counts.by_state[KIOSK_QUEUE_STATE_CREATED];
-  if (error != NULL)
+  if (damaged_file)
+    add_alert (c, KIOSK_STATUS_CRITICAL, "queue", "the queue file is damaged; the applications in it are not "
+               "being sent: %s", error->message);
+  else if (error != NULL)
     add_alert (c, KIOSK_STATUS_CRITICAL, "queue", "the queue cannot be read: %s", error->message);
+  if (damage != NULL)
+    add_alert (c, KIOSK_STATUS_CRITICAL, "queue", "%s", damage);
   if (counts.by_state[KIOSK_QUEUE_STATE_FAILED] > 0)
     add_alert (c, KIOSK_STATUS_WARNING, "queue",
                "%" G_GUINT64_FORMAT " application%s failed permanently and need%s staff "

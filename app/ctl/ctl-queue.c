@@ -14,11 +14,14 @@
 
 #include "ctl-private.h"
 
-/* queue status|list|retry|purge: the outbox in data_dir (docs/queue.md).
- * Nothing personal is shown: the queue holds only ciphertext and
- * bookkeeping. status and list open the queue without the integrity check
- * (fast, and they never move a file aside while the kiosk runs); retry and
- * purge, which write, check it first. None of them creates a queue. */
+/* queue status|list|retry|purge|salvage|acknowledge: the outbox in
+ * data_dir (docs/queue.md). Nothing personal is shown: the queue holds
+ * only ciphertext and bookkeeping. status and list open the queue
+ * read-only without the integrity check: they never create, migrate, move
+ * or repair anything, and a damaged file is reported as such. retry and
+ * purge, which write, check it first and refuse a damaged file; salvage
+ * carries what can be read into a fresh queue; acknowledge ends the
+ * critical alert after a person looked. None of them creates a queue. */
 
 static const char queue_usage[] =
   "Usage: antragskiosk-ctl queue COMMAND [OPTIONS…]\n\n"
@@ -28,7 +31,12 @@ static const char queue_usage[] =
   "                              Applications, newest first (reference, form, state, times,\n"
   "                              attempts, last error); --limit 0 lists all (default 50)\n"
   "  retry REF                   Queue a failed application again\n"
-  "  purge                       Apply the retention of the [queue] group now\n\n"
+  "  purge                       Apply the retention of the [queue] group now\n"
+  "  salvage                     Check the queue file; when it is damaged, carry every readable\n"
+  "                              application into a fresh queue and keep the damaged file\n"
+  "                              (stop the kiosk and antragskiosk-sync first)\n"
+  "  acknowledge                 A person has dealt with the queue's damage: end the critical\n"
+  "                              alert (the damaged files and applications stay)\n\n"
   "Every command takes --config FILE. Exit status: 0 success, 1 failure, 2 usage error.\n";
 
 typedef struct {
@@ -67,15 +75,13 @@ open_queue (CtlQueueContext     *ctx,
       *missing = TRUE;
       return NULL;
     }
+  /* _NO_CREATE: never created, and a damaged file is left as it is */
   queue = kiosk_queue_open (ctx->config->data_dir, flags | KIOSK_QUEUE_OPEN_NO_CREATE, &error);
   if (queue == NULL)
     {
       _kiosk_ctl_error ("%s", error->message);
       return NULL;
     }
-  if (kiosk_queue_get_recovered_from (queue) != NULL)
-    fprintf (stderr, "antragskiosk-ctl: warning: the queue file was damaged and was moved to %s; "
-                     "a fresh queue was started\n", kiosk_queue_get_recovered_from (queue));
   return queue;
 }
 
@@ -150,14 +156,22 @@ queue_status (CtlQueueContext *ctx,
   g_autoptr(GError) error = NULL;
   g_autoptr(KioskQueue) queue = NULL;
   g_autofree char *path = g_build_filename (ctx->config->data_dir, "queue.db", NULL);
+  g_autoptr(GPtrArray) records = kiosk_queue_damage_load (ctx->config->data_dir);
+  g_autofree char *damage = NULL;
   KioskQueueCounts counts = { 0 };
-  gboolean missing;
+  gboolean missing = !g_file_test (path, G_FILE_TEST_EXISTS);
+  gboolean damaged;
 
   counts.oldest_pending_age_ms = -1;
-  queue = open_queue (ctx, KIOSK_QUEUE_OPEN_NO_CHECK, &missing);
-  if (queue == NULL && !missing)
-    return 1;
-  if (queue != NULL && !kiosk_queue_get_counts (queue, &counts, &error))
+  if (!missing)
+    {
+      queue = kiosk_queue_open (ctx->config->data_dir, KIOSK_QUEUE_OPEN_READ_ONLY | KIOSK_QUEUE_OPEN_NO_CHECK, &error);
+      if (queue != NULL)
+        kiosk_queue_get_counts (queue, &counts, &error);
+    }
+  damaged = g_error_matches (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_CORRUPT);
+  damage = kiosk_queue_describe_damage (ctx->config->data_dir, &counts);
+  if (error != NULL && !damaged)
     {
       _kiosk_ctl_error ("%s", error->message);
       return 1;
@@ -189,11 +203,27 @@ queue_status (CtlQueueContext *ctx,
       else
         json_builder_add_null_value (builder);
       add_time (builder, "oldest_pending_created", counts.oldest_pending_created_ms);
+      json_builder_set_member_name (builder, "damaged");
+      json_builder_add_boolean_value (builder, damaged);
+      add_string (builder, "error", error != NULL ? error->message : NULL);
+      json_builder_set_member_name (builder, "damaged_applications");
+      json_builder_add_int_value (builder, (gint64) counts.damaged);
+      json_builder_set_member_name (builder, "damage_records");
+      json_builder_add_int_value (builder, records->len);
+      add_string (builder, "attention", damage);
       json_builder_end_object (builder);
       print_json (builder);
-      return 0;
+      return damaged ? 1 : 0;
     }
 
+  if (damaged)
+    {
+      printf ("Queue: %s is DAMAGED and was left untouched; its applications are not being sent.\n"
+              "  %s\n", path, error->message);
+      if (damage != NULL)
+        printf ("Attention: %s\n", damage);
+      return 1;
+    }
   printf ("Queue: %s%s\n", path, missing ? " (none yet: nothing was stored on this kiosk)" : "");
   for (guint s = 0; s < KIOSK_QUEUE_N_STATES; s++)
     {
@@ -213,6 +243,11 @@ queue_status (CtlQueueContext *ctx,
     }
   else
     printf ("Oldest pending: none\n");
+  if (counts.damaged > 0)
+    printf ("Damaged: %" G_GUINT64_FORMAT " application%s (failed, never sent; %" G_GUINT64_FORMAT
+            " not acknowledged)\n", counts.damaged, counts.damaged == 1 ? "" : "s", counts.damaged_unacknowledged);
+  if (damage != NULL)
+    printf ("Attention: %s\n", damage);
   return 0;
 }
 
@@ -240,7 +275,7 @@ queue_list (CtlQueueContext *ctx,
       return 2;
     }
 
-  queue = open_queue (ctx, KIOSK_QUEUE_OPEN_NO_CHECK, &missing);
+  queue = open_queue (ctx, KIOSK_QUEUE_OPEN_READ_ONLY | KIOSK_QUEUE_OPEN_NO_CHECK, &missing);
   if (queue == NULL && !missing)
     return 1;
   if (queue != NULL)
@@ -273,6 +308,8 @@ queue_list (CtlQueueContext *ctx,
           add_string (builder, "state", kiosk_queue_state_to_string (item->state));
           json_builder_set_member_name (builder, "purged");
           json_builder_add_boolean_value (builder, item->purged_ms != 0);
+          json_builder_set_member_name (builder, "damaged");
+          json_builder_add_boolean_value (builder, item->damaged_ms != 0);
           json_builder_set_member_name (builder, "attempts");
           json_builder_add_int_value (builder, item->attempts);
           add_time (builder, "created", item->created_ms);
@@ -306,8 +343,9 @@ queue_list (CtlQueueContext *ctx,
       g_autofree char *form = g_strdup_printf ("%s %s", item->form_id, item->form_version);
       g_autofree char *created = format_utc (item->created_ms);
       g_autofree char *updated = format_utc (item->updated_ms);
-      g_autofree char *state_text = g_strdup_printf ("%s%s", kiosk_queue_state_to_string (item->state),
-                                                item->purged_ms != 0 ? "*" : "");
+      g_autofree char *state_text = g_strdup_printf ("%s%s", item->damaged_ms != 0 ? "DAMAGED"
+                                                     : kiosk_queue_state_to_string (item->state),
+                                                     item->purged_ms != 0 ? "*" : "");
 
       printf ("%-11s  %-24s  %-9s  %-20s  %-20s  %3u  %s\n", shown, form, state_text,
               created != NULL ? created : "-", updated != NULL ? updated : "-",
@@ -319,6 +357,13 @@ queue_list (CtlQueueContext *ctx,
     if (((KioskQueueItem *) items->pdata[i])->purged_ms != 0)
       {
         printf ("* purged: the ciphertext was deleted after confirmation; the row stays for reference\n");
+        break;
+      }
+  for (guint i = 0; i < items->len; i++)
+    if (((KioskQueueItem *) items->pdata[i])->damaged_ms != 0)
+      {
+        printf ("DAMAGED: a stored ciphertext is damaged on disk; the application (state failed) is never "
+                "sent: the citizen must submit it again\n");
         break;
       }
   return 0;
@@ -403,6 +448,73 @@ queue_purge (CtlQueueContext *ctx)
   return 0;
 }
 
+static int
+queue_salvage (CtlQueueContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskQueueSalvage) salvage = NULL;
+  g_autofree char *path = g_build_filename (ctx->config->data_dir, "queue.db", NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      printf ("There is no queue at %s; nothing to salvage.\n", path);
+      return 0;
+    }
+  if (!kiosk_queue_salvage (ctx->config->data_dir, NULL, &salvage, &error))
+    {
+      _kiosk_ctl_error ("%s", error->message);
+      return 1;
+    }
+  if (salvage == NULL)
+    {
+      printf ("%s passes the integrity check; nothing to salvage.\n", path);
+      return 0;
+    }
+  printf ("The queue file %s was damaged (%s).\n"
+          "Saved:    %" G_GUINT64_FORMAT " application%s, carried into a fresh queue with their states\n"
+          "Damaged:  %" G_GUINT64_FORMAT " (a ciphertext no longer matches: failed, never sent)\n"
+          "Lost:     %" G_GUINT64_FORMAT " row%s could not be read%s\n"
+          "Kept:     %s (never deleted: look at it, then delete it yourself)\n"
+          "antragskiosk-ctl status stays critical until 'antragskiosk-ctl queue acknowledge'.\n",
+          path, salvage->problem, salvage->saved, salvage->saved == 1 ? "" : "s", salvage->damaged,
+          salvage->lost, salvage->lost == 1 ? "" : "s",
+          salvage->unknown_rest ? " (part of the file could not be walked: maybe more)" : "",
+          salvage->kept_path);
+  if (salvage->attachments_lost > 0)
+    printf ("Attachments lost: %" G_GUINT64_FORMAT "\n", salvage->attachments_lost);
+  return 0;
+}
+
+static int
+queue_acknowledge (CtlQueueContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskQueue) queue = NULL;
+  guint records = 0;
+  guint64 applications = 0;
+  gboolean missing;
+
+  queue = open_queue (ctx, KIOSK_QUEUE_OPEN_DEFAULT, &missing);
+  if (queue == NULL && !missing)
+    {
+      _kiosk_ctl_error ("nothing was acknowledged: the queue must be readable first (a damaged queue: "
+                        "antragskiosk-ctl queue salvage)");
+      return 1;
+    }
+  if (!kiosk_queue_damage_acknowledge (ctx->config->data_dir, queue, &records, &applications, &error))
+    {
+      _kiosk_ctl_error ("%s", error->message);
+      return 1;
+    }
+  if (records == 0 && applications == 0)
+    printf ("Nothing to acknowledge: no damage is recorded.\n");
+  else
+    printf ("Acknowledged %u damage record%s and %" G_GUINT64_FORMAT " damaged application%s. The kept "
+            "queue.db.damaged-* files and the damaged applications stay until you delete them.\n",
+            records, records == 1 ? "" : "s", applications, applications == 1 ? "" : "s");
+  return 0;
+}
+
 int
 _kiosk_ctl_queue (int argc, char **argv)
 {
@@ -431,7 +543,8 @@ _kiosk_ctl_queue (int argc, char **argv)
     }
   command = argv[1];
   if (strcmp (command, "status") != 0 && strcmp (command, "list") != 0
-      && strcmp (command, "retry") != 0 && strcmp (command, "purge") != 0)
+      && strcmp (command, "retry") != 0 && strcmp (command, "purge") != 0
+      && strcmp (command, "salvage") != 0 && strcmp (command, "acknowledge") != 0)
     {
       _kiosk_ctl_error ("unknown queue command '%s' (try 'antragskiosk-ctl queue --help')", command);
       return 2;
@@ -462,7 +575,7 @@ _kiosk_ctl_queue (int argc, char **argv)
                         name);
       return 2;
     }
-  if ((opt_json && (strcmp (command, "retry") == 0 || strcmp (command, "purge") == 0))
+  if ((opt_json && strcmp (command, "status") != 0 && strcmp (command, "list") != 0)
       || ((opt_state != NULL || opt_limit != 50) && strcmp (command, "list") != 0))
     {
       _kiosk_ctl_error ("%s: an option does not apply to this command (try 'antragskiosk-ctl %s --help')",
@@ -480,6 +593,10 @@ _kiosk_ctl_queue (int argc, char **argv)
     status = queue_list (&ctx, opt_json, opt_state, opt_limit);
   else if (strcmp (command, "retry") == 0)
     status = queue_retry (&ctx, args[1]);
+  else if (strcmp (command, "salvage") == 0)
+    status = queue_salvage (&ctx);
+  else if (strcmp (command, "acknowledge") == 0)
+    status = queue_acknowledge (&ctx);
   else
     status = queue_purge (&ctx);
 

@@ -66,7 +66,7 @@ gboolean    kiosk_queue_state_from_string (const char      *name,
                                            KioskQueueState *state);
 
 /* The current schema version (PRAGMA user_version of a fresh queue). */
-#define KIOSK_QUEUE_SCHEMA_VERSION 3
+#define KIOSK_QUEUE_SCHEMA_VERSION 4
 
 typedef enum {
   KIOSK_QUEUE_OPEN_DEFAULT     = 0,       /* create if missing; PRAGMA quick_check */
@@ -78,6 +78,12 @@ typedef enum {
    * kiosk_queue_checkpoint() — unless the WAL grows past 4096 pages
    * (16 MiB); SQLite's default is 1000 pages. */
   KIOSK_QUEUE_OPEN_DEFER_CHECKPOINT = 1 << 3,
+  /* For commands that only look (status, list, receipts): the file is
+   * opened read-only and never created, moved, migrated or repaired. A
+   * damaged file gives KIOSK_QUEUE_ERROR_CORRUPT and stays as it is; a
+   * file of schema 3 (before the ciphertext hashes) is read as it is.
+   * Implies _NO_CREATE. */
+  KIOSK_QUEUE_OPEN_READ_ONLY   = 1 << 4,
 } KioskQueueOpenFlags;
 
 typedef struct _KioskQueue KioskQueue;
@@ -135,6 +141,11 @@ typedef struct {
   char            *metadata_jwe;
   char            *data_jwe;
   GPtrArray       *attachments;         /* KioskQueueAttachment*, NULL in listings */
+  /* != 0: a stored ciphertext no longer matched the SHA-256 kept at
+   * enqueue (or was unreadable when a damaged file was salvaged); the
+   * application is failed and is never sent. */
+  gint64           damaged_ms;
+  gint64           damage_acknowledged_ms;  /* != 0: staff ran queue acknowledge */
 } KioskQueueItem;
 
 void kiosk_queue_item_free (KioskQueueItem *item);
@@ -148,6 +159,8 @@ typedef struct {
    * created), -1 when there is none. */
   gint64  oldest_pending_age_ms;
   gint64  oldest_pending_created_ms;  /* 0 when there is none */
+  guint64 damaged;                    /* applications with a damaged ciphertext (in failed) */
+  guint64 damaged_unacknowledged;     /* … that no one acknowledged yet */
 } KioskQueueCounts;
 
 /* When ciphertexts go and tombstones go ([queue] group of the config). */
@@ -176,13 +189,17 @@ gboolean kiosk_queue_retention_from_keyfile  (GKeyFile            *keyfile,
  * applies the pragmas, checks the file and migrates the schema to
  * KIOSK_QUEUE_SCHEMA_VERSION.
  *
- * A file that is not an SQLite database or fails the check is not used:
- * it is renamed, with its -wal and -shm files, to
- * queue.db.corrupt-YYYYMMDDTHHMMSSZ (UTC), a warning is logged (file names
- * only) and a fresh queue is started; kiosk_queue_get_recovered_from()
- * then says where the old file went. A queue written by a newer program
- * version is left alone: NULL and KIOSK_QUEUE_ERROR_TOO_NEW. A locked,
- * read-only or full disk gives NULL and the matching error. */
+ * A file that is not an SQLite database or fails the check is salvaged
+ * (kiosk_queue_salvage()) when the queue may be created (no _NO_CREATE,
+ * no _READ_ONLY: the kiosk, antragskiosk-ctl sync and submit): every
+ * readable application is carried into a fresh queue, the damaged file is
+ * kept as queue.db.damaged-YYYYMMDDTHHMMSSZ, a warning is logged (file
+ * names and counts only) and a damage record is written for monitoring;
+ * kiosk_queue_get_salvage() then tells what happened. With _NO_CREATE or
+ * _READ_ONLY a damaged file gives NULL and KIOSK_QUEUE_ERROR_CORRUPT and
+ * is left exactly as it is. A queue written by a newer program version is
+ * left alone: NULL and KIOSK_QUEUE_ERROR_TOO_NEW. A locked, read-only or
+ * full disk gives NULL and the matching error. */
 KioskQueue *kiosk_queue_open       (const char           *data_dir,
                                     KioskQueueOpenFlags   flags,
                                     GError              **error);
@@ -191,9 +208,74 @@ void        kiosk_queue_close      (KioskQueue *queue);
 
 /* The path of queue.db. */
 const char *kiosk_queue_get_path   (KioskQueue *queue);
-/* NULL normally; after kiosk_queue_open() moved a corrupt file aside, the
- * path it was moved to. Tell a person: the old file needs a look. */
+/* NULL normally; after kiosk_queue_open() salvaged a damaged file, the
+ * path the damaged file is kept at. Tell a person: the old file needs a
+ * look. */
 const char *kiosk_queue_get_recovered_from (KioskQueue *queue);
+
+/* What a salvage did. Counts only: no content of any application. */
+typedef struct {
+  char    *kept_path;      /* where the damaged file is kept (never deleted) */
+  char    *problem;        /* what the check said (pages and tables, no content) */
+  gint64   time_ms;        /* when it was salvaged */
+  guint64  saved;          /* applications carried over intact */
+  guint64  damaged;        /* carried over, but a ciphertext is damaged: failed, never sent */
+  guint64  lost;           /* rows of applications that could not be read at all */
+  guint64  attachments_lost;  /* attachments that could not be read */
+  gboolean unknown_rest;   /* part of the file could not be walked: the count of lost
+                            * applications is a lower bound */
+  gboolean acknowledged;   /* (records) staff acknowledged it */
+} KioskQueueSalvage;
+
+void kiosk_queue_salvage_free (KioskQueueSalvage *salvage);
+
+/* NULL normally; after kiosk_queue_open() salvaged a damaged file, what
+ * the salvage did (owned by @queue). */
+const KioskQueueSalvage *kiosk_queue_get_salvage (KioskQueue *queue);
+
+/* For an administrator (antragskiosk-ctl queue salvage) and for
+ * kiosk_queue_open(): reads every application and attachment of the
+ * damaged @data_dir/queue.db that can still be read (row by row, skipping
+ * what SQLite reports as corrupt; each ciphertext checked against its
+ * SHA-256), writes them with their states into a fresh queue built beside
+ * it, keeps the damaged file (with its -wal and -shm) as
+ * queue.db.damaged-YYYYMMDDTHHMMSSZ, puts the fresh queue in its place
+ * and appends a record to @data_dir/queue-damage (kiosk_queue_damage_load()),
+ * which keeps monitoring critical until kiosk_queue_damage_acknowledge().
+ * @problem (may be NULL) is what the check said. Holds a lock file so that
+ * two processes never salvage at once; when another process salvaged in
+ * the meantime and queue.db is intact now, nothing is done and
+ * *@salvage_out is NULL. Returns FALSE with a KIOSK_QUEUE_ERROR when the
+ * fresh queue cannot be written (then queue.db is as it was). */
+gboolean kiosk_queue_salvage (const char         *data_dir,
+                              const char         *problem,
+                              KioskQueueSalvage **salvage_out,
+                              GError            **error);
+
+/* The damage records of @data_dir not yet acknowledged (an array of
+ * KioskQueueSalvage, empty when there is none). A record that cannot be
+ * read is reported as one record with kept_path NULL and the reason in
+ * problem: monitoring never goes back to "ok" because the record is
+ * unreadable. */
+GPtrArray *kiosk_queue_damage_load (const char *data_dir);
+
+/* Staff have looked: the damage records are renamed to
+ * queue-damage.acknowledged-YYYYMMDDTHHMMSSZ (kept) and damaged
+ * applications in @queue (may be NULL) are marked acknowledged. The kept
+ * damaged files stay. @n_records and @n_applications (may be NULL)
+ * receive what was acknowledged. */
+gboolean kiosk_queue_damage_acknowledge (const char  *data_dir,
+                                         KioskQueue  *queue,
+                                         guint       *n_records,
+                                         guint64     *n_applications,
+                                         GError     **error);
+
+/* For the clerk panel and status: NULL when nothing needs a person;
+ * otherwise one English sentence for staff about the queue's damage (the
+ * damage records not yet acknowledged and @counts' damaged
+ * applications, may be NULL). */
+char *kiosk_queue_describe_damage (const char             *data_dir,
+                                   const KioskQueueCounts *counts);
 
 /* How long a call waits for another connection's lock before failing with
  * KIOSK_QUEUE_ERROR_LOCKED (default 5000 ms). */
@@ -248,7 +330,10 @@ gboolean    kiosk_queue_get_counts (KioskQueue        *queue,
 
 /* For the sync worker: up to @limit (0: no limit) queued or created
  * applications with next_attempt_ms <= @now_ms, soonest due first, with
- * their ciphertexts and attachments. Nothing is changed. */
+ * their ciphertexts and attachments. Each ciphertext is checked against
+ * the SHA-256 kept at enqueue: an application whose ciphertext no longer
+ * matches is not returned but becomes failed and damaged (never sent; a
+ * warning is logged with its reference). Nothing else is changed. */
 GPtrArray  *kiosk_queue_take_due   (KioskQueue  *queue,
                                     gint64       now_ms,
                                     guint        limit,
@@ -295,7 +380,8 @@ gboolean    kiosk_queue_schedule_retry (KioskQueue  *queue,
                                         GError     **error);
 /* Staff: failed → queued, attempts 0, due now, the platform ids
  * forgotten (a fresh submission is created). last_error is kept until the
- * next attempt. */
+ * next attempt. A damaged application cannot be retried
+ * (KIOSK_QUEUE_ERROR_STATE). */
 gboolean    kiosk_queue_retry          (KioskQueue  *queue,
                                         const char  *reference,
                                         GError     **error);
@@ -327,5 +413,6 @@ gboolean    kiosk_queue_check          (KioskQueue  *queue,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskQueue, kiosk_queue_close)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskQueueItem, kiosk_queue_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskQueueAttachment, kiosk_queue_attachment_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskQueueSalvage, kiosk_queue_salvage_free)
 
 G_END_DECLS
