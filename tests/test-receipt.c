@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -226,6 +228,48 @@ test_verify (void)
   g_free (reference);
 }
 
+/* [receipt] mac_key_file is read as a secret: a regular file, small,
+ * never a FIFO (which would block the kiosk and the sync) or /dev/zero
+ * (which would fill the memory); its trailing newline is not key. */
+static void
+test_mac_key_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("receipt-mac-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  g_autofree char *good = g_build_filename (dir, "mac.key", NULL);
+  const char *bad[] = { fifo, "/dev/zero", dir };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  alarm (20);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KioskReceiptOptions) options = NULL;
+
+      g_key_file_set_string (keyfile, "receipt", "mac_key_file", bad[i]);
+      options = kiosk_receipt_options_new_from_keyfile (keyfile, &error);
+      g_assert_null (options);
+      g_assert_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_CONFIG);
+      g_assert_nonnull (strstr (error->message, bad[i]));
+    }
+  alarm (0);
+  {
+    g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KioskReceiptOptions) options = NULL;
+    g_autofree char *mac = NULL;
+
+    g_assert_true (g_file_set_contents (good, MAC_KEY "\n", -1, NULL));
+    g_key_file_set_string (keyfile, "receipt", "mac_key_file", good);
+    options = kiosk_receipt_options_new_from_keyfile (keyfile, &error);
+    g_assert_no_error (error);
+    mac = kiosk_receipt_mac (options->mac_key, REFERENCE, 64);
+    g_assert_cmpstr (mac, ==, MAC_FULL);
+  }
+  remove_tree (dir);
+}
+
 static void
 test_invalid (void)
 {
@@ -373,6 +417,17 @@ test_pixels (void)
   remove_tree (dir);
 }
 
+/* Renders @receipt and writes it to @path (a file of the test's own). */
+static gboolean
+render_to_file (const KioskReceipt *receipt, KioskReceiptFormat format, KioskPaper paper,
+                const KioskEscposOptions *options, const char *path, GError **error)
+{
+  g_autoptr(GBytes) bytes = kiosk_receipt_render (receipt, format, paper, options, error);
+
+  return bytes != NULL
+         && g_file_set_contents (path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes), error);
+}
+
 typedef struct {
   KioskPaper  paper;
   const char *name;
@@ -401,7 +456,7 @@ test_pdf (gconstpointer data)
   double width = 0, height = 0;
   const char *size_line;
 
-  g_assert_true (kiosk_receipt_render_to_file (receipt, KIOSK_RECEIPT_FORMAT_PDF, paper->paper, NULL, pdf, &error));
+  g_assert_true (render_to_file (receipt, KIOSK_RECEIPT_FORMAT_PDF, paper->paper, NULL, pdf, &error));
   g_assert_no_error (error);
 
   /* the page size, as poppler reads it */
@@ -545,7 +600,7 @@ test_no_status_page (gconstpointer data)
     g_autofree char *png = NULL;
     g_autofree char *decoded = NULL;
 
-    g_assert_true (kiosk_receipt_render_to_file (sealed, KIOSK_RECEIPT_FORMAT_PDF, paper->paper, NULL, pdf, &error));
+    g_assert_true (render_to_file (sealed, KIOSK_RECEIPT_FORMAT_PDF, paper->paper, NULL, pdf, &error));
     g_assert_no_error (error);
     png = pdf_to_png (pdf);
     g_assert_nonnull (png);
@@ -849,6 +904,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/receipt/payload", test_payload);
   g_test_add_func ("/antragskiosk/receipt/mac", test_mac);
   g_test_add_func ("/antragskiosk/receipt/verify", test_verify);
+  g_test_add_func ("/antragskiosk/receipt/mac-key-file", test_mac_key_file);
   g_test_add_func ("/antragskiosk/receipt/invalid", test_invalid);
   g_test_add_func ("/antragskiosk/receipt/qr-matrix", test_qr_matrix);
   g_test_add_func ("/antragskiosk/receipt/pixels", test_pixels);

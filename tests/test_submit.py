@@ -122,6 +122,32 @@ forms=*
             self.assertEqual(announced[0]["hash"], {"type": "sha512", "content": hashlib.sha512(pdf).hexdigest()})
             self.assertEqual((purpose, mime_type), ("form", "application/pdf"))
 
+    def test_summary_is_german_whatever_the_visitor_language(self):
+        """The summary PDF is for the authority's staff: German, also when
+        the visitor filled the form in Arabic or Turkish (pdftotext reads
+        the decrypted attachment)."""
+        answers = os.path.join(SRCDIR, "data", "answers", "sperrmuell.json")
+        for lang in ("ar", "tr", "uk", "en"):
+            run = self.ctl("submit", "--config", self.config, "--form", "sperrmuell", "--answers", answers,
+                           "--lang", lang)
+            self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        rows = self.rows()
+        self.assertEqual(len(rows), 4)
+        with open(os.path.join(ROOT, "resources", "forms", "sperrmuell.json"), encoding="utf-8") as f:
+            form = json.load(f)
+        german_title = form["title"]["de"]
+        german_page = form["pages"][0]["title"]["de"]
+        for row in rows:
+            _, pdf = decrypt(row["attachments"][0][3], self.key)
+            text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
+                                  check=True).stdout.decode()
+            self.assertIn(german_title, text)
+            self.assertIn(german_page, text)
+            for lang in ("en", "tr", "ar", "uk"):
+                self.assertNotIn(form["title"][lang], text, lang)
+            # no Arabic or Cyrillic letter from the visitor's language
+            self.assertFalse(any("\u0600" <= c <= "\u06ff" or "\u0400" <= c <= "\u04ff" for c in text))
+
     def test_invalid_answers_store_nothing(self):
         first = self.ctl("submit", "--config", self.config, "--form", "sperrmuell",
                          "--answers", os.path.join(SRCDIR, "data", "answers", "sperrmuell.json"))

@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include <antragskiosk/form.h>
+#include <antragskiosk/file.h>
 #include <antragskiosk/receipt.h>
 #include <antragskiosk/reference.h>
 
@@ -110,21 +111,24 @@ options_new (GKeyFile    *keyfile,
   if (key_file != NULL)
     {
       g_autofree char *contents = NULL;
-      gsize length = 0;
+      gsize size = 0, length;
       g_autoptr(GError) local_error = NULL;
 
       g_strstrip (key_file);
-      if (!g_file_get_contents (key_file, &contents, &length, &local_error))
+      /* A regular file of a secret's size: a FIFO or /dev/zero is refused
+       * at once; the whole buffer is wiped, not just the key. */
+      if (!kiosk_file_read_secret (key_file, KIOSK_FILE_MAX_SECRET, &contents, &size, &local_error))
         {
           g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_CONFIG,
                        "[receipt] mac_key_file cannot be read: %s", local_error->message);
           return NULL;
         }
+      length = size;
       while (length > 0 && (contents[length - 1] == '\n' || contents[length - 1] == '\r'))
         length--;
       if (length > 0)
         options->mac_key = g_bytes_new (contents, length);
-      memset (contents, 0, length);
+      explicit_bzero (contents, size);
     }
   else if (key_text != NULL && *key_text != '\0')
     {
@@ -1248,31 +1252,6 @@ kiosk_receipt_render (const KioskReceipt       *receipt,
                    "Unknown receipt format %d", (int) format);
       return NULL;
     }
-}
-
-gboolean
-kiosk_receipt_render_to_file (const KioskReceipt       *receipt,
-                              KioskReceiptFormat        format,
-                              KioskPaper                paper,
-                              const KioskEscposOptions *options,
-                              const char               *path,
-                              GError                  **error)
-{
-  g_autoptr(GBytes) bytes = kiosk_receipt_render (receipt, format, paper, options, error);
-  g_autoptr(GError) local_error = NULL;
-  gsize length = 0;
-  const char *data;
-
-  if (bytes == NULL)
-    return FALSE;
-  data = g_bytes_get_data (bytes, &length);
-  if (!g_file_set_contents (path, data, (gssize) length, &local_error))
-    {
-      g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_IO,
-                   "The receipt could not be written: %s", local_error->message);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* ---------------------------------------------------------------- summary */

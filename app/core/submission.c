@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include <antragskiosk/i18n.h>
 #include <antragskiosk/jwe.h>
 #include <antragskiosk/keys.h>
 #include <antragskiosk/receipt.h>
@@ -179,8 +180,14 @@ kiosk_submitter_submit (KioskSubmitter  *submitter,
   if (submitter->summary_pdf || submitter->assisted)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *visitor_language = g_strdup (kiosk_i18n_get_language ());
 
+      /* The document is for the authority's staff: German, whatever
+       * language the visitor used (the data itself holds codes, not
+       * labels). The texts the visitor typed stay as typed. */
+      kiosk_i18n_set_language ("de");
       pdf = kiosk_summary_render_pdf (form, data, (gssize) data_length, reference, now, error);
+      kiosk_i18n_set_language (visitor_language);
       if (pdf == NULL)
         goto out;
       pdf_attachment.attachment_id = attachment_id = g_uuid_string_random ();

@@ -64,6 +64,41 @@ buffer_changed_cb (GtkTextBuffer *buffer,
 }
 
 static void
+wrapping_label_setup_cb (GtkSignalListItemFactory *factory,
+                         GtkListItem              *item,
+                         gpointer                  user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+wrapping_label_bind_cb (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item,
+                        gpointer                  user_data)
+{
+  GtkStringObject *string = gtk_list_item_get_item (item);
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (string));
+}
+
+/* Rows of a drop-down as labels that wrap at 40 characters. */
+static GtkListItemFactory *
+wrapping_label_factory_new (void)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (wrapping_label_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (wrapping_label_bind_cb), NULL);
+  return factory;
+}
+
+static void
 dropdown_selected_cb (GtkDropDown *dropdown,
                       GParamSpec  *pspec,
                       KioskField  *self)
@@ -178,6 +213,14 @@ kiosk_field_build (KioskField *self)
               selected = i + 1;
           }
         self->dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (strings), NULL));
+        /* Long choices (a dog breed in Ukrainian with its German name in
+         * brackets) wrap instead of widening the page past the screen. */
+        {
+          g_autoptr(GtkListItemFactory) factory = wrapping_label_factory_new ();
+
+          gtk_drop_down_set_factory (self->dropdown, factory);
+          gtk_drop_down_set_list_factory (self->dropdown, factory);
+        }
         gtk_drop_down_set_selected (self->dropdown, selected);
         g_signal_connect (self->dropdown, "notify::selected", G_CALLBACK (dropdown_selected_cb), self);
         self->input = GTK_WIDGET (self->dropdown);

@@ -213,13 +213,6 @@ GBytes       *kiosk_receipt_render        (const KioskReceipt       *receipt,
                                            KioskPaper                paper,
                                            const KioskEscposOptions *options,
                                            GError                  **error);
-/* Renders and writes @path atomically (g_file_set_contents). */
-gboolean      kiosk_receipt_render_to_file (const KioskReceipt       *receipt,
-                                            KioskReceiptFormat        format,
-                                            KioskPaper                paper,
-                                            const KioskEscposOptions *options,
-                                            const char               *path,
-                                            GError                  **error);
 
 /* ---- the application as a document ---- */
 
