@@ -25,6 +25,7 @@ static const KioskCtlEntry commands[] = {
   { "check-forms",  _kiosk_ctl_check_forms,  "Check form definition files; one file:line:col: message per problem" },
   { "validate",     _kiosk_ctl_validate,     "Validate an answers file; print the canonical data JSON" },
   { "schema",       _kiosk_ctl_schema,       "Print a form's JSON Schema (draft 2020-12)" },
+  { "import-fim",   _kiosk_ctl_import_fim,   "Import FIM XDatenfelder 2.0/3.0 schemas as forms; one report line per file" },
   { "check-config", _kiosk_ctl_check_config, "Check the configuration; one file: [group] key: message per problem" },
   { "hash-pin",     _kiosk_ctl_hash_pin,     "Read the clerk PIN and print its [clerk] pin_hash drop-in" },
   { "receipt",      _kiosk_ctl_receipt,      "Render or reprint the receipt of a queued or sent application" },

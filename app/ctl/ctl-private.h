@@ -49,6 +49,7 @@ int _kiosk_ctl_forms        (int argc, char **argv);
 int _kiosk_ctl_check_forms  (int argc, char **argv);
 int _kiosk_ctl_validate     (int argc, char **argv);
 int _kiosk_ctl_schema       (int argc, char **argv);
+int _kiosk_ctl_import_fim   (int argc, char **argv);
 int _kiosk_ctl_check_config (int argc, char **argv);
 int _kiosk_ctl_hash_pin     (int argc, char **argv);
 int _kiosk_ctl_receipt      (int argc, char **argv);
