@@ -2175,7 +2175,10 @@ present_set (Item *group, Item *scope, GPtrArray *out)
     {
       Item *c = g_ptr_array_index (group->children, i);
 
-      if (c->type == ITEM_FIELD && c->scope == scope)
+      /* An unticked checkbox has a value (false): only a tick counts. */
+      if (c->type == ITEM_FIELD && c->scope == scope && g_strcmp0 (c->kind, "checkbox") == 0)
+        g_ptr_array_add (out, g_strdup_printf ("%s == true", c->key));
+      else if (c->type == ITEM_FIELD && c->scope == scope)
         g_ptr_array_add (out, g_strdup_printf ("present(%s)", c->key));
       else if (c->type == ITEM_GROUP && c->max > 1)
         g_ptr_array_add (out, g_strdup_printf ("count(%s) > 0", c->key));
@@ -2842,7 +2845,10 @@ kiosk_fim_import_file (const char            *path,
 
   if (!kiosk_file_read (path, KIOSK_FIM_MAX_FILE, &data, &length, &local))
     {
-      g_set_error (error, KIOSK_FIM_ERROR, KIOSK_FIM_ERROR_IO, "%s: %s", path, local->message);
+      if (g_str_has_prefix (local->message, path))
+        g_set_error_literal (error, KIOSK_FIM_ERROR, KIOSK_FIM_ERROR_IO, local->message);
+      else
+        g_set_error (error, KIOSK_FIM_ERROR, KIOSK_FIM_ERROR_IO, "%s: %s", path, local->message);
       return NULL;
     }
   return kiosk_fim_import_data (data, length, path, options, error);
