@@ -80,6 +80,80 @@ class StatusTest(unittest.TestCase):
     def alerts(self, status, component=None):
         return [a for a in status["alerts"] if component is None or a["component"] == component]
 
+    def snapshot(self):
+        """Every file name in data_dir with its bytes' SHA-256."""
+        import hashlib
+        result = {}
+        for name in sorted(os.listdir(self.data_dir)):
+            with open(os.path.join(self.data_dir, name), "rb") as f:
+                result[name] = hashlib.sha256(f.read()).hexdigest()
+        return result
+
+    def test_damaged_queue(self):
+        """Issue #18: 16 random bytes in queue.db. The commands that only look
+        leave every file as it was and say critical; a salvage keeps the
+        damaged file; status stays critical until acknowledged."""
+        import sqlite3
+        for _ in range(40):
+            self.submit()
+        path = os.path.join(self.data_dir, "queue.db")
+        db = sqlite3.connect("file:%s?immutable=1" % path, uri=True)  # creates no -wal, -shm
+        root = db.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'applications'").fetchone()[0]
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        db.close()
+        for name in ("queue.db-wal", "queue.db-shm"):
+            self.assertFalse(os.path.exists(os.path.join(self.data_dir, name)))
+        with open(path, "r+b") as f:
+            f.seek((root - 1) * page_size)
+            f.write(os.urandom(16))
+        before = self.snapshot()
+
+        for args in (("status", "--json", "--no-printer"), ("queue", "status", "--json"), ("queue", "status"),
+                     ("queue", "list"), ("queue", "list", "--json"), ("queue", "retry", "22222-22222"),
+                     ("queue", "purge"), ("status", "--no-printer")):
+            result = self.ctl(*args, check=False)
+            self.assertEqual(self.snapshot(), before, args)
+            if args[0] == "status":
+                self.assertEqual(result.returncode, 0, result.stderr)
+            else:
+                self.assertEqual(result.returncode, 1, (args, result.stdout, result.stderr))
+        status = self.status()
+        self.assertEqual(status["level"], "critical")
+        self.assertTrue(status["queue"]["damaged"])
+        self.assertTrue(any("damaged" in a["message"] and a["level"] == "critical"
+                            for a in self.alerts(status, "queue")), status["alerts"])
+        queue_status = json.loads(self.ctl("queue", "status", "--json", check=False).stdout)
+        self.assertTrue(queue_status["damaged"])
+
+        # the administrator salvages; the damaged file is kept byte for byte
+        # (and the salvage is logged as a warning: not fatal here)
+        result = subprocess.run([CTL, "queue", "salvage", "--config", self.config], capture_output=True,
+                                text=True, check=False, timeout=120, env=dict(os.environ, G_DEBUG="gc-friendly"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("Kept:", result.stdout)
+        self.assertIn("was damaged", result.stdout)
+        kept = [n for n in os.listdir(self.data_dir) if n.startswith("queue.db.damaged-") and "-wal" not in n
+                and "-shm" not in n]
+        self.assertEqual(len(kept), 1, os.listdir(self.data_dir))
+        self.assertEqual(self.snapshot()[kept[0]], before["queue.db"])
+        status = self.status()
+        self.assertFalse(status["queue"]["damaged"])
+        self.assertEqual(status["level"], "critical")
+        records = status["queue"]["damage_records"]
+        self.assertEqual(len(records), 1)
+        self.assertEqual(records[0]["saved"] + records[0]["damaged"] + records[0]["lost"], 40, records)
+        self.assertEqual(status["queue"]["total"], records[0]["saved"] + records[0]["damaged"])
+        self.assertTrue(records[0]["kept_file"].endswith(kept[0]))
+        # still critical later, from another process
+        self.assertEqual(self.status()["level"], "critical")
+
+        self.ctl("queue", "acknowledge")
+        status = self.status()
+        self.assertEqual(status["queue"]["damage_records"], [])
+        self.assertFalse(any("salvaged" in a["message"] for a in self.alerts(status, "queue")), status["alerts"])
+        self.assertIn(kept[0], os.listdir(self.data_dir))
+
+
     def test_fresh_kiosk(self):
         version = subprocess.run([CTL, "--version"], capture_output=True, text=True, check=True).stdout
         status = self.status()

@@ -1117,6 +1117,17 @@ create_file (KioskQueue  *queue,
   return TRUE;
 }
 
+KioskQueueOpenFlags
+kiosk_queue_monitor_flags (const char *data_dir)
+{
+  g_autofree char *path = g_build_filename (data_dir, "queue.db", NULL);
+  GStatBuf st;
+
+  if (g_stat (path, &st) == 0 && st.st_size > KIOSK_QUEUE_MONITOR_CHECK_MAX_BYTES)
+    return KIOSK_QUEUE_OPEN_READ_ONLY | KIOSK_QUEUE_OPEN_NO_CHECK;
+  return KIOSK_QUEUE_OPEN_READ_ONLY;
+}
+
 static KioskQueue *queue_open_file (const char *data_dir, const char *name,
                                      KioskQueueOpenFlags flags, GError **error);
 
@@ -2845,7 +2856,6 @@ salvage_copy (const char        *src_path,
               KioskQueueSalvage *result)
 {
   Salvager s = { NULL };
-  g_autofree char *columns = NULL;
   g_autofree char *row_sql = NULL;
   gint64 version = 0;
   int rc;

@@ -170,11 +170,11 @@ collect_queue (Collector         *c,
 
   counts.oldest_pending_age_ms = -1;
   /* Read-only: status never creates, migrates, moves or repairs anything.
-   * No integrity check (a status call must be quick): damage that a read
-   * runs into is reported here, damage the kiosk or the sync service
-   * found at their start is in the damage records. */
+   * quick_check only while the file is small (a status call must be
+   * quick): damage a read runs into is reported here, damage the kiosk or
+   * the sync service found at their start is in the damage records. */
   if (!missing)
-    queue = kiosk_queue_open (config->data_dir, KIOSK_QUEUE_OPEN_READ_ONLY | KIOSK_QUEUE_OPEN_NO_CHECK, &error);
+    queue = kiosk_queue_open (config->data_dir, kiosk_queue_monitor_flags (config->data_dir), &error);
   if (queue != NULL)
     kiosk_queue_get_counts (queue, &counts, &error);
   damaged_file = g_error_matches (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_CORRUPT);

@@ -165,7 +165,7 @@ queue_status (CtlQueueContext *ctx,
   counts.oldest_pending_age_ms = -1;
   if (!missing)
     {
-      queue = kiosk_queue_open (ctx->config->data_dir, KIOSK_QUEUE_OPEN_READ_ONLY | KIOSK_QUEUE_OPEN_NO_CHECK, &error);
+      queue = kiosk_queue_open (ctx->config->data_dir, kiosk_queue_monitor_flags (ctx->config->data_dir), &error);
       if (queue != NULL)
         kiosk_queue_get_counts (queue, &counts, &error);
     }
@@ -275,7 +275,7 @@ queue_list (CtlQueueContext *ctx,
       return 2;
     }
 
-  queue = open_queue (ctx, KIOSK_QUEUE_OPEN_READ_ONLY | KIOSK_QUEUE_OPEN_NO_CHECK, &missing);
+  queue = open_queue (ctx, kiosk_queue_monitor_flags (ctx->config->data_dir), &missing);
   if (queue == NULL && !missing)
     return 1;
   if (queue != NULL)

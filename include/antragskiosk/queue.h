@@ -203,6 +203,14 @@ gboolean kiosk_queue_retention_from_keyfile  (GKeyFile            *keyfile,
 KioskQueue *kiosk_queue_open       (const char           *data_dir,
                                     KioskQueueOpenFlags   flags,
                                     GError              **error);
+/* The flags for a command that only looks (status, queue status, list):
+ * _READ_ONLY, with PRAGMA quick_check while queue.db is at most 16 MiB
+ * (a few milliseconds; a kiosk's file is mostly small tombstones), with
+ * _NO_CHECK above (quick_check of a 400 MB file takes half a second; the
+ * kiosk and the sync service check at their start). */
+#define KIOSK_QUEUE_MONITOR_CHECK_MAX_BYTES (16 * 1024 * 1024)
+KioskQueueOpenFlags kiosk_queue_monitor_flags (const char *data_dir);
+
 /* Closes the connection (NULL is allowed). */
 void        kiosk_queue_close      (KioskQueue *queue);
 
