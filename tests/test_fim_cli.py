@@ -1,0 +1,265 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`antragskiosk-ctl import-fim` end to end (docs/fim.md, issue #15): the XDF
+2.0 and 3.0 test messages in tests/data/fim/ (written from the
+specifications) become forms that pass check-forms, are listed by `forms
+--forms-dir`, whose JSON Schema (checked with python3-jsonschema, an
+independent validator) accepts the data `validate` prints, and whose
+applications are submitted, encrypted, and delivered to the local test
+platform (tests/platform/platform.py), which decrypts them and checks them
+against that schema. The report lines are compared with counts read off
+the XDF files here, with an XML parser of Python's own."""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+import jsonschema
+
+CTL = os.environ["ANTRAGSKIOSK_CTL"]
+ROOT = os.environ["ANTRAGSKIOSK_SOURCE_ROOT"]
+DATA = os.path.join(ROOT, "tests", "data", "fim")
+CODELISTS = os.path.join(DATA, "codelists")
+PRIVATE_KEY = os.path.join(ROOT, "packaging", "dev", "demo-destination-private.jwk")
+DEMO_JWK = os.path.join(ROOT, "resources", "demo", "demo-destination.jwk")
+DEMO_ROOT = os.path.join(ROOT, "resources", "demo", "demo-root-ca.pem")
+FILES = ["xdf2-gewerbe.xml", "xdf3-anschrift-gruppe.xml", "xdf3-hundesteuer.xml"]
+LEIKA = {"S99000001": "99000000000001", "S99000000002": "99000000000002", "G99000000088": "99000000000003"}
+CLIENT_ID = "fim-test-kiosk"
+
+sys.path.append(os.path.join(ROOT, "tests", "platform"))
+from client import Platform  # noqa: E402
+
+
+def ctl(*args, check=False):
+    env = dict(os.environ)
+    env.pop("G_MESSAGES_DEBUG", None)
+    return subprocess.run([CTL, *args], capture_output=True, text=True, env=env, check=check, timeout=120)
+
+
+def local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+def xdf_facts(path):
+    """(id, datenfeld count, datenfeld elements that cannot be entered at a
+    terminal by docs/fim.md: feldart hidden or locked, datentyp file or obj,
+    a select whose code list is neither embedded nor in CODELISTS)."""
+    known = set()
+    for name in os.listdir(CODELISTS):
+        uri = ET.parse(os.path.join(CODELISTS, name)).getroot().find("Identification/CanonicalUri").text
+        known.add(uri)
+    root = ET.parse(path).getroot()
+    top = next(c for c in root if local(c.tag) in ("stammdatenschema", "datenfeldgruppe"))
+    ident = next(c for c in top if local(c.tag) == "identifikation")
+    fim_id = next(c for c in ident if local(c.tag) == "id").text
+    fields = [e for e in top.iter() if local(e.tag) == "datenfeld"]
+    groups = [e for e in top.iter() if local(e.tag) == "datenfeldgruppe"]
+    unmapped = []
+    for f in fields:
+        kids = {local(c.tag): c for c in f}
+        art = kids["feldart"].find("code").text
+        typ = kids["datentyp"].find("code").text
+        uris = [e.text for e in f.iter() if local(e.tag) == "canonicalIdentification"]
+        embedded = any(local(e.tag) == "wert" for e in f.iter())
+        if art in ("hidden", "locked") or typ in ("file", "obj") \
+                or (art == "select" and not embedded and not (set(uris) & known)):
+            unmapped.append(next(c for c in kids["identifikation"] if local(c.tag) == "id").text)
+    rule_ids = set()
+    for r in top.iter():
+        if local(r.tag) == "regel":
+            ident = next(c for c in r if local(c.tag) == "identifikation")
+            rule_ids.add(next(c for c in ident if local(c.tag) == "id").text)
+    # iter() includes top itself: a Datenfeldgruppe message's own group counts (it is the form)
+    return fim_id, len(fields), unmapped, len(groups), rule_ids
+
+
+class ImportFimTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="fim-cli-")
+        cls.out = os.path.join(cls.tmp.name, "forms")
+        args = ["import-fim", *[os.path.join(DATA, f) for f in FILES], "--output", cls.out,
+                "--codelists", CODELISTS, "--lang", "de"]
+        for fim_id, key in LEIKA.items():
+            args += ["--leika", f"{fim_id}={key}"]
+        cls.imported = ctl(*args)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_report(self):
+        self.assertEqual(self.imported.returncode, 0, self.imported.stderr)
+        lines = self.imported.stdout.splitlines()
+        self.assertEqual(len(lines), len(FILES))
+        for file, line in zip(FILES, lines):
+            fim_id, n, unmapped, groups, rules = xdf_facts(os.path.join(DATA, file))
+            m = re.fullmatch(r"(.*): form=(\S+) fields=(\d+) unmapped=(\d+) groups=(\d+) rules=(\d+)", line)
+            self.assertIsNotNone(m, line)
+            self.assertEqual(m[1], os.path.join(DATA, file))
+            self.assertEqual(m[2], fim_id.lower())
+            # every datenfeld accounted for
+            self.assertEqual(int(m[3]) + int(m[4]), n, line)
+            self.assertEqual(int(m[4]), len(unmapped), line)
+            self.assertEqual(int(m[5]), groups, line)
+            self.assertLessEqual(int(m[6]), len(rules))
+            # each unmapped element on stderr with its id and why
+            for fim_field in unmapped:
+                self.assertRegex(self.imported.stderr, re.escape(os.path.join(DATA, file)) + r":\d+: " + fim_field
+                                 + r" V[0-9.]+ \"[^\"]+\" not imported: \S")
+            # each rule either converted or listed
+            listed = set(re.findall(re.escape(os.path.join(DATA, file)) + r":\d+: (R\d+) V[0-9.]+ \"[^\"]*\" rule not converted",
+                                    self.imported.stderr))
+            self.assertEqual(int(m[6]) + len(listed), len(rules), self.imported.stderr)
+            self.assertTrue(os.path.isfile(os.path.join(self.out, fim_id.lower() + ".json")))
+            self.assertTrue(os.path.isfile(os.path.join(self.out, fim_id.lower() + ".fim.tsv")))
+
+    def test_check_forms_and_list(self):
+        files = sorted(os.path.join(self.out, f) for f in os.listdir(self.out) if f.endswith(".json"))
+        self.assertEqual(len(files), 3)
+        result = ctl("check-forms", *files)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        result = ctl("forms", "--forms-dir", self.out)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        listed = {line.split()[0]: line for line in result.stdout.splitlines()}
+        self.assertIn("s99000001", listed)
+        self.assertIn("1.2.0", listed["s99000001"])
+        self.assertIn("Testantrag Gewerbe (XDF 2)", listed["s99000001"])
+        self.assertIn("s99000000002", listed)
+        self.assertIn("g99000000088", listed)
+
+    def test_usage(self):
+        self.assertEqual(ctl("import-fim", os.path.join(DATA, FILES[0])).returncode, 2)        # no --output
+        self.assertEqual(ctl("import-fim", "--output", self.tmp.name).returncode, 2)            # no file
+        self.assertEqual(ctl("import-fim", os.path.join(DATA, FILES[0]), "--output", self.tmp.name,
+                             "--lang", "en").returncode, 2)
+        self.assertEqual(ctl("import-fim", os.path.join(DATA, FILES[0]), "--output", self.tmp.name,
+                             "--leika", "123").returncode, 2)
+        # a broken file: its own line, exit 1, the others still imported
+        broken = os.path.join(self.tmp.name, "broken.xml")
+        with open(broken, "w", encoding="utf-8") as f:
+            f.write("<?xml version='1.0'?>\n<a>\n<b></a>\n")
+        out = os.path.join(self.tmp.name, "mixed")
+        result = ctl("import-fim", broken, os.path.join(DATA, FILES[1]), "--output", out)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(broken + ":3: the XML is not well-formed", result.stderr)
+        self.assertEqual(result.stdout.splitlines()[0], broken + ": not imported")
+        self.assertTrue(result.stdout.splitlines()[1].endswith("form=g99000000088 fields=5 unmapped=0 groups=2 rules=0"))
+
+    def answers(self, form):
+        return {
+            "s99000001": {
+                "g99000010_f99000101": "Yılmaz", "g99000010_f99000102": "Anna-Lena", "g99000010_f99000103": "01.02.1980",
+                "g99000010_f99000104": "w", "g99000010_g99000011_f99000111": "Hauptstraße 1",
+                "g99000010_g99000011_f99000112": "12345", "g99000020_f99000201": "2024-01-01",
+                "g99000020_f99000203": "25000,00", "g99000020_f99000205": True, "g99000020_f99000206": "HW",
+                "g99000020_f99000207": [{"g99000020_f99000207_wert": "0301 1234567"}],
+                "g99000030": [{"g99000030_f99000101": "Schmidt", "g99000030_g99000031_f99000111": "Nebenweg 2"}],
+            },
+            "s99000000002": {
+                "g99000000100_f99000000101": "Zoë Łukasz", "g99000000100_f99000000104": "166",
+                "g99000000100_f99000000103": "02",
+                "g99000000200": [{"g99000000200_f99000000201": "Bello", "g99000000200_f99000000202": "2020-03-04",
+                                  "g99000000200_f99000000203": "dackel", "g99000000200_f99000000204": "8,5"}],
+            },
+            "g99000000088": {
+                "g99000000086_f99000000243": "Am Markt", "g99000000086_f99000000246": "04109",
+                "g99000000086_f99000000247": "Leipzig",
+            },
+        }[form]
+
+    def validated(self, form):
+        path = os.path.join(self.tmp.name, form + "-answers.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.answers(form), f, ensure_ascii=False)
+        result = ctl("validate", "--forms-dir", self.out, "--form", form, "--answers", path)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        return path, json.loads(result.stdout)
+
+    def test_schema_validates_data(self):
+        for form in ("s99000001", "s99000000002", "g99000000088"):
+            schema = json.loads(ctl("schema", "--forms-dir", self.out, "--form", form, check=True).stdout)
+            jsonschema.Draft202012Validator.check_schema(schema)
+            version = "1.2.0" if form == "s99000001" else ("2.0.1" if form == "s99000000002" else "1.2.0")
+            self.assertEqual(schema["$id"], f"https://schema.antragskiosk.de/fim/{form}/{version}.json")
+            _, data = self.validated(form)
+            jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator)
+            self.assertEqual(data["$schema"], schema["$id"])
+            self.assertEqual(data["form"], {"id": form, "version": version})
+        # values as the receiving side gets them, under keys of FIM ids
+        _, data = self.validated("s99000001")
+        self.assertEqual(data["data"]["g99000020_f99000203"], 25000)
+        self.assertIs(data["data"]["g99000020_f99000205"], True)
+        self.assertEqual(data["data"]["g99000010_f99000103"], "1980-02-01")
+        self.assertEqual(data["data"]["g99000030"], [{"g99000030_f99000101": "Schmidt",
+                                                      "g99000030_g99000031_f99000111": "Nebenweg 2"}])
+        # a wrong value is refused by the kiosk, as its schema says
+        answers = self.answers("s99000001")
+        answers["g99000010_g99000011_f99000112"] = "1234"
+        path = os.path.join(self.tmp.name, "bad.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(answers, f)
+        result = ctl("validate", "--forms-dir", self.out, "--form", "s99000001", "--answers", path)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("g99000010_g99000011_f99000112", result.stdout)
+
+    def test_submit_and_deliver(self):
+        schemas = os.path.join(self.tmp.name, "schemas")
+        os.makedirs(schemas, exist_ok=True)
+        forms = ["s99000001", "s99000000002", "g99000000088"]
+        for form in forms:
+            with open(os.path.join(schemas, form + ".json"), "w", encoding="utf-8") as f:
+                f.write(ctl("schema", "--forms-dir", self.out, "--form", form, check=True).stdout)
+        secret = os.path.join(self.tmp.name, "client-secret")
+        with open(secret, "w", encoding="utf-8") as f:
+            f.write("test-secret\n")
+        os.chmod(secret, 0o600)
+        platform = Platform(os.path.join(self.tmp.name, "platform"), "--destination-key", PRIVATE_KEY,
+                            "--schemas", schemas, client_id=CLIENT_ID, client_secret="test-secret").start()
+        try:
+            config = os.path.join(self.tmp.name, "kiosk.conf")
+            with open(config, "w", encoding="utf-8") as f:
+                f.write(f"""[kiosk]
+id=fim-test
+data_dir={os.path.join(self.tmp.name, "data")}
+forms_dir={self.out}
+
+[platform]
+token_url={platform.url}/token
+submission_api={platform.url}
+client_id={CLIENT_ID}
+client_secret_file={secret}
+ca_file={platform.ca_file}
+
+[destination demo]
+destination_id=4b5c7214-aa12-4624-955e-0f7deaabc342
+key_file={DEMO_JWK}
+trust_anchor={DEMO_ROOT}
+forms=*
+""")
+            expected = {}
+            for form in forms:
+                path, data = self.validated(form)
+                result = ctl("submit", "--config", config, "--form", form, "--answers", path)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                expected[result.stdout.strip().replace("-", "")] = data
+            result = ctl("sync", "--once", "--config", config)
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+            self.assertRegex(result.stdout, r"^sent 3, failed 0, waiting 0", result.stdout)
+            got = {}
+            for s in platform.submissions():
+                if s["status"] in ("submitted", "accepted"):
+                    got[(s["senderReference"] or "").replace("-", "")] = s
+            self.assertEqual(set(got), set(expected))
+            for reference, data in expected.items():
+                self.assertEqual(got[reference]["data"], data)
+        finally:
+            platform.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
