@@ -6,6 +6,7 @@
 
 #include "test-kiosk-util.h"
 
+#include <sqlite3.h>
 #include <antragskiosk/reference.h>
 #include "kiosk-clerk-panel.h"
 
@@ -376,12 +377,73 @@ test_scan_reprint (gconstpointer data)
   kiosk_test_kiosk_free (kiosk);
 }
 
+static guint damaged_warnings;
+
+/* Counts the queue's warning about a damaged ciphertext (a structured
+ * entry with QUEUE_REFERENCE), which G_DEBUG=fatal-warnings would
+ * otherwise turn into an abort; everything else goes on as usual. */
+static GLogWriterOutput
+count_damage_writer (GLogLevelFlags log_level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "QUEUE_REFERENCE") == 0 && (log_level & G_LOG_LEVEL_WARNING))
+      {
+        damaged_warnings++;
+        return G_LOG_WRITER_HANDLED;
+      }
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+/* A ciphertext damaged on disk (one character changed, as bit rot would):
+ * the queue refuses to send it; the clerk panel shows a banner for IT
+ * staff and the application as damaged, without a Retry that could never
+ * work. */
+static void
+test_damaged_queue (void)
+{
+  KioskTestKiosk *kiosk = clerk_kiosk ();
+  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
+  g_autofree char *db_path = g_build_filename (kiosk->dir, "queue.db", NULL);
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *banner;
+  sqlite3 *db = NULL;
+
+  submit_sample (kiosk);
+  kiosk_test_activate (kiosk, "kiosk.finish", NULL);
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE applications SET data_jwe = substr (data_jwe, 1, 200) || "
+                                     "CASE substr (data_jwe, 201, 1) WHEN 'A' THEN 'B' ELSE 'A' END || "
+                                     "substr (data_jwe, 202)", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  damaged_warnings = 0;
+  due = kiosk_queue_take_due (kiosk->queue, G_MAXINT64, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 0);
+  g_assert_cmpuint (damaged_warnings, ==, 1);
+
+  kiosk_test_activate (kiosk, "kiosk.clerk", NULL);
+  g_test_expect_message ("antragskiosk-clerk", G_LOG_LEVEL_MESSAGE, "Clerk panel unlocked");
+  g_assert_true (kiosk_clerk_panel_try_pin (panel, "4711"));
+  g_test_assert_expected_messages ();
+  kiosk_test_pump ();
+  banner = kiosk_test_find_css (GTK_WIDGET (kiosk->window), "damage-alert");
+  g_assert_nonnull (banner);
+  g_assert_true (gtk_widget_get_visible (banner));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (banner)), "Bitte verständigen Sie jetzt die IT"));
+  g_assert_nonnull (kiosk_test_find_css (GTK_WIDGET (kiosk->window), "damaged-application"));
+  kiosk_test_activate (kiosk, "clerk.leave", NULL);
+  kiosk_test_kiosk_free (kiosk);
+}
+
 int
 main (int argc, char **argv)
 {
   /* No accessibility bus for widget tests: parallel tests would share
    * (and race for) one; tests/test_kiosk_atspi.py covers AT-SPI. */
   g_setenv ("GTK_A11Y", "none", TRUE);
+  g_log_set_writer_func (count_damage_writer, NULL, NULL);
   gtk_test_init (&argc, &argv, NULL);
   kiosk_i18n_init ();
   g_test_add_func ("/antragskiosk/kiosk-clerk/verify-vector", test_verify_vector);
@@ -391,6 +453,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/kiosk-clerk/unusable-hash", test_unusable_hash);
   g_test_add_func ("/antragskiosk/kiosk-clerk/status", test_status);
   g_test_add_func ("/antragskiosk/kiosk-clerk/assisted", test_assisted);
+  g_test_add_func ("/antragskiosk/kiosk-clerk/damaged-queue", test_damaged_queue);
   g_test_add_data_func ("/antragskiosk/kiosk-clerk/scan-reprint/bare", GINT_TO_POINTER (FALSE), test_scan_reprint);
   g_test_add_data_func ("/antragskiosk/kiosk-clerk/scan-reprint/status-page", GINT_TO_POINTER (TRUE), test_scan_reprint);
   return g_test_run ();

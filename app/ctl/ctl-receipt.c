@@ -140,7 +140,7 @@ _kiosk_ctl_receipt (int argc, char **argv)
         paper = KIOSK_PAPER_80MM;
     }
 
-  queue = kiosk_queue_open (config->data_dir, KIOSK_QUEUE_OPEN_NO_CREATE, &error);
+  queue = kiosk_queue_open (config->data_dir, KIOSK_QUEUE_OPEN_READ_ONLY, &error);
   if (queue == NULL)
     {
       _kiosk_ctl_error ("the queue in %s cannot be opened: %s", config->data_dir, error->message);

@@ -33,6 +33,7 @@ struct _KioskClerkPanel {
   GtkPasswordEntry *pin_entry;
   GtkLabel        *pin_message;
   GtkLabel        *status_label;
+  GtkLabel        *damage_label;
   GtkBox          *failed_box;
   GtkEntry        *reprint_entry;
   GtkLabel        *action_message;
@@ -89,6 +90,27 @@ retry_clicked_cb (GtkButton       *button,
   kiosk_clerk_panel_refresh (self);
 }
 
+/* A damaged queue needs IT staff: a banner until they acknowledge it
+ * (antragskiosk-ctl queue acknowledge), with the queue module's own
+ * account of what was saved, what was lost and where the old file is. */
+static void
+refresh_damage (KioskClerkPanel *self, const KioskQueueCounts *counts)
+{
+  g_autofree char *detail = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->config != NULL && self->config->data_dir != NULL)
+    detail = kiosk_queue_describe_damage (self->config->data_dir, counts);
+  gtk_widget_set_visible (GTK_WIDGET (self->damage_label), detail != NULL);
+  if (detail == NULL)
+    {
+      gtk_label_set_label (self->damage_label, "");
+      return;
+    }
+  text = g_strdup_printf ("%s\n%s", _("The queue of this terminal was damaged. Please tell IT staff now."), detail);
+  gtk_label_set_label (self->damage_label, text);
+}
+
 void
 kiosk_clerk_panel_refresh (KioskClerkPanel *self)
 {
@@ -97,8 +119,10 @@ kiosk_clerk_panel_refresh (KioskClerkPanel *self)
   g_autoptr(GPtrArray) failed = NULL;
   GString *text = g_string_new (NULL);
   GtkWidget *child;
+  gboolean have_counts;
 
-  if (self->queue != NULL && kiosk_queue_get_counts (self->queue, &counts, &error))
+  have_counts = self->queue != NULL && kiosk_queue_get_counts (self->queue, &counts, &error);
+  if (have_counts)
     {
       /* Counts as text first: a G_GUINT64_FORMAT inside _() would hide
        * the message from xgettext. */
@@ -152,6 +176,7 @@ kiosk_clerk_panel_refresh (KioskClerkPanel *self)
     }
   gtk_label_set_label (self->status_label, text->str);
   g_string_free (text, TRUE);
+  refresh_damage (self, have_counts ? &counts : NULL);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->failed_box))) != NULL)
     gtk_box_remove (self->failed_box, child);
@@ -166,7 +191,24 @@ kiosk_clerk_panel_refresh (KioskClerkPanel *self)
       g_autofree char *retry_name = g_strdup_printf (_("Retry %s"), formatted != NULL ? formatted : item->reference);
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
       GtkWidget *label = gtk_label_new (line);
-      GtkWidget *retry = gtk_button_new_with_label (_("Retry"));
+      GtkWidget *retry;
+
+      if (item->damaged_ms != 0)
+        {
+          /* Its ciphertext no longer matches what was stored: it can
+           * never be sent, so there is nothing to retry. */
+          g_autofree char *damaged = g_strdup_printf (_("%s · %s · damaged on this terminal, cannot be sent; "
+                                                        "the visitor must apply again"),
+                                                      formatted != NULL ? formatted : item->reference, item->form_id);
+          GtkWidget *damaged_label = gtk_label_new (damaged);
+
+          gtk_label_set_wrap (GTK_LABEL (damaged_label), TRUE);
+          gtk_label_set_xalign (GTK_LABEL (damaged_label), 0);
+          gtk_widget_add_css_class (damaged_label, "damaged-application");
+          gtk_box_append (self->failed_box, damaged_label);
+          continue;
+        }
+      retry = gtk_button_new_with_label (_("Retry"));
 
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
       gtk_label_set_xalign (GTK_LABEL (label), 0);
@@ -418,6 +460,7 @@ kiosk_clerk_panel_class_init (KioskClerkPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, status_label);
   gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, failed_box);
   gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, reprint_entry);
+  gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, damage_label);
   gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, action_message);
   gtk_widget_class_bind_template_child (widget_class, KioskClerkPanel, assisted_check);
   gtk_widget_class_bind_template_callback (widget_class, pin_activate_cb);
