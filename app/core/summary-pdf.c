@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "antragskiosk-receipt"
+
+/* The summary PDF of a whole application (receipt.h,
+ * kiosk_summary_render_pdf): plaintext personal data, built in memory. */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+#include <glib/gi18n-lib.h>
+#include <cairo.h>
+#include <cairo-pdf.h>
+#include <json-glib/json-glib.h>
+
+#include <antragskiosk/form.h>
+#include <antragskiosk/receipt.h>
+
+#include "receipt-private.h"
+
+/* An output buffer that overwrites every copy it leaves behind: the
+ * summary is plaintext personal data. */
+typedef struct {
+  guint8 *data;
+  gsize   length;
+  gsize   capacity;
+} WipingBuffer;
+
+static void
+wiping_buffer_free (gpointer user_data)
+{
+  WipingBuffer *buffer = user_data;
+
+  if (buffer->data != NULL)
+    {
+      memset (buffer->data, 0, buffer->capacity);
+      g_free (buffer->data);
+    }
+  g_free (buffer);
+}
+
+static cairo_status_t
+append_wiping (void *closure, const unsigned char *data, unsigned int length)
+{
+  WipingBuffer *buffer = closure;
+
+  if (buffer->length + length > buffer->capacity)
+    {
+      gsize capacity = MAX (buffer->capacity * 2, buffer->length + length + 64 * 1024);
+      guint8 *grown = g_malloc (capacity);
+
+      if (buffer->data != NULL)
+        {
+          memcpy (grown, buffer->data, buffer->length);
+          memset (buffer->data, 0, buffer->capacity);
+          g_free (buffer->data);
+        }
+      buffer->data = grown;
+      buffer->capacity = capacity;
+    }
+  memcpy (buffer->data + buffer->length, data, length);
+  buffer->length += length;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static char *
+format_decimal (double value, int decimals)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+  /* TRANSLATORS: the decimal separator in numbers of the summary */
+  const char *separator = C_("decimal separator", ".");
+  GString *out = g_string_new (NULL);
+
+  if (decimals >= 0)
+    g_ascii_formatd (text, sizeof text, decimals == 2 ? "%.2f" : "%.0f", value);
+  else
+    g_ascii_dtostr (text, sizeof text, value);
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '.')
+        g_string_append (out, separator);
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The value as the review page shows it. */
+static char *
+format_value (const KioskElement *element, JsonNode *node)
+{
+  const char *text = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+                     ? json_node_get_string (node) : NULL;
+
+  switch (element->kind)
+    {
+    case KIOSK_KIND_CHECKBOX:
+      return g_strdup (json_node_get_boolean (node) ? C_("checkbox answer", "Yes") : C_("checkbox answer", "No"));
+    case KIOSK_KIND_SELECT:
+    case KIOSK_KIND_RADIO:
+      {
+        const KioskCode *code = text != NULL && element->code_list != NULL
+                                ? kiosk_code_list_lookup (element->code_list, text) : NULL;
+        return g_strdup (code != NULL ? kiosk_text_get (code->label, NULL) : text != NULL ? text : "");
+      }
+    case KIOSK_KIND_DATE:
+      {
+        int y = 0, m = 0, d = 0;
+        g_autoptr(GDateTime) date = NULL;
+
+        if (text != NULL && sscanf (text, "%4d-%2d-%2d", &y, &m, &d) == 3)
+          date = g_date_time_new_utc (y, m, d, 0, 0, 0);
+        /* TRANSLATORS: a date in the summary, a g_date_time_format() format */
+        return date != NULL ? g_date_time_format (date, _("%Y-%m-%d")) : g_strdup (text != NULL ? text : "");
+      }
+    case KIOSK_KIND_CURRENCY:
+      {
+        g_autofree char *number = format_decimal (json_node_get_double (node), 2);
+        return g_strconcat (number, " €", NULL);
+      }
+    case KIOSK_KIND_NUMBER:
+      return format_decimal (json_node_get_double (node), -1);
+    case KIOSK_KIND_INTEGER:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    default:
+      return g_strdup (text != NULL ? text : "");
+    }
+}
+
+/* Whether @object holds an answer to anything inside @element. */
+static gboolean
+has_answers (const KioskElement *element, JsonObject *object)
+{
+  if (kiosk_kind_is_input (element->kind))
+    return json_object_has_member (object, element->id);
+  if (kiosk_element_is_repeatable (element))
+    return json_object_has_member (object, element->id);
+  if (element->children == NULL)
+    return FALSE;
+  for (guint i = 0; i < element->children->len; i++)
+    if (has_answers (element->children->pdata[i], object))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  double heading, label, value;
+} SummarySizes;
+
+static void
+summary_items (KioskPen *pen, const KioskElement *container, JsonObject *object, const SummarySizes *sizes)
+{
+  for (guint i = 0; i < container->children->len; i++)
+    {
+      const KioskElement *element = container->children->pdata[i];
+
+      if (!has_answers (element, object))
+        continue;
+      if (kiosk_element_is_repeatable (element))
+        {
+          JsonArray *instances = json_object_get_array_member (object, element->id);
+
+          for (guint n = 0; instances != NULL && n < json_array_get_length (instances); n++)
+            {
+              g_autofree char *heading = g_strdup_printf ("%s (%u)", kiosk_text_get (element->label, NULL), n + 1);
+              JsonObject *instance = json_array_get_object_element (instances, n);
+
+              pen->y += sizes->value * 0.5;
+              _kiosk_pen_text (pen, heading, TRUE, FALSE, sizes->value);
+              if (instance != NULL)
+                summary_items (pen, element, instance, sizes);
+            }
+        }
+      else if (kiosk_kind_is_container (element->kind))
+        {
+          pen->y += sizes->value * 0.5;
+          _kiosk_pen_text (pen, kiosk_text_get (element->label, NULL), TRUE, FALSE, sizes->value);
+          summary_items (pen, element, object, sizes);
+        }
+      else
+        {
+          g_autofree char *value = format_value (element, json_object_get_member (object, element->id));
+          g_auto(GStrv) lines = g_strsplit (value, "\n", -1);
+
+          pen->y += sizes->label * 0.4;
+          _kiosk_pen_text (pen, kiosk_text_get (element->label, NULL), FALSE, FALSE, sizes->label);
+          for (guint l = 0; lines[l] != NULL; l++)
+            _kiosk_pen_text (pen, lines[l], TRUE, FALSE, sizes->value);
+          memset (value, 0, strlen (value));
+        }
+    }
+}
+
+/* The "data" object of the canonical data JSON, owned by @parser; NULL
+ * when the text is not that. */
+static JsonObject *
+summary_data (JsonParser *parser, const char *data_json, gssize length)
+{
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, data_json, length, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+      && json_object_has_member (json_node_get_object (root), "data"))
+    return json_object_get_object_member (json_node_get_object (root), "data");
+  return NULL;
+}
+
+/* The title, the reference and time, then every page with answers. */
+static void
+summary_document (cairo_t         *cr,
+                  const KioskForm *form,
+                  JsonObject      *data,
+                  const char      *reference,
+                  GDateTime       *created)
+{
+  KioskPaperLayout layout = _kiosk_paper_layout (KIOSK_PAPER_A4);
+  SummarySizes sizes = { 13, 8.5, 10.5 };
+  g_autoptr(cairo_font_options_t) font_options = cairo_font_options_create ();
+  g_autofree char *when = NULL;
+  g_autofree char *subtitle = NULL;
+  KioskPen pen;
+
+  cairo_font_options_set_hint_metrics (font_options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style (font_options, CAIRO_HINT_STYLE_NONE);
+  cairo_set_font_options (cr, font_options);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+
+  pen = (KioskPen) { cr, TRUE, layout.margin, layout.margin, layout.width - 2 * layout.margin,
+                     600.0 / 72.0, TRUE, layout.height - layout.margin, layout.margin };
+  _kiosk_pen_text (&pen, kiosk_text_get (form->title, NULL), TRUE, FALSE, layout.title_size);
+  when = created != NULL ? _kiosk_receipt_format_created (created) : NULL;
+  /* TRANSLATORS: under the title of the application summary: reference, date and time */
+  subtitle = g_strdup_printf (_("Reference %s · %s"), reference != NULL ? reference : "–", when != NULL ? when : "");
+  _kiosk_pen_text (&pen, subtitle, FALSE, FALSE, sizes.label + 1);
+  _kiosk_pen_rule (&pen, sizes.value * 0.5);
+
+  for (guint i = 0; i < form->pages->len; i++)
+    {
+      const KioskElement *page = form->pages->pdata[i];
+
+      if (!has_answers (page, data))
+        continue;
+      pen.y += sizes.heading * 0.6;
+      _kiosk_pen_text (&pen, kiosk_text_get (page->label, NULL), TRUE, FALSE, sizes.heading);
+      summary_items (&pen, page, data, &sizes);
+    }
+  cairo_show_page (cr);
+}
+
+GBytes *
+kiosk_summary_render_pdf (const KioskForm *form,
+                          const char      *data_json,
+                          gssize           length,
+                          const char      *reference,
+                          GDateTime       *created,
+                          GError         **error)
+{
+  KioskPaperLayout layout = _kiosk_paper_layout (KIOSK_PAPER_A4);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(cairo_surface_t) surface = NULL;
+  g_autoptr(cairo_t) cr = NULL;
+  WipingBuffer *buffer;
+  JsonObject *data;
+  cairo_status_t status;
+
+  g_return_val_if_fail (form != NULL, NULL);
+  g_return_val_if_fail (data_json != NULL, NULL);
+
+  data = summary_data (parser, data_json, length);
+  if (data == NULL)
+    {
+      /* never the input itself in a message */
+      g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
+                   "The summary needs the canonical data JSON of the application");
+      return NULL;
+    }
+
+  buffer = g_new0 (WipingBuffer, 1);
+  surface = cairo_pdf_surface_create_for_stream (append_wiping, buffer, layout.width, layout.height);
+  cairo_pdf_surface_restrict_to_version (surface, CAIRO_PDF_VERSION_1_5);
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, kiosk_text_get (form->title, NULL));
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Antragskiosk " PACKAGE_VERSION);
+  cr = cairo_create (surface);
+  summary_document (cr, form, data, reference, created);
+  status = cairo_status (cr);
+  g_clear_pointer (&cr, cairo_destroy);
+  cairo_surface_finish (surface);
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = cairo_surface_status (surface);
+  g_clear_pointer (&surface, cairo_surface_destroy);
+  if (!_kiosk_receipt_check_cairo (status, error))
+    {
+      wiping_buffer_free (buffer);
+      return NULL;
+    }
+  return g_bytes_new_with_free_func (buffer->data, buffer->length, wiping_buffer_free, buffer);
+}
