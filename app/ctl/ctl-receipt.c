@@ -13,6 +13,7 @@
 #include <antragskiosk/printer.h>
 #include <antragskiosk/queue.h>
 #include <antragskiosk/receipt.h>
+#include <antragskiosk/receipt-item.h>
 
 #include "ctl-private.h"
 
@@ -20,23 +21,6 @@
  * kiosk printed it, to a file (--output) or to the configured printer
  * (--print: a reprint). Nothing personal is read: the queue's plain
  * columns (reference, form, state, time) are enough. */
-
-static KioskReceiptState
-receipt_state (KioskQueueState state)
-{
-  switch (state)
-    {
-    case KIOSK_QUEUE_STATE_SUBMITTED:
-    case KIOSK_QUEUE_STATE_ACCEPTED:
-    case KIOSK_QUEUE_STATE_REJECTED:
-      return KIOSK_RECEIPT_STATE_TRANSMITTED;
-    case KIOSK_QUEUE_STATE_QUEUED:
-    case KIOSK_QUEUE_STATE_CREATED:
-    case KIOSK_QUEUE_STATE_FAILED:
-    default:
-      return KIOSK_RECEIPT_STATE_QUEUED;
-    }
-}
 
 int
 _kiosk_ctl_receipt (int argc, char **argv)
@@ -64,12 +48,9 @@ _kiosk_ctl_receipt (int argc, char **argv)
   g_autoptr(KioskPrinter) printer = NULL;
   g_autoptr(KioskReceiptOptions) options = NULL;
   g_autoptr(KioskReceipt) receipt = NULL;
-  g_autoptr(GDateTime) created = NULL;
   KioskQueueItem *item = NULL;
   KioskReceiptFormat format = KIOSK_RECEIPT_FORMAT_PDF;
   KioskPaper paper;
-  const char *title = NULL;
-  KioskForm *form;
   int status = 1;
 
   if (!_kiosk_ctl_parse_options (&argc, &argv, "REF",
@@ -121,6 +102,7 @@ _kiosk_ctl_receipt (int argc, char **argv)
                         error->message);
       return 1;
     }
+  /* the [receipt] settings are checked before anything else is opened */
   options = kiosk_receipt_options_new_from_config (config, &error);
   if (options == NULL)
     {
@@ -153,17 +135,9 @@ _kiosk_ctl_receipt (int argc, char **argv)
       return 1;
     }
 
-  /* the form's title in the receipt's language; its id if the form is gone */
+  /* without a catalog the receipt names the form by its id */
   catalog = kiosk_catalog_new_for_config (config, FALSE, NULL);
-  form = catalog != NULL ? kiosk_catalog_lookup (catalog, item->form_id) : NULL;
-  if (form != NULL)
-    title = kiosk_text_get (form->title, kiosk_i18n_get_language ());
-  if (title == NULL)
-    title = item->form_id;
-
-  created = g_date_time_new_from_unix_local (item->created_ms / 1000);
-  receipt = kiosk_receipt_new (item->reference, title, created, config->location,
-                               receipt_state (item->state), options, &error);
+  receipt = kiosk_receipt_new_for_item (item, catalog, config, NULL, &error);
   if (receipt == NULL)
     {
       _kiosk_ctl_error ("%s", error->message);

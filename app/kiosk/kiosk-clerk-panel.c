@@ -9,6 +9,7 @@
 #include <antragskiosk/pin.h>
 #include <antragskiosk/platform.h>
 #include <antragskiosk/receipt.h>
+#include <antragskiosk/receipt-item.h>
 #include <antragskiosk/reference.h>
 
 #include "kiosk-clerk-panel.h"
@@ -363,9 +364,7 @@ reprint_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_autoptr(KioskQueueItem) item = NULL;
   g_autoptr(KioskReceiptOptions) options = NULL;
   g_autoptr(KioskReceipt) receipt = NULL;
-  g_autoptr(GDateTime) created = NULL;
   g_autofree char *reference = NULL;
-  KioskForm *form;
 
   if (self->printer == NULL || kiosk_printer_get_kind (self->printer) == KIOSK_PRINTER_KIND_NONE)
     {
@@ -391,13 +390,8 @@ reprint_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
       gtk_label_set_label (self->action_message, _("No application with this reference."));
       return;
     }
-  form = kiosk_catalog_lookup (self->catalog, item->form_id);
-  created = g_date_time_new_from_unix_local (item->created_ms / 1000);
-  receipt = kiosk_receipt_new (item->reference, form != NULL ? kiosk_text_get (form->title, "de") : item->form_id,
-                               created, self->config->location,
-                               item->state >= KIOSK_QUEUE_STATE_SUBMITTED ? KIOSK_RECEIPT_STATE_TRANSMITTED
-                                                                          : KIOSK_RECEIPT_STATE_QUEUED,
-                               options, &error);
+  /* the clerk's reprint is in German */
+  receipt = kiosk_receipt_new_for_item (item, self->catalog, self->config, "de", &error);
   if (receipt == NULL)
     {
       gtk_label_set_label (self->action_message, error->message);
