@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The queue's schema and its migrations (schema 0 → KIOSK_QUEUE_SCHEMA_VERSION). */
+#define G_LOG_DOMAIN "antragskiosk-queue"
+
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gi18n-lib.h>
+#include <sqlite3.h>
+
+#include <antragskiosk/queue.h>
+#include "queue-private.h"
+
+/* ---- schema ---- */
+
+/* migrations[i] takes the schema from version i to i + 1. Append only;
+ * never change a released step. Each runs in its own transaction together
+ * with PRAGMA user_version and a row in schema_log. */
+static const char *const migrations[] = {
+  /* 0 → 1: the tables. The ciphertexts live apart from the bookkeeping so
+   * that status and listings never touch them. */
+  "CREATE TABLE schema_log ("
+  "  version     INTEGER PRIMARY KEY,"
+  "  applied_ms  INTEGER NOT NULL);"
+  "CREATE TABLE applications ("
+  "  seq                 INTEGER PRIMARY KEY,"
+  "  id                  TEXT NOT NULL UNIQUE,"
+  "  reference           TEXT NOT NULL UNIQUE,"
+  "  form_id             TEXT NOT NULL,"
+  "  form_version        TEXT NOT NULL,"
+  "  destination_name    TEXT NOT NULL,"
+  "  destination_id      TEXT NOT NULL,"
+  "  created_ms          INTEGER NOT NULL,"
+  "  state               TEXT NOT NULL CHECK (state IN ('queued','created','submitted',"
+  "                                                     'accepted','rejected','failed')),"
+  "  attempts            INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_ms     INTEGER NOT NULL,"
+  "  submission_id       TEXT,"
+  "  case_id             TEXT,"
+  "  platform_created_ms INTEGER,"
+  "  submitted_ms        INTEGER,"
+  "  decided_ms          INTEGER,"
+  "  last_error          TEXT,"
+  "  updated_ms          INTEGER NOT NULL,"
+  "  purged_ms           INTEGER,"
+  "  n_attachments       INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE ciphertexts ("
+  "  app           INTEGER PRIMARY KEY REFERENCES applications (seq) ON DELETE CASCADE,"
+  "  metadata_jwe  TEXT NOT NULL CHECK (length (metadata_jwe) > 0),"
+  "  data_jwe      TEXT NOT NULL CHECK (length (data_jwe) > 0));"
+  "CREATE TABLE attachments ("
+  "  app            INTEGER NOT NULL REFERENCES applications (seq) ON DELETE CASCADE,"
+  "  position       INTEGER NOT NULL,"
+  "  attachment_id  TEXT NOT NULL,"
+  "  purpose        TEXT NOT NULL CHECK (purpose IN ('form','attachment','report')),"
+  "  mime_type      TEXT NOT NULL,"
+  "  ciphertext     TEXT NOT NULL CHECK (length (ciphertext) > 0),"
+  "  PRIMARY KEY (app, position));",
+
+  /* 1 → 2: indexes for status (counts, oldest pending), the sync worker's
+   * due list, and purge. */
+  "CREATE INDEX applications_state ON applications (state, created_ms);"
+  "CREATE INDEX applications_due ON applications (next_attempt_ms)"
+  "  WHERE state IN ('queued','created');"
+  "CREATE INDEX applications_purged ON applications (purged_ms)"
+  "  WHERE purged_ms IS NOT NULL;",
+
+  /* 2 → 3: fewer B-trees written per enqueue (six WAL pages instead of
+   * nine). The ciphertexts move into the application's row (after the
+   * bookkeeping columns, so that listings never read their overflow
+   * pages), the id loses its UNIQUE index (a random UUIDv4 that nothing
+   * looks up), and the due index is folded into the state index. A CHECK
+   * makes "a row has both ciphertexts unless it is a tombstone" part of
+   * the schema. `ciphertexts` stays as a read-only view for tools that read
+   * the file. migrate() runs this with foreign_keys off: dropping the old
+   * table must not cascade to the attachments. */
+  "CREATE TABLE applications_v3 ("
+  "  seq                 INTEGER PRIMARY KEY,"
+  "  id                  TEXT NOT NULL,"
+  "  reference           TEXT NOT NULL UNIQUE,"
+  "  form_id             TEXT NOT NULL,"
+  "  form_version        TEXT NOT NULL,"
+  "  destination_name    TEXT NOT NULL,"
+  "  destination_id      TEXT NOT NULL,"
+  "  created_ms          INTEGER NOT NULL,"
+  "  state               TEXT NOT NULL CHECK (state IN ('queued','created','submitted',"
+  "                                                     'accepted','rejected','failed')),"
+  "  attempts            INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_ms     INTEGER NOT NULL,"
+  "  submission_id       TEXT,"
+  "  case_id             TEXT,"
+  "  platform_created_ms INTEGER,"
+  "  submitted_ms        INTEGER,"
+  "  decided_ms          INTEGER,"
+  "  last_error          TEXT,"
+  "  updated_ms          INTEGER NOT NULL,"
+  "  purged_ms           INTEGER,"
+  "  n_attachments       INTEGER NOT NULL DEFAULT 0,"
+  "  metadata_jwe        TEXT CHECK (metadata_jwe <> ''),"
+  "  data_jwe            TEXT CHECK (data_jwe <> ''),"
+  "  CHECK ((purged_ms IS NULL) = (metadata_jwe IS NOT NULL AND data_jwe IS NOT NULL)));"
+  "INSERT INTO applications_v3"
+  "  SELECT a.seq, a.id, a.reference, a.form_id, a.form_version, a.destination_name,"
+  "         a.destination_id, a.created_ms, a.state, a.attempts, a.next_attempt_ms,"
+  "         a.submission_id, a.case_id, a.platform_created_ms, a.submitted_ms, a.decided_ms,"
+  "         a.last_error, a.updated_ms, a.purged_ms, a.n_attachments,"
+  "         CASE WHEN a.purged_ms IS NULL THEN c.metadata_jwe END,"
+  "         CASE WHEN a.purged_ms IS NULL THEN c.data_jwe END"
+  "  FROM applications a LEFT JOIN ciphertexts c ON c.app = a.seq ORDER BY a.seq;"
+  "DROP TABLE ciphertexts;"
+  "DROP TABLE applications;"
+  "ALTER TABLE applications_v3 RENAME TO applications;"
+  "CREATE INDEX applications_state ON applications (state, created_ms, next_attempt_ms);"
+  "CREATE INDEX applications_purged ON applications (purged_ms)"
+  "  WHERE purged_ms IS NOT NULL;"
+  "CREATE VIEW ciphertexts (app, metadata_jwe, data_jwe) AS"
+  "  SELECT seq, metadata_jwe, data_jwe FROM applications WHERE purged_ms IS NULL;",
+
+  /* 3 → 4: the SHA-256 of each stored ciphertext, kept at enqueue and
+   * checked before sending (a flipped byte is reported, never sent), and
+   * the applications found damaged. ADD COLUMN appends after the
+   * ciphertexts (no rebuild, the file is not rewritten); only the sync
+   * worker reads the hash, together with the ciphertexts. Applications
+   * still to be sent (queued, created, failed) get the hash of what is
+   * stored now: damage from before the upgrade cannot be told any more,
+   * damage after it is caught. Those handed over are never sent again and
+   * get none. The damaged ones live in a table of their own so that
+   * listings keep reading only the front of each row. kiosk_sha256() is
+   * an SQL function of this connection (connect_db). */
+  "ALTER TABLE applications ADD COLUMN ciphertext_sha256 BLOB;"
+  "ALTER TABLE attachments ADD COLUMN ciphertext_sha256 BLOB;"
+  "CREATE TABLE damaged_applications ("
+  "  app              INTEGER PRIMARY KEY REFERENCES applications (seq) ON DELETE CASCADE,"
+  "  damaged_ms       INTEGER NOT NULL,"
+  "  acknowledged_ms  INTEGER,"
+  "  reason           TEXT NOT NULL);"
+  "UPDATE applications SET ciphertext_sha256 = kiosk_sha256 (metadata_jwe, data_jwe)"
+  "  WHERE purged_ms IS NULL AND state IN ('queued','created','failed');"
+  "UPDATE attachments SET ciphertext_sha256 = kiosk_sha256 (ciphertext)"
+  "  WHERE app IN (SELECT seq FROM applications"
+  "                WHERE purged_ms IS NULL AND state IN ('queued','created','failed'));",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KIOSK_QUEUE_SCHEMA_VERSION);
+
+gboolean
+_kiosk_queue_migrate (KioskQueue  *queue,
+                      GError     **error)
+{
+  g_autofree char *problem = NULL;
+  gint64 version = 0;
+  int rc = _kiosk_queue_read_user_version (queue, &version);
+
+  if (rc != SQLITE_OK)
+    goto failed;
+  if (queue->read_only && version <= KIOSK_QUEUE_SCHEMA_VERSION)
+    {
+      /* Nothing is changed: schema 3 is read as it is (an empty
+       * damaged_applications in the connection's own temp schema stands in
+       * for the table of schema 4); older files need the kiosk first. */
+      if (version < 3)
+        {
+          g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_OPEN,
+                       _("The queue file %s has schema version %d, older than this program "
+                         "reads without changing it; it was left untouched. Start the kiosk or "
+                         "run “antragskiosk-ctl sync --once” once to bring it up to date."),
+                       queue->path, (int) version);
+          return FALSE;
+        }
+      if (version == 3)
+        {
+          rc = sqlite3_exec (queue->db, "CREATE TEMP TABLE damaged_applications ("
+                                        "app INTEGER PRIMARY KEY, damaged_ms INTEGER NOT NULL, "
+                                        "acknowledged_ms INTEGER, reason TEXT NOT NULL)", NULL, NULL, NULL);
+          if (rc != SQLITE_OK)
+            goto failed;
+        }
+      queue->schema_version = version;
+      return TRUE;
+    }
+  if (version > KIOSK_QUEUE_SCHEMA_VERSION)
+    {
+      g_autofree char *found = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+
+      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_TOO_NEW,
+                   _("The queue file %s was written by a newer version of Antragskiosk "
+                     "(schema %s, this version knows %d); it was left untouched. Install "
+                     "the newer version again."),
+                   queue->path, found, KIOSK_QUEUE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  /* A step may rebuild a table (2 → 3): dropping the old one must not
+   * cascade to the rows that refer to it. foreign_keys cannot change
+   * inside a transaction; each step checks the keys before it commits. */
+  if (version < KIOSK_QUEUE_SCHEMA_VERSION)
+    {
+      rc = _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_keys = OFF", NULL);
+      if (rc != SQLITE_OK)
+        goto failed;
+    }
+  while (version < KIOSK_QUEUE_SCHEMA_VERSION)
+    {
+      g_autofree char *set_version = NULL;
+      g_autofree char *log_row = NULL;
+      g_autofree char *dangling = NULL;
+
+      /* Another connection may be migrating at the same moment: decide
+       * under the write lock. */
+      rc = sqlite3_exec (queue->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        goto failed;
+      rc = _kiosk_queue_read_user_version (queue, &version);
+      if (rc != SQLITE_OK)
+        goto failed;
+      if (version >= KIOSK_QUEUE_SCHEMA_VERSION)
+        {
+          rc = sqlite3_exec (queue->db, "COMMIT", NULL, NULL, NULL);
+          if (rc != SQLITE_OK)
+            goto failed;
+          break;
+        }
+      rc = sqlite3_exec (queue->db, migrations[version], NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        goto failed;
+      rc = _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_key_check", &dangling);
+      if (rc == SQLITE_OK && dangling != NULL)
+        {
+          rc = SQLITE_CONSTRAINT_FOREIGNKEY;
+          problem = g_strdup_printf ("a row of %s refers to a missing row", dangling);
+        }
+      if (rc != SQLITE_OK)
+        goto failed;
+      set_version = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
+      rc = sqlite3_exec (queue->db, set_version, NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        goto failed;
+      log_row = g_strdup_printf ("INSERT INTO schema_log (version, applied_ms) VALUES (%" G_GINT64_FORMAT
+                                 ", %" G_GINT64_FORMAT ")", version + 1, kiosk_queue_now_ms (queue));
+      rc = sqlite3_exec (queue->db, log_row, NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        goto failed;
+      rc = sqlite3_exec (queue->db, "COMMIT", NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        goto failed;
+      g_debug ("queue schema migrated to version %" G_GINT64_FORMAT, version + 1);
+      version++;
+    }
+  rc = _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_keys = ON", NULL);
+  if (rc != SQLITE_OK)
+    goto failed;
+  queue->schema_version = KIOSK_QUEUE_SCHEMA_VERSION;
+  return TRUE;
+
+failed:
+  if ((rc & 0xff) == SQLITE_CONSTRAINT && problem == NULL)
+    problem = g_strdup (sqlite3_errmsg (queue->db));
+  _kiosk_queue_rollback (queue);
+  _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_keys = ON", NULL);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    {
+      /* The old file breaks a rule of the new schema (e.g. a row without
+       * its ciphertexts): the step was undone, the file is as it was. */
+      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_CORRUPT,
+                   _("The queue file %s is inconsistent (%s) and cannot be brought to "
+                     "schema version %d; it was left unchanged and the queue was not opened. "
+                     "Keep the file for a person to look at, and move it aside to start a "
+                     "fresh queue."),
+                   queue->path, problem, (int) version + 1);
+      return FALSE;
+    }
+  _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_OPEN);
+  return FALSE;
+}
