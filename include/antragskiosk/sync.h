@@ -119,11 +119,11 @@ typedef struct _KioskSyncEngine KioskSyncEngine;
  * (borrowed; this thread only). @settings NULL: read from the [sync]
  * group. Loads the form catalog (service names and LeiKa keys). NULL and
  * KIOSK_PLATFORM_ERROR_NOT_CONFIGURED when no platform is configured. */
-KioskSyncEngine *kiosk_sync_engine_new      (const KioskConfig       *config,
-                                             KioskQueue              *queue,
-                                             const KioskSyncSettings *settings,
-                                             GError                 **error);
-void             kiosk_sync_engine_free     (KioskSyncEngine *engine);
+KioskSyncEngine *kiosk_sync_engine_new          (const KioskConfig       *config,
+                                                 KioskQueue              *queue,
+                                                 const KioskSyncSettings *settings,
+                                                 GError                 **error);
+void             kiosk_sync_engine_free         (KioskSyncEngine *engine);
 
 /* One pass: every application due at the start of the pass is taken
  * through as far as it goes (bounded parallelism), then due status polls.
@@ -132,13 +132,12 @@ void             kiosk_sync_engine_free     (KioskSyncEngine *engine);
  * another process is in a pass on the same data directory, nothing is
  * done and summary->busy is set. Each pass ends by writing the record
  * (KIOSK_SYNC_RECORD_FILE). */
-gboolean         kiosk_sync_engine_run_pass (KioskSyncEngine  *engine,
-                                             KioskSyncSummary *summary,
-                                             GError          **error);
+gboolean         kiosk_sync_engine_run_pass     (KioskSyncEngine  *engine,
+                                                 KioskSyncSummary *summary,
+                                                 GError          **error);
 /* Thread-safe: ends a running pass soon (transfers aborted, nothing
  * marked); every later pass returns at once. */
-void             kiosk_sync_engine_cancel   (KioskSyncEngine *engine);
-const KioskSyncSettings *kiosk_sync_engine_get_settings (KioskSyncEngine *engine);
+void             kiosk_sync_engine_cancel       (KioskSyncEngine *engine);
 KioskPlatform   *kiosk_sync_engine_get_platform (KioskSyncEngine *engine);
 
 /* ---- the worker thread for the kiosk ---- */
