@@ -7,6 +7,7 @@
 
 #include <antragskiosk/i18n.h>
 #include <antragskiosk/printer.h>
+#include <antragskiosk/receipt-item.h>
 #include <antragskiosk/receipt.h>
 #include <antragskiosk/reference.h>
 #include <antragskiosk/submission.h>
@@ -569,23 +570,25 @@ submitted_cb (KioskWizard *wizard,
               KioskWindow *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(KioskReceiptOptions) options = kiosk_receipt_options_new_from_config (self->config, &error);
+  g_autoptr(KioskQueueItem) item = NULL;
   g_autoptr(KioskReceipt) receipt = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(KioskQrCode) qr = NULL;
   g_autofree char *formatted = kiosk_reference_format (reference);
-  KioskForm *form = kiosk_wizard_get_form (wizard);
 
-  g_clear_error (&error);
   self->reference = g_strdup (reference);
   gtk_label_set_label (self->receipt_reference, formatted != NULL ? formatted : reference);
   /* Just enqueued: stored here, not yet delivered (the sync worker's
    * next report updates it, see kiosk_window_set_sync_status()). */
   gtk_label_set_label (self->receipt_state, kiosk_receipt_state_text (KIOSK_RECEIPT_STATE_QUEUED));
-  receipt = kiosk_receipt_new (reference, kiosk_text_get (form->title, NULL), now, self->config->location,
-                               KIOSK_RECEIPT_STATE_QUEUED, options, &error);
+  /* The same receipt as a reprint at the counter or antragskiosk-ctl
+   * receipt would give: built from the stored row, in the visitor's
+   * language. Without one (broken [receipt] settings) the screen still
+   * shows the reference and a QR code of it. */
+  item = kiosk_queue_get (self->queue, reference, &error);
+  if (item != NULL)
+    receipt = kiosk_receipt_new_for_item (item, self->catalog, self->config, NULL, &error);
   if (receipt == NULL)
-    g_warning ("No receipt: %s", error->message);
+    g_warning ("No receipt for the visitor: %s", error->message);
   g_clear_error (&error);
   qr = kiosk_qr_code_new (receipt != NULL && receipt->qr_payload != NULL ? receipt->qr_payload : reference, &error);
   if (qr != NULL)
