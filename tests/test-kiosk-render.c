@@ -11,6 +11,8 @@
 #include "test-kiosk-util.h"
 #include "kiosk-keyboard.h"
 
+#include <antragskiosk/fim.h>
+
 static char *screens_dir;
 
 static gboolean
@@ -340,6 +342,78 @@ test_out_of_service (void)
   gtk_window_destroy (GTK_WINDOW (kiosk.window));
 }
 
+/* A form imported from FIM XDatenfelder (docs/fim.md): the XDF 2 and
+ * XDF 3 test schemas, imported as antragskiosk-ctl import-fim does, put
+ * into a forms directory and shown by the kiosk — every page of each,
+ * empty and with the errors Next shows, normal and largest text. */
+static void
+test_fim (void)
+{
+  const char *files[] = { "xdf2-gewerbe.xml", "xdf3-hundesteuer.xml" };
+  g_autofree char *codelists = g_test_build_filename (G_TEST_DIST, "data", "fim", "codelists", NULL);
+  g_autoptr(KioskFimCodeLists) lists = kiosk_fim_code_lists_new ();
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("render-fim-XXXXXX", NULL);
+  KioskFimOptions options = { lists, "99001001000000", "de" };
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (kiosk_fim_code_lists_add_dir (lists, codelists, problems, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *xdf = g_test_build_filename (G_TEST_DIST, "data", "fim", files[i], NULL);
+      g_autoptr(KioskFimResult) result = kiosk_fim_import_file (xdf, &options, &error);
+      g_autofree char *json = NULL;
+      g_autofree char *path = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (result->fields, >, 0);
+      json = g_strconcat (result->form_id, ".json", NULL);
+      path = g_build_filename (dir, json, NULL);
+      g_assert_true (g_file_set_contents (path, result->form_json, -1, NULL));
+      g_ptr_array_add (ids, g_strdup (result->form_id));
+    }
+
+  for (guint size = 0; size <= 2; size += 2)
+    {
+      KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+      g_autoptr(KioskCatalog) catalog = kiosk_catalog_new (dir, &error);
+
+      g_assert_no_error (error);
+      kiosk_window_set_catalog (kiosk->window, catalog);
+      for (guint i = 0; i < size; i++)
+        kiosk_test_activate (kiosk, "kiosk.text-size", NULL);
+      kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
+      for (guint f = 0; f < ids->len; f++)
+        {
+          const char *id = g_ptr_array_index (ids, f);
+          KioskWizard *wizard;
+          char name[160];
+
+          kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string (id));
+          wizard = kiosk_window_get_wizard (kiosk->window);
+          g_assert_nonnull (wizard);
+          g_snprintf (name, sizeof name, "de-%s-10-fim-%s-page-1", size == 0 ? "normal" : "largest", id);
+          render (kiosk, name);
+          kiosk_test_activate (kiosk, "wizard.next", NULL);
+          g_snprintf (name, sizeof name, "de-%s-10-fim-%s-errors", size == 0 ? "normal" : "largest", id);
+          render (kiosk, name);
+          kiosk_test_activate (kiosk, "kiosk.cancel", NULL);
+          kiosk_test_activate (kiosk, "kiosk.cancel-confirm", NULL);
+        }
+      kiosk_window_set_catalog (kiosk->window, kiosk->catalog);
+      kiosk_test_kiosk_free (kiosk);
+    }
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autofree char *json = g_strconcat (g_ptr_array_index (ids, i), ".json", NULL);
+      g_autofree char *path = g_build_filename (dir, json, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -354,6 +428,7 @@ main (int argc, char **argv)
   screens_dir = g_test_build_filename (G_TEST_BUILT, "screens", NULL);
   g_mkdir_with_parents (screens_dir, 0755);
   g_test_add_func ("/antragskiosk/kiosk-render/out-of-service", test_out_of_service);
+  g_test_add_func ("/antragskiosk/kiosk-render/fim", test_fim);
   for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
     {
       g_autofree char *path = g_strdup_printf ("/antragskiosk/kiosk-render/%s", specs[i]);
