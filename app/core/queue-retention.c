@@ -80,6 +80,91 @@ kiosk_queue_retention_from_keyfile (GKeyFile            *keyfile,
   return TRUE;
 }
 
+/* The SELECT of the rows to purge and the UPDATE that purges them, for
+ * @purge_after (?1 = cutoff, ?2 = now). */
+static void
+purge_statements (KioskQueueState   purge_after,
+                  const char      **select_sql,
+                  const char      **update_sql)
+{
+  if (purge_after == KIOSK_QUEUE_STATE_SUBMITTED)
+    {
+      *select_sql = "SELECT seq FROM applications WHERE purged_ms IS NULL "
+                    "AND state IN ('submitted','accepted','rejected') AND submitted_ms <= ?1";
+      *update_sql = "UPDATE applications SET purged_ms = ?2, updated_ms = ?2, metadata_jwe = NULL, "
+                    "data_jwe = NULL, ciphertext_sha256 = NULL WHERE purged_ms IS NULL "
+                    "AND state IN ('submitted','accepted','rejected') AND submitted_ms <= ?1";
+    }
+  else
+    {
+      *select_sql = "SELECT seq FROM applications WHERE purged_ms IS NULL "
+                    "AND state IN ('accepted','rejected') AND decided_ms <= ?1";
+      *update_sql = "UPDATE applications SET purged_ms = ?2, updated_ms = ?2, metadata_jwe = NULL, "
+                    "data_jwe = NULL, ciphertext_sha256 = NULL WHERE purged_ms IS NULL "
+                    "AND state IN ('accepted','rejected') AND decided_ms <= ?1";
+    }
+}
+
+/* Deletes the attachments of the rows @select_sql chooses. */
+static int
+purge_attachments (KioskQueue *queue,
+                   const char *select_sql,
+                   gint64      cutoff)
+{
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _kiosk_queue_statement (queue, select_sql, &rc);
+  if (stmt == NULL)
+    return rc;
+  sqlite3_bind_int64 (stmt, 1, cutoff);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (seqs, seq);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return rc;
+
+  for (guint i = 0; i < seqs->len; i++)
+    {
+      stmt = _kiosk_queue_statement (queue, "DELETE FROM attachments WHERE app = ?1", &rc);
+      if (stmt == NULL)
+        return rc;
+      sqlite3_bind_int64 (stmt, 1, g_array_index (seqs, gint64, i));
+      rc = _kiosk_queue_step_done (stmt);
+      if (rc != SQLITE_OK)
+        return rc;
+    }
+  return SQLITE_OK;
+}
+
+/* Runs @sql with ?1 = @cutoff (and ?2 = @now when it has it); *@changed
+ * gets the number of rows it changed. */
+static int
+purge_run (KioskQueue *queue,
+           const char *sql,
+           gint64      cutoff,
+           gint64      now,
+           guint      *changed)
+{
+  int rc;
+  sqlite3_stmt *stmt = _kiosk_queue_statement (queue, sql, &rc);
+
+  if (stmt == NULL)
+    return rc;
+  sqlite3_bind_int64 (stmt, 1, cutoff);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    sqlite3_bind_int64 (stmt, 2, now);
+  rc = _kiosk_queue_step_done (stmt);
+  if (rc == SQLITE_OK)
+    *changed = (guint) sqlite3_changes (queue->db);
+  return rc;
+}
+
 gboolean
 kiosk_queue_purge (KioskQueue                *queue,
                    const KioskQueueRetention *retention,
@@ -90,7 +175,6 @@ kiosk_queue_purge (KioskQueue                *queue,
   KioskQueueRetention defaults;
   const char *select_sql;
   const char *update_sql;
-  sqlite3_stmt *stmt;
   gint64 now, cutoff, tombstone_cutoff;
   int rc;
   guint purged = 0, deleted = 0;
@@ -113,81 +197,26 @@ kiosk_queue_purge (KioskQueue                *queue,
   now = kiosk_queue_now_ms (queue);
   cutoff = now - (gint64) retention->keep_days * DAY_MS;
   tombstone_cutoff = now - (gint64) retention->tombstone_days * DAY_MS;
-
-  if (retention->purge_after == KIOSK_QUEUE_STATE_SUBMITTED)
-    {
-      select_sql = "SELECT seq FROM applications WHERE purged_ms IS NULL "
-                   "AND state IN ('submitted','accepted','rejected') AND submitted_ms <= ?1";
-      update_sql = "UPDATE applications SET purged_ms = ?2, updated_ms = ?2, metadata_jwe = NULL, "
-                   "data_jwe = NULL, ciphertext_sha256 = NULL WHERE purged_ms IS NULL "
-                   "AND state IN ('submitted','accepted','rejected') AND submitted_ms <= ?1";
-    }
-  else
-    {
-      select_sql = "SELECT seq FROM applications WHERE purged_ms IS NULL "
-                   "AND state IN ('accepted','rejected') AND decided_ms <= ?1";
-      update_sql = "UPDATE applications SET purged_ms = ?2, updated_ms = ?2, metadata_jwe = NULL, "
-                   "data_jwe = NULL, ciphertext_sha256 = NULL WHERE purged_ms IS NULL "
-                   "AND state IN ('accepted','rejected') AND decided_ms <= ?1";
-    }
+  purge_statements (retention->purge_after, &select_sql, &update_sql);
 
   rc = _kiosk_queue_begin_write (queue);
-  if (rc != SQLITE_OK)
-    goto failed;
-
-  {
-    g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
-
-    stmt = _kiosk_queue_statement (queue, select_sql, &rc);
-    if (stmt == NULL)
-      goto failed;
-    sqlite3_bind_int64 (stmt, 1, cutoff);
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      {
-        gint64 seq = sqlite3_column_int64 (stmt, 0);
-
-        g_array_append_val (seqs, seq);
-      }
-    sqlite3_reset (stmt);
-    if (rc != SQLITE_DONE)
-      goto failed;
-
-    for (guint i = 0; i < seqs->len; i++)
-      {
-        stmt = _kiosk_queue_statement (queue, "DELETE FROM attachments WHERE app = ?1", &rc);
-        if (stmt == NULL)
-          goto failed;
-        sqlite3_bind_int64 (stmt, 1, g_array_index (seqs, gint64, i));
-        rc = _kiosk_queue_step_done (stmt);
-        if (rc != SQLITE_OK)
-          goto failed;
-      }
-  }
-
-  stmt = _kiosk_queue_statement (queue, update_sql, &rc);
-  if (stmt == NULL)
-    goto failed;
-  sqlite3_bind_int64 (stmt, 1, cutoff);
-  sqlite3_bind_int64 (stmt, 2, now);
-  rc = _kiosk_queue_step_done (stmt);
-  if (rc != SQLITE_OK)
-    goto failed;
-  purged = (guint) sqlite3_changes (queue->db);
-
+  if (rc == SQLITE_OK)
+    rc = purge_attachments (queue, select_sql, cutoff);
+  if (rc == SQLITE_OK)
+    rc = purge_run (queue, update_sql, cutoff, now, &purged);
   /* The tombstone goes with its row; ON DELETE CASCADE would take any
    * leftover child rows too. */
-  stmt = _kiosk_queue_statement (queue, "DELETE FROM applications WHERE purged_ms IS NOT NULL AND purged_ms <= ?1", &rc);
-  if (stmt == NULL)
-    goto failed;
-  sqlite3_bind_int64 (stmt, 1, tombstone_cutoff);
-  rc = _kiosk_queue_step_done (stmt);
+  if (rc == SQLITE_OK)
+    rc = purge_run (queue, "DELETE FROM applications WHERE purged_ms IS NOT NULL AND purged_ms <= ?1",
+                    tombstone_cutoff, now, &deleted);
+  if (rc == SQLITE_OK)
+    rc = _kiosk_queue_commit (queue);
   if (rc != SQLITE_OK)
-    goto failed;
-  deleted = (guint) sqlite3_changes (queue->db);
-
-  rc = _kiosk_queue_commit (queue);
-  if (rc != SQLITE_OK)
-    goto failed;
+    {
+      _kiosk_queue_rollback (queue);
+      _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_CHANGE);
+      return FALSE;
+    }
 
   g_debug ("Queue retention: %u ciphertexts purged, %u tombstones deleted", purged, deleted);
   if (n_purged != NULL)
@@ -195,9 +224,4 @@ kiosk_queue_purge (KioskQueue                *queue,
   if (n_deleted != NULL)
     *n_deleted = deleted;
   return TRUE;
-
-failed:
-  _kiosk_queue_rollback (queue);
-  _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_CHANGE);
-  return FALSE;
 }

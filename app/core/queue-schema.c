@@ -143,118 +143,128 @@ static const char *const migrations[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KIOSK_QUEUE_SCHEMA_VERSION);
 
-gboolean
-_kiosk_queue_migrate (KioskQueue  *queue,
-                      GError     **error)
+/* A read-only queue is only looked at: schema 3 is read as it is (an
+ * empty damaged_applications in the connection's own temp schema stands in
+ * for the table of schema 4); older files need the kiosk first. SQLITE_OK,
+ * an error code, or -1 with @error set. */
+static int
+migrate_read_only (KioskQueue  *queue,
+                   gint64       version,
+                   GError     **error)
 {
-  g_autofree char *problem = NULL;
-  gint64 version = 0;
-  int rc = _kiosk_queue_read_user_version (queue, &version);
+  int rc;
+
+  if (version < 3)
+    {
+      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_OPEN,
+                   _("The queue file %s has schema version %d, older than this program "
+                     "reads without changing it; it was left untouched. Start the kiosk or "
+                     "run “antragskiosk-ctl sync --once” once to bring it up to date."),
+                   queue->path, (int) version);
+      return -1;
+    }
+  if (version == 3)
+    {
+      rc = sqlite3_exec (queue->db, "CREATE TEMP TABLE damaged_applications ("
+                                    "app INTEGER PRIMARY KEY, damaged_ms INTEGER NOT NULL, "
+                                    "acknowledged_ms INTEGER, reason TEXT NOT NULL)", NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        return rc;
+    }
+  queue->schema_version = version;
+  return SQLITE_OK;
+}
+
+/* One step, from *@version to *@version + 1, in its own transaction with
+ * PRAGMA user_version and a row in schema_log. Another connection may be
+ * migrating at the same moment: the version is read again under the write
+ * lock, and *@done is set when it is up to date already. */
+static int
+migrate_step (KioskQueue  *queue,
+              gint64      *version,
+              gboolean    *done,
+              char       **problem)
+{
+  g_autofree char *set_version = NULL;
+  g_autofree char *log_row = NULL;
+  g_autofree char *dangling = NULL;
+  int rc = sqlite3_exec (queue->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
-    goto failed;
-  if (queue->read_only && version <= KIOSK_QUEUE_SCHEMA_VERSION)
+    return rc;
+  rc = _kiosk_queue_read_user_version (queue, version);
+  if (rc != SQLITE_OK)
+    return rc;
+  if (*version >= KIOSK_QUEUE_SCHEMA_VERSION)
     {
-      /* Nothing is changed: schema 3 is read as it is (an empty
-       * damaged_applications in the connection's own temp schema stands in
-       * for the table of schema 4); older files need the kiosk first. */
-      if (version < 3)
-        {
-          g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_OPEN,
-                       _("The queue file %s has schema version %d, older than this program "
-                         "reads without changing it; it was left untouched. Start the kiosk or "
-                         "run “antragskiosk-ctl sync --once” once to bring it up to date."),
-                       queue->path, (int) version);
-          return FALSE;
-        }
-      if (version == 3)
-        {
-          rc = sqlite3_exec (queue->db, "CREATE TEMP TABLE damaged_applications ("
-                                        "app INTEGER PRIMARY KEY, damaged_ms INTEGER NOT NULL, "
-                                        "acknowledged_ms INTEGER, reason TEXT NOT NULL)", NULL, NULL, NULL);
-          if (rc != SQLITE_OK)
-            goto failed;
-        }
-      queue->schema_version = version;
-      return TRUE;
+      *done = TRUE;
+      return sqlite3_exec (queue->db, "COMMIT", NULL, NULL, NULL);
     }
-  if (version > KIOSK_QUEUE_SCHEMA_VERSION)
+  rc = sqlite3_exec (queue->db, migrations[*version], NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  rc = _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_key_check", &dangling);
+  if (rc == SQLITE_OK && dangling != NULL)
     {
-      g_autofree char *found = g_strdup_printf ("%" G_GINT64_FORMAT, version);
-
-      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_TOO_NEW,
-                   _("The queue file %s was written by a newer version of Antragskiosk "
-                     "(schema %s, this version knows %d); it was left untouched. Install "
-                     "the newer version again."),
-                   queue->path, found, KIOSK_QUEUE_SCHEMA_VERSION);
-      return FALSE;
+      rc = SQLITE_CONSTRAINT_FOREIGNKEY;
+      *problem = g_strdup_printf ("a row of %s refers to a missing row", dangling);
     }
+  if (rc != SQLITE_OK)
+    return rc;
+  set_version = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, *version + 1);
+  rc = sqlite3_exec (queue->db, set_version, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  log_row = g_strdup_printf ("INSERT INTO schema_log (version, applied_ms) VALUES (%" G_GINT64_FORMAT
+                             ", %" G_GINT64_FORMAT ")", *version + 1, kiosk_queue_now_ms (queue));
+  rc = sqlite3_exec (queue->db, log_row, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  rc = sqlite3_exec (queue->db, "COMMIT", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  g_debug ("queue schema migrated to version %" G_GINT64_FORMAT, *version + 1);
+  (*version)++;
+  return SQLITE_OK;
+}
 
-  /* A step may rebuild a table (2 → 3): dropping the old one must not
-   * cascade to the rows that refer to it. foreign_keys cannot change
-   * inside a transaction; each step checks the keys before it commits. */
-  if (version < KIOSK_QUEUE_SCHEMA_VERSION)
+/* A step may rebuild a table (2 → 3): dropping the old one must not
+ * cascade to the rows that refer to it. foreign_keys cannot change
+ * inside a transaction; each step checks the keys before it commits. */
+static int
+migrate_steps (KioskQueue  *queue,
+               gint64      *version,
+               char       **problem)
+{
+  gboolean done = FALSE;
+  int rc;
+
+  if (*version < KIOSK_QUEUE_SCHEMA_VERSION)
     {
       rc = _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_keys = OFF", NULL);
       if (rc != SQLITE_OK)
-        goto failed;
+        return rc;
     }
-  while (version < KIOSK_QUEUE_SCHEMA_VERSION)
+  while (*version < KIOSK_QUEUE_SCHEMA_VERSION && !done)
     {
-      g_autofree char *set_version = NULL;
-      g_autofree char *log_row = NULL;
-      g_autofree char *dangling = NULL;
-
-      /* Another connection may be migrating at the same moment: decide
-       * under the write lock. */
-      rc = sqlite3_exec (queue->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+      rc = migrate_step (queue, version, &done, problem);
       if (rc != SQLITE_OK)
-        goto failed;
-      rc = _kiosk_queue_read_user_version (queue, &version);
-      if (rc != SQLITE_OK)
-        goto failed;
-      if (version >= KIOSK_QUEUE_SCHEMA_VERSION)
-        {
-          rc = sqlite3_exec (queue->db, "COMMIT", NULL, NULL, NULL);
-          if (rc != SQLITE_OK)
-            goto failed;
-          break;
-        }
-      rc = sqlite3_exec (queue->db, migrations[version], NULL, NULL, NULL);
-      if (rc != SQLITE_OK)
-        goto failed;
-      rc = _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_key_check", &dangling);
-      if (rc == SQLITE_OK && dangling != NULL)
-        {
-          rc = SQLITE_CONSTRAINT_FOREIGNKEY;
-          problem = g_strdup_printf ("a row of %s refers to a missing row", dangling);
-        }
-      if (rc != SQLITE_OK)
-        goto failed;
-      set_version = g_strdup_printf ("PRAGMA user_version = %" G_GINT64_FORMAT, version + 1);
-      rc = sqlite3_exec (queue->db, set_version, NULL, NULL, NULL);
-      if (rc != SQLITE_OK)
-        goto failed;
-      log_row = g_strdup_printf ("INSERT INTO schema_log (version, applied_ms) VALUES (%" G_GINT64_FORMAT
-                                 ", %" G_GINT64_FORMAT ")", version + 1, kiosk_queue_now_ms (queue));
-      rc = sqlite3_exec (queue->db, log_row, NULL, NULL, NULL);
-      if (rc != SQLITE_OK)
-        goto failed;
-      rc = sqlite3_exec (queue->db, "COMMIT", NULL, NULL, NULL);
-      if (rc != SQLITE_OK)
-        goto failed;
-      g_debug ("queue schema migrated to version %" G_GINT64_FORMAT, version + 1);
-      version++;
+        return rc;
     }
-  rc = _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_keys = ON", NULL);
-  if (rc != SQLITE_OK)
-    goto failed;
-  queue->schema_version = KIOSK_QUEUE_SCHEMA_VERSION;
-  return TRUE;
+  return _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_keys = ON", NULL);
+}
 
-failed:
-  if ((rc & 0xff) == SQLITE_CONSTRAINT && problem == NULL)
-    problem = g_strdup (sqlite3_errmsg (queue->db));
+/* Undoes the step from @version and sets the error for @rc (*@problem:
+ * what broke a rule of the schema, when known). */
+static void
+migrate_failed (KioskQueue  *queue,
+                int          rc,
+                char       **problem,
+                gint64       version,
+                GError     **error)
+{
+  if ((rc & 0xff) == SQLITE_CONSTRAINT && *problem == NULL)
+    *problem = g_strdup (sqlite3_errmsg (queue->db));
   _kiosk_queue_rollback (queue);
   _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_keys = ON", NULL);
   if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -266,9 +276,46 @@ failed:
                      "schema version %d; it was left unchanged and the queue was not opened. "
                      "Keep the file for a person to look at, and move it aside to start a "
                      "fresh queue."),
-                   queue->path, problem, (int) version + 1);
-      return FALSE;
+                   queue->path, *problem, (int) version + 1);
+      return;
     }
   _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_OPEN);
-  return FALSE;
+}
+
+gboolean
+_kiosk_queue_migrate (KioskQueue  *queue,
+                      GError     **error)
+{
+  g_autofree char *problem = NULL;
+  gint64 version = 0;
+  int rc = _kiosk_queue_read_user_version (queue, &version);
+
+  if (rc == SQLITE_OK && queue->read_only && version <= KIOSK_QUEUE_SCHEMA_VERSION)
+    {
+      rc = migrate_read_only (queue, version, error);
+      if (rc < 0)
+        return FALSE;
+      if (rc == SQLITE_OK)
+        return TRUE;
+    }
+  else if (rc == SQLITE_OK && version > KIOSK_QUEUE_SCHEMA_VERSION)
+    {
+      g_autofree char *found = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+
+      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_TOO_NEW,
+                   _("The queue file %s was written by a newer version of Antragskiosk "
+                     "(schema %s, this version knows %d); it was left untouched. Install "
+                     "the newer version again."),
+                   queue->path, found, KIOSK_QUEUE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  else if (rc == SQLITE_OK)
+    rc = migrate_steps (queue, &version, &problem);
+  if (rc != SQLITE_OK)
+    {
+      migrate_failed (queue, rc, &problem, version, error);
+      return FALSE;
+    }
+  queue->schema_version = KIOSK_QUEUE_SCHEMA_VERSION;
+  return TRUE;
 }

@@ -374,12 +374,93 @@ failed:
   return NULL;
 }
 
+static int
+count_states (KioskQueue       *queue,
+              KioskQueueCounts *counts)
+{
+  int rc;
+  sqlite3_stmt *stmt = _kiosk_queue_statement (queue, "SELECT state, count(*) FROM applications GROUP BY state", &rc);
+
+  if (stmt == NULL)
+    return rc;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      KioskQueueState state;
+      guint64 n = (guint64) sqlite3_column_int64 (stmt, 1);
+
+      if (kiosk_queue_state_from_string ((const char *) sqlite3_column_text (stmt, 0), &state))
+        counts->by_state[state] = n;
+      counts->total += n;
+    }
+  sqlite3_reset (stmt);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int
+count_purged_and_damaged (KioskQueue       *queue,
+                          KioskQueueCounts *counts)
+{
+  int rc;
+  sqlite3_stmt *stmt = _kiosk_queue_statement (queue, "SELECT count(*) FROM applications WHERE purged_ms IS NOT NULL",
+                                               &rc);
+
+  if (stmt == NULL)
+    return rc;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    counts->purged = (guint64) sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return rc;
+
+  stmt = _kiosk_queue_statement (queue, "SELECT count(*), count(*) FILTER (WHERE acknowledged_ms IS NULL) "
+                                        "FROM damaged_applications", &rc);
+  if (stmt == NULL)
+    return rc;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      counts->damaged = (guint64) sqlite3_column_int64 (stmt, 0);
+      counts->damaged_unacknowledged = (guint64) sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
+/* min() per state walks one end of the (state, created_ms) index. */
+static int
+oldest_pending (KioskQueue *queue,
+                gint64     *oldest)
+{
+  for (KioskQueueState s = KIOSK_QUEUE_STATE_QUEUED; s <= KIOSK_QUEUE_STATE_CREATED; s++)
+    {
+      int rc;
+      sqlite3_stmt *stmt = _kiosk_queue_statement (queue, "SELECT min(created_ms) FROM applications WHERE state = ?1",
+                                                   &rc);
+
+      if (stmt == NULL)
+        return rc;
+      sqlite3_bind_text (stmt, 1, state_names[s], -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+        {
+          gint64 t = sqlite3_column_int64 (stmt, 0);
+
+          if (*oldest == 0 || t < *oldest)
+            *oldest = t;
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_ROW)
+        return rc;
+    }
+  return SQLITE_OK;
+}
+
 gboolean
 kiosk_queue_get_counts (KioskQueue        *queue,
                         KioskQueueCounts  *counts,
                         GError           **error)
 {
-  sqlite3_stmt *stmt;
   int rc;
   gint64 oldest = 0;
 
@@ -391,71 +472,20 @@ kiosk_queue_get_counts (KioskQueue        *queue,
 
   /* One read transaction: the numbers belong together. */
   rc = _kiosk_queue_begin_read (queue);
+  if (rc == SQLITE_OK)
+    rc = count_states (queue, counts);
+  if (rc == SQLITE_OK)
+    rc = count_purged_and_damaged (queue, counts);
+  if (rc == SQLITE_OK)
+    rc = oldest_pending (queue, &oldest);
+  if (rc == SQLITE_OK)
+    rc = _kiosk_queue_commit (queue);
   if (rc != SQLITE_OK)
-    goto failed;
-
-  stmt = _kiosk_queue_statement (queue, "SELECT state, count(*) FROM applications GROUP BY state", &rc);
-  if (stmt == NULL)
-    goto failed;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      KioskQueueState state;
-      guint64 n = (guint64) sqlite3_column_int64 (stmt, 1);
-
-      if (kiosk_queue_state_from_string ((const char *) sqlite3_column_text (stmt, 0), &state))
-        counts->by_state[state] = n;
-      counts->total += n;
+      _kiosk_queue_rollback (queue);
+      _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_READ);
+      return FALSE;
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    goto failed;
-
-  stmt = _kiosk_queue_statement (queue, "SELECT count(*) FROM applications WHERE purged_ms IS NOT NULL", &rc);
-  if (stmt == NULL)
-    goto failed;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    counts->purged = (guint64) sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    goto failed;
-
-  stmt = _kiosk_queue_statement (queue, "SELECT count(*), count(*) FILTER (WHERE acknowledged_ms IS NULL) "
-                                        "FROM damaged_applications", &rc);
-  if (stmt == NULL)
-    goto failed;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      counts->damaged = (guint64) sqlite3_column_int64 (stmt, 0);
-      counts->damaged_unacknowledged = (guint64) sqlite3_column_int64 (stmt, 1);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    goto failed;
-
-  /* min() per state walks one end of the (state, created_ms) index. */
-  for (KioskQueueState s = KIOSK_QUEUE_STATE_QUEUED; s <= KIOSK_QUEUE_STATE_CREATED; s++)
-    {
-      stmt = _kiosk_queue_statement (queue, "SELECT min(created_ms) FROM applications WHERE state = ?1", &rc);
-      if (stmt == NULL)
-        goto failed;
-      sqlite3_bind_text (stmt, 1, state_names[s], -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-        {
-          gint64 t = sqlite3_column_int64 (stmt, 0);
-
-          if (oldest == 0 || t < oldest)
-            oldest = t;
-        }
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_ROW)
-        goto failed;
-    }
-  rc = _kiosk_queue_commit (queue);
-  if (rc != SQLITE_OK)
-    goto failed;
 
   if (oldest != 0)
     {
@@ -463,11 +493,6 @@ kiosk_queue_get_counts (KioskQueue        *queue,
       counts->oldest_pending_age_ms = MAX (kiosk_queue_now_ms (queue) - oldest, 0);
     }
   return TRUE;
-
-failed:
-  _kiosk_queue_rollback (queue);
-  _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_READ);
-  return FALSE;
 }
 
 /* queued or created → failed, recorded as damaged, in one transaction. */
@@ -514,32 +539,22 @@ failed:
   return FALSE;
 }
 
-GPtrArray *
-kiosk_queue_take_due (KioskQueue  *queue,
-                      gint64       now_ms,
-                      guint        limit,
-                      GError     **error)
+/* The seqs of the due applications, from the state index alone (it holds
+ * state, created_ms, next_attempt_ms and seq: the pending entries are read
+ * and sorted, no row is). */
+static int
+due_seqs (KioskQueue *queue,
+          gint64      now_ms,
+          guint       limit,
+          GArray     *seqs)
 {
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_queue_item_free);
-  g_autoptr(GPtrArray) damaged = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_queue_item_free);
-  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt;
   int rc;
+  sqlite3_stmt *stmt = _kiosk_queue_statement (queue, "SELECT seq FROM applications "
+                                                      "WHERE state IN ('queued','created') AND next_attempt_ms <= ?1 "
+                                                      "ORDER BY next_attempt_ms, seq LIMIT ?2", &rc);
 
-  g_return_val_if_fail (queue != NULL, NULL);
-  g_return_val_if_fail (!queue->read_only, NULL);
-
-  rc = _kiosk_queue_begin_read (queue);
-  if (rc != SQLITE_OK)
-    goto failed;
-  /* First the rows, from the state index alone (it holds state,
-   * created_ms, next_attempt_ms and seq: the pending entries are read and
-   * sorted, no row is), then the @limit rows themselves. */
-  stmt = _kiosk_queue_statement (queue, "SELECT seq FROM applications "
-                                        "WHERE state IN ('queued','created') AND next_attempt_ms <= ?1 "
-                                        "ORDER BY next_attempt_ms, seq LIMIT ?2", &rc);
   if (stmt == NULL)
-    goto failed;
+    return rc;
   sqlite3_bind_int64 (stmt, 1, now_ms);
   sqlite3_bind_int64 (stmt, 2, limit == 0 ? -1 : (gint64) limit);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -549,32 +564,72 @@ kiosk_queue_take_due (KioskQueue  *queue,
       g_array_append_val (seqs, seq);
     }
   sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    goto failed;
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The rows @seqs with their ciphertexts, into @items, or into @damaged
+ * when a ciphertext does not match its hash. */
+static int
+due_items (KioskQueue *queue,
+           GArray     *seqs,
+           GPtrArray  *items,
+           GPtrArray  *damaged)
+{
   for (guint i = 0; i < seqs->len; i++)
     {
       gint64 seq = g_array_index (seqs, gint64, i);
       KioskQueueItem *item = NULL;
       gboolean intact = TRUE;
+      sqlite3_stmt *stmt;
+      int rc;
 
       stmt = _kiosk_queue_statement (queue, "SELECT " ITEM_COLUMNS " FROM " ITEM_FROM " WHERE a.seq = ?1", &rc);
       if (stmt == NULL)
-        goto failed;
+        return rc;
       sqlite3_bind_int64 (stmt, 1, seq);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         item = item_from_row (stmt, &seq);
       sqlite3_reset (stmt);
       if (rc != SQLITE_ROW)
-        goto failed;
+        return rc;
       rc = load_ciphertexts (queue, item, seq, &intact);
       g_ptr_array_add (intact ? items : damaged, item);
       if (rc != SQLITE_OK)
-        goto failed;
+        return rc;
     }
-  rc = _kiosk_queue_commit (queue);
+  return SQLITE_OK;
+}
+
+GPtrArray *
+kiosk_queue_take_due (KioskQueue  *queue,
+                      gint64       now_ms,
+                      guint        limit,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_queue_item_free);
+  g_autoptr(GPtrArray) damaged = g_ptr_array_new_with_free_func ((GDestroyNotify) kiosk_queue_item_free);
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  g_return_val_if_fail (queue != NULL, NULL);
+  g_return_val_if_fail (!queue->read_only, NULL);
+
+  /* First the rows, from the state index alone, then the @limit rows
+   * themselves. */
+  rc = _kiosk_queue_begin_read (queue);
+  if (rc == SQLITE_OK)
+    rc = due_seqs (queue, now_ms, limit, seqs);
+  if (rc == SQLITE_OK)
+    rc = due_items (queue, seqs, items, damaged);
+  if (rc == SQLITE_OK)
+    rc = _kiosk_queue_commit (queue);
   if (rc != SQLITE_OK)
-    goto failed;
+    {
+      _kiosk_queue_rollback (queue);
+      _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_READ);
+      return NULL;
+    }
 
   /* A ciphertext that no longer matches its hash is never sent: the
    * platform would refuse it (422) or, worse, the authority would get
@@ -594,11 +649,6 @@ kiosk_queue_take_due (KioskQueue  *queue,
                         item->reference);
     }
   return g_steal_pointer (&items);
-
-failed:
-  _kiosk_queue_rollback (queue);
-  _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_READ);
-  return NULL;
 }
 
 /* ---- enqueue ---- */
@@ -696,6 +746,71 @@ kiosk_queue_new_reference (KioskQueue  *queue,
     }
 }
 
+/* One INSERT of the application's row under @reference. */
+static int
+insert_application (KioskQueue                 *queue,
+                    const KioskQueueSubmission *submission,
+                    const char                 *id,
+                    const char                 *reference,
+                    gint64                      now,
+                    const guint8               *digest)
+{
+  int rc;
+  sqlite3_stmt *stmt = _kiosk_queue_statement (queue,
+                                               "INSERT INTO applications (id, reference, form_id, form_version, "
+                                               "destination_name, destination_id, created_ms, state, attempts, "
+                                               "next_attempt_ms, updated_ms, n_attachments, metadata_jwe, data_jwe, "
+                                               "ciphertext_sha256) "
+                                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', 0, ?7, ?7, ?8, ?9, ?10, ?11)", &rc);
+
+  if (stmt == NULL)
+    return rc;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, reference, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, submission->form_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, submission->form_version, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, submission->destination_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, submission->destination_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, now);
+  sqlite3_bind_int64 (stmt, 8, submission->n_attachments);
+  sqlite3_bind_text (stmt, 9, submission->metadata_jwe, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, submission->data_jwe, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 11, digest, _KIOSK_QUEUE_HASH_LENGTH, SQLITE_STATIC);
+  return _kiosk_queue_step_done (stmt);
+}
+
+static int
+insert_attachments (KioskQueue                 *queue,
+                    const KioskQueueSubmission *submission,
+                    gint64                      seq)
+{
+  for (guint i = 0; i < submission->n_attachments; i++)
+    {
+      const KioskQueueAttachment *a = submission->attachments[i];
+      guint8 attachment_digest[_KIOSK_QUEUE_HASH_LENGTH];
+      sqlite3_stmt *stmt;
+      int rc;
+
+      _kiosk_queue_ciphertext_hash (a->ciphertext, NULL, attachment_digest);
+      stmt = _kiosk_queue_statement (queue, "INSERT INTO attachments (app, position, attachment_id, purpose, "
+                                            "mime_type, ciphertext, ciphertext_sha256) "
+                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &rc);
+      if (stmt == NULL)
+        return rc;
+      sqlite3_bind_int64 (stmt, 1, seq);
+      sqlite3_bind_int64 (stmt, 2, i);
+      sqlite3_bind_text (stmt, 3, a->attachment_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, a->purpose, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 5, a->mime_type, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 6, a->ciphertext, -1, SQLITE_STATIC);
+      sqlite3_bind_blob (stmt, 7, attachment_digest, _KIOSK_QUEUE_HASH_LENGTH, SQLITE_TRANSIENT);
+      rc = _kiosk_queue_step_done (stmt);
+      if (rc != SQLITE_OK)
+        return rc;
+    }
+  return SQLITE_OK;
+}
+
 char *
 kiosk_queue_enqueue (KioskQueue                 *queue,
                      const KioskQueueSubmission *submission,
@@ -703,9 +818,8 @@ kiosk_queue_enqueue (KioskQueue                 *queue,
 {
   g_autofree char *reference = NULL;
   g_autofree char *id = NULL;
-  sqlite3_stmt *stmt;
   guint8 digest[_KIOSK_QUEUE_HASH_LENGTH];
-  gint64 now, seq;
+  gint64 now;
   int rc;
 
   g_return_val_if_fail (queue != NULL, NULL);
@@ -725,26 +839,7 @@ kiosk_queue_enqueue (KioskQueue                 *queue,
   now = kiosk_queue_now_ms (queue);
   for (;;)
     {
-      stmt = _kiosk_queue_statement (queue,
-                                     "INSERT INTO applications (id, reference, form_id, form_version, "
-                                     "destination_name, destination_id, created_ms, state, attempts, "
-                                     "next_attempt_ms, updated_ms, n_attachments, metadata_jwe, data_jwe, "
-                                     "ciphertext_sha256) "
-                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', 0, ?7, ?7, ?8, ?9, ?10, ?11)", &rc);
-      if (stmt == NULL)
-        goto failed;
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, reference, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, submission->form_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, submission->form_version, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, submission->destination_name, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 6, submission->destination_id, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 7, now);
-      sqlite3_bind_int64 (stmt, 8, submission->n_attachments);
-      sqlite3_bind_text (stmt, 9, submission->metadata_jwe, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 10, submission->data_jwe, -1, SQLITE_STATIC);
-      sqlite3_bind_blob (stmt, 11, digest, _KIOSK_QUEUE_HASH_LENGTH, SQLITE_STATIC);
-      rc = _kiosk_queue_step_done (stmt);
+      rc = insert_application (queue, submission, id, reference, now, digest);
       if (rc != SQLITE_CONSTRAINT_UNIQUE
           || strstr (sqlite3_errmsg (queue->db), "applications.reference") == NULL)
         break;
@@ -763,38 +858,12 @@ kiosk_queue_enqueue (KioskQueue                 *queue,
       g_free (reference);
       reference = kiosk_reference_generate ();
     }
-  if (rc != SQLITE_OK)
-    goto failed;
-  seq = sqlite3_last_insert_rowid (queue->db);
-
-  for (guint i = 0; i < submission->n_attachments; i++)
-    {
-      const KioskQueueAttachment *a = submission->attachments[i];
-
-      guint8 attachment_digest[_KIOSK_QUEUE_HASH_LENGTH];
-
-      _kiosk_queue_ciphertext_hash (a->ciphertext, NULL, attachment_digest);
-      stmt = _kiosk_queue_statement (queue, "INSERT INTO attachments (app, position, attachment_id, purpose, "
-                                            "mime_type, ciphertext, ciphertext_sha256) "
-                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &rc);
-      if (stmt == NULL)
-        goto failed;
-      sqlite3_bind_int64 (stmt, 1, seq);
-      sqlite3_bind_int64 (stmt, 2, i);
-      sqlite3_bind_text (stmt, 3, a->attachment_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, a->purpose, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, a->mime_type, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 6, a->ciphertext, -1, SQLITE_STATIC);
-      sqlite3_bind_blob (stmt, 7, attachment_digest, _KIOSK_QUEUE_HASH_LENGTH, SQLITE_TRANSIENT);
-      rc = _kiosk_queue_step_done (stmt);
-      if (rc != SQLITE_OK)
-        goto failed;
-    }
-
-  rc = _kiosk_queue_commit (queue);
-  if (rc != SQLITE_OK)
-    goto failed;
-  return g_steal_pointer (&reference);
+  if (rc == SQLITE_OK)
+    rc = insert_attachments (queue, submission, sqlite3_last_insert_rowid (queue->db));
+  if (rc == SQLITE_OK)
+    rc = _kiosk_queue_commit (queue);
+  if (rc == SQLITE_OK)
+    return g_steal_pointer (&reference);
 
 failed:
   _kiosk_queue_rollback (queue);
