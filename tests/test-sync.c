@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include <antragskiosk/jws.h>
 #include <antragskiosk/platform.h>
 #include <antragskiosk/sync.h>
 
@@ -289,17 +290,17 @@ test_set_signature (void)
   guint n_unverified = 0;
 
   g_assert_nonnull (jwks);
-  g_assert_true (kiosk_platform_verify_set (vector_set, jwks));
-  g_assert_false (kiosk_platform_verify_set (vector_set, other));
+  g_assert_true (kiosk_jws_verify_ps512 (vector_set, jwks));
+  g_assert_false (kiosk_jws_verify_ps512 (vector_set, other));
   /* One changed character in the payload (the claims), then in the signature. */
   payload = strchr (tampered, '.') + 10;
   *payload = *payload == 'A' ? 'B' : 'A';
-  g_assert_false (kiosk_platform_verify_set (tampered, jwks));
+  g_assert_false (kiosk_jws_verify_ps512 (tampered, jwks));
   g_free (tampered);
   tampered = g_strdup (vector_set);
   tampered[strlen (tampered) - 5] = tampered[strlen (tampered) - 5] == 'A' ? 'B' : 'A';
-  g_assert_false (kiosk_platform_verify_set (tampered, jwks));
-  g_assert_false (kiosk_platform_verify_set ("a.b", jwks));
+  g_assert_false (kiosk_jws_verify_ps512 (tampered, jwks));
+  g_assert_false (kiosk_jws_verify_ps512 ("a.b", jwks));
 
   /* In an event log: the verified token counts, the forged one does not. */
   g_free (body);

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The platform's HTTP client: libcurl multi transfers, the OAuth token,
+ * the submission API's requests. What an answer means is decided in
+ * platform-classify.c, event logs are read in platform-events.c. */
 #define G_LOG_DOMAIN "antragskiosk-platform"
 
 #include "config.h"
@@ -8,21 +11,10 @@
 #include <glib.h>
 #include <glib/gi18n-lib.h>
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/rsa.h>
-
 #include <antragskiosk/file.h>
 #include <antragskiosk/platform.h>
 
-#include "keys-private.h"
-
 G_DEFINE_QUARK (kiosk-platform-error-quark, kiosk_platform_error)
-
-#define EVENT_PREFIX "https://schema.fitko.de/fit-connect/events/"
-#define MAX_MESSAGE 300
 
 typedef struct _Request Request;
 
@@ -71,26 +63,6 @@ struct _Request {
   char                  errbuf[CURL_ERROR_SIZE];
 };
 
-static const char *const fault_names[] = {
-  "ok", "transient", "slow-down", "auth", "permanent", "conflict",
-  "untrusted", "unreachable", "cancelled",
-};
-
-const char *
-kiosk_platform_fault_to_string (KioskPlatformFault fault)
-{
-  if ((guint) fault >= G_N_ELEMENTS (fault_names))
-    return "unknown";
-  return fault_names[fault];
-}
-
-gboolean
-kiosk_platform_fault_is_platform_wide (KioskPlatformFault fault)
-{
-  return fault == KIOSK_PLATFORM_AUTH || fault == KIOSK_PLATFORM_UNTRUSTED
-         || fault == KIOSK_PLATFORM_UNREACHABLE;
-}
-
 void
 kiosk_platform_response_clear (KioskPlatformResponse *response)
 {
@@ -105,217 +77,6 @@ kiosk_platform_options_init (KioskPlatformOptions *options)
   options->connect_timeout_s = 10;
   options->stall_timeout_s = 30;
   options->request_timeout_s = 300;
-}
-
-/* ---- classification ---- */
-
-gint64
-kiosk_platform_parse_retry_after (const char *value,
-                                  gint64      now_ms)
-{
-  const char *p;
-  time_t when;
-
-  if (value == NULL)
-    return -1;
-  while (g_ascii_isspace (*value))
-    value++;
-  if (*value == '\0')
-    return -1;
-  for (p = value; g_ascii_isdigit (*p); p++)
-    ;
-  if (p > value)
-    {
-      const char *q = p;
-      guint64 seconds = 0;
-
-      while (g_ascii_isspace (*q))
-        q++;
-      if (*q != '\0')
-        return -1;
-      if (p - value > 9)
-        seconds = 999999999;
-      else
-        {
-          for (const char *d = value; d < p; d++)
-            seconds = seconds * 10 + (guint64) (*d - '0');
-        }
-      return (gint64) seconds * 1000;
-    }
-  when = curl_getdate (value, NULL);
-  if (when == (time_t) -1)
-    return -1;
-  return MAX ((gint64) when * 1000 - now_ms, 0);
-}
-
-/* Printable ASCII and UTF-8 only, control characters as spaces, clipped. */
-static char *
-clean_text (const char *text, gssize length)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, length);
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = valid; *p != '\0' && out->len < MAX_MESSAGE; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-      if (g_unichar_iscntrl (c))
-        c = ' ';
-      g_string_append_unichar (out, c);
-    }
-  g_strstrip (out->str);
-  out->len = strlen (out->str);
-  return g_string_free (out, FALSE);
-}
-
-/* "title: detail", either alone, or NULL; cleaned. */
-static char *
-join_title_detail (const char *title, const char *detail)
-{
-  g_autofree char *joined = NULL;
-
-  if (title != NULL && detail != NULL)
-    joined = g_strdup_printf ("%s: %s", title, detail);
-  else if (title != NULL || detail != NULL)
-    joined = g_strdup (title != NULL ? title : detail);
-  return joined != NULL ? clean_text (joined, -1) : NULL;
-}
-
-/* The platform's reason from a problem detail (RFC 7807) or the text. */
-static char *
-problem_text (const char *body, gsize body_len)
-{
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
-
-  if (body == NULL || body_len == 0)
-    return NULL;
-  parser = json_parser_new ();
-  if (json_parser_load_from_data (parser, body, (gssize) body_len, NULL)
-      && (root = json_parser_get_root (parser)) != NULL
-      && JSON_NODE_HOLDS_OBJECT (root))
-    {
-      JsonObject *object = json_node_get_object (root);
-      const char *title = json_object_get_string_member_with_default (object, "title", NULL);
-      const char *detail = json_object_get_string_member_with_default (object, "detail", NULL);
-      g_autofree char *joined = NULL;
-
-      if (detail == NULL)
-        detail = json_object_get_string_member_with_default (object, "message", NULL);
-      if (detail == NULL)
-        detail = json_object_get_string_member_with_default (object, "error_description", NULL);
-      if (detail == NULL)
-        detail = json_object_get_string_member_with_default (object, "error", NULL);
-      joined = join_title_detail (title, detail);
-      if (joined != NULL)
-        return g_steal_pointer (&joined);
-    }
-  {
-    const char *end = memchr (body, '\n', body_len);
-    return clean_text (body, end != NULL ? end - body : (gssize) body_len);
-  }
-}
-
-static KioskPlatformFault
-fault_for_curl (int curl_code)
-{
-  switch ((CURLcode) curl_code)
-    {
-    case CURLE_OK:
-      return KIOSK_PLATFORM_OK;
-    case CURLE_ABORTED_BY_CALLBACK:
-      return KIOSK_PLATFORM_CANCELLED;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CRL_BADFILE:
-      return KIOSK_PLATFORM_UNTRUSTED;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-      return KIOSK_PLATFORM_UNREACHABLE;
-    default:
-      /* timeouts, resets, empty or cut answers, TLS handshake failures,
-       * oversized answers, HTTP/2 stream errors */
-      return KIOSK_PLATFORM_TRANSIENT;
-    }
-}
-
-void
-kiosk_platform_classify (int                    curl_code,
-                         const char            *curl_message,
-                         long                   status,
-                         const char            *retry_after,
-                         const char            *body,
-                         gsize                  body_len,
-                         gint64                 now_ms,
-                         KioskPlatformResponse *response)
-{
-  g_autofree char *reason = NULL;
-
-  memset (response, 0, sizeof *response);
-  response->status = status;
-  response->curl_code = curl_code;
-  response->retry_after_ms = -1;
-
-  if (curl_code != CURLE_OK)
-    {
-      response->status = 0;
-      response->fault = fault_for_curl (curl_code);
-      if (response->fault == KIOSK_PLATFORM_UNTRUSTED)
-        response->message = g_strdup_printf ("the platform's TLS certificate is not trusted (%s); "
-                                             "check [platform] ca_file and the URLs; nothing was sent",
-                                             curl_message != NULL && *curl_message ? curl_message
-                                             : curl_easy_strerror ((CURLcode) curl_code));
-      else
-        response->message = g_strdup_printf ("%s",
-                                             curl_message != NULL && *curl_message ? curl_message
-                                             : curl_easy_strerror ((CURLcode) curl_code));
-      return;
-    }
-
-  if (status >= 200 && status < 300)
-    {
-      if (body != NULL && body_len > 0)
-        {
-          g_autoptr(JsonParser) parser = json_parser_new ();
-          g_autoptr(GError) error = NULL;
-
-          if (!json_parser_load_from_data (parser, body, (gssize) body_len, &error)
-              || json_parser_get_root (parser) == NULL)
-            {
-              response->fault = KIOSK_PLATFORM_TRANSIENT;
-              response->message = g_strdup_printf ("HTTP %ld with an answer that is not valid JSON", status);
-              return;
-            }
-          response->body = json_node_ref (json_parser_get_root (parser));
-        }
-      response->fault = KIOSK_PLATFORM_OK;
-      return;
-    }
-
-  reason = problem_text (body, body_len);
-  if (status == 429 || status == 503)
-    {
-      response->fault = KIOSK_PLATFORM_SLOW_DOWN;
-      response->retry_after_ms = kiosk_platform_parse_retry_after (retry_after, now_ms);
-    }
-  else if (status == 401)
-    response->fault = KIOSK_PLATFORM_AUTH;
-  else if (status == 409)
-    response->fault = KIOSK_PLATFORM_CONFLICT;
-  else if (status == 408 || status >= 500 || status < 200)
-    response->fault = KIOSK_PLATFORM_TRANSIENT;
-  else if (status >= 300 && status < 400)
-    response->fault = KIOSK_PLATFORM_PERMANENT;
-  else
-    response->fault = KIOSK_PLATFORM_PERMANENT;  /* 400, 403, 404, 410, 413, 415, 422 … */
-
-  if (reason != NULL && *reason != '\0')
-    response->message = g_strdup_printf ("HTTP %ld: %s", status, reason);
-  else
-    response->message = g_strdup_printf ("HTTP %ld", status);
 }
 
 /* ---- the client ---- */
@@ -534,7 +295,10 @@ kiosk_platform_free (KioskPlatform *platform)
 }
 
 static size_t
-on_write (char *data, size_t size, size_t nmemb, void *user_data)
+on_write (char   *data,
+          size_t  size,
+          size_t  nmemb,
+          void   *user_data)
 {
   Request *request = user_data;
   gsize n = size * nmemb;
@@ -549,7 +313,10 @@ on_write (char *data, size_t size, size_t nmemb, void *user_data)
 }
 
 static size_t
-on_header (char *data, size_t size, size_t nmemb, void *user_data)
+on_header (char   *data,
+           size_t  size,
+           size_t  nmemb,
+           void   *user_data)
 {
   Request *request = user_data;
   gsize n = size * nmemb;
@@ -574,7 +341,11 @@ on_header (char *data, size_t size, size_t nmemb, void *user_data)
  * still holds the upload, so a server that takes the request and then
  * never answers would be noticed only seconds later). */
 static int
-on_progress (void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+on_progress (void       *user_data,
+             curl_off_t  dltotal,
+             curl_off_t  dlnow,
+             curl_off_t  ultotal,
+             curl_off_t  ulnow)
 {
   Request *request = user_data;
   KioskPlatform *platform = request->platform;
@@ -870,12 +641,6 @@ kiosk_platform_cancel (KioskPlatform *platform)
 }
 
 void
-kiosk_platform_reset_cancel (KioskPlatform *platform)
-{
-  g_atomic_int_set (&platform->cancelled, 0);
-}
-
-void
 kiosk_platform_forget_token (KioskPlatform *platform)
 {
   g_clear_pointer (&platform->token, g_free);
@@ -889,7 +654,8 @@ kiosk_platform_get_stats (KioskPlatform      *platform,
 }
 
 static void
-complete (Request *request, KioskPlatformResponse *response)
+complete (Request               *request,
+          KioskPlatformResponse *response)
 {
   KioskPlatform *platform = request->platform;
 
@@ -901,7 +667,8 @@ complete (Request *request, KioskPlatformResponse *response)
 }
 
 static void
-token_finished (KioskPlatform *platform, KioskPlatformResponse *response)
+token_finished (KioskPlatform         *platform,
+                KioskPlatformResponse *response)
 {
   Request *waiting;
   JsonObject *object = NULL;
@@ -954,7 +721,8 @@ token_finished (KioskPlatform *platform, KioskPlatformResponse *response)
 }
 
 static void
-request_finished (Request *request, CURLcode code)
+request_finished (Request  *request,
+                  CURLcode  code)
 {
   KioskPlatform *platform = request->platform;
   KioskPlatformResponse response;
@@ -1035,249 +803,4 @@ kiosk_platform_iterate (KioskPlatform *platform,
       curl_easy_getinfo (message->easy_handle, CURLINFO_PRIVATE, (char **) &request);
       request_finished (request, message->data.result);
     }
-}
-
-/* ---- event logs ---- */
-
-static JsonNode *
-decode_jwt_payload (const char *token)
-{
-  g_auto(GStrv) parts = g_strsplit (token, ".", 4);
-  g_autofree guchar *decoded = NULL;
-  g_autoptr(JsonParser) parser = NULL;
-  GString *b64;
-  gsize length = 0;
-
-  if (g_strv_length (parts) != 3)
-    return NULL;
-  b64 = g_string_new (parts[1]);
-  for (gsize i = 0; i < b64->len; i++)
-    {
-      if (b64->str[i] == '-')
-        b64->str[i] = '+';
-      else if (b64->str[i] == '_')
-        b64->str[i] = '/';
-    }
-  while (b64->len % 4 != 0)
-    g_string_append_c (b64, '=');
-  decoded = g_base64_decode (b64->str, &length);
-  g_string_free (b64, TRUE);
-  if (decoded == NULL || length == 0)
-    return NULL;
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, (const char *) decoded, (gssize) length, NULL)
-      || json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  return json_node_ref (json_parser_get_root (parser));
-}
-
-static char *
-reject_reason_from (JsonNode *event)
-{
-  JsonObject *object;
-  JsonArray *problems;
-
-  if (event == NULL || !JSON_NODE_HOLDS_OBJECT (event))
-    return NULL;
-  object = json_node_get_object (event);
-  if (!json_object_has_member (object, "problems")
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "problems")))
-    return NULL;
-  problems = json_object_get_array_member (object, "problems");
-  for (guint i = 0; i < json_array_get_length (problems); i++)
-    {
-      JsonNode *node = json_array_get_element (problems, i);
-      JsonObject *problem;
-      const char *title, *detail;
-      g_autofree char *joined = NULL;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      problem = json_node_get_object (node);
-      title = json_object_get_string_member_with_default (problem, "title", NULL);
-      detail = json_object_get_string_member_with_default (problem, "detail", NULL);
-      joined = join_title_detail (title, detail);
-      if (joined != NULL)
-        return g_steal_pointer (&joined);
-    }
-  return NULL;
-}
-
-static BIGNUM *
-jwk_bignum (JsonObject *key, const char *name)
-{
-  const char *text = json_object_get_string_member_with_default (key, name, NULL);
-  g_autofree guint8 *bytes = NULL;
-  gsize length = 0;
-
-  if (text == NULL)
-    return NULL;
-  bytes = _kiosk_base64url_decode (text, strlen (text), &length);
-  if (bytes == NULL || length == 0)
-    return NULL;
-  return BN_bin2bn (bytes, (int) length, NULL);
-}
-
-static EVP_PKEY *
-rsa_from_jwk (JsonObject *key)
-{
-  BIGNUM *n = jwk_bignum (key, "n"), *e = jwk_bignum (key, "e");
-  OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new ();
-  OSSL_PARAM *params = NULL;
-  EVP_PKEY_CTX *ctx = NULL;
-  EVP_PKEY *pkey = NULL;
-
-  if (n != NULL && e != NULL && bld != NULL
-      && OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_N, n)
-      && OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_E, e))
-    params = OSSL_PARAM_BLD_to_param (bld);
-  if (params != NULL)
-    ctx = EVP_PKEY_CTX_new_from_name (NULL, "RSA", NULL);
-  if (ctx != NULL && EVP_PKEY_fromdata_init (ctx) == 1
-      && EVP_PKEY_fromdata (ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-    pkey = NULL;
-  EVP_PKEY_CTX_free (ctx);
-  OSSL_PARAM_free (params);
-  OSSL_PARAM_BLD_free (bld);
-  BN_free (n);
-  BN_free (e);
-  return pkey;
-}
-
-/* The RSA key with @kid in a JWK set, or NULL. */
-static EVP_PKEY *
-find_key (JsonNode *jwks, const char *kid)
-{
-  JsonArray *keys;
-
-  if (jwks == NULL || !JSON_NODE_HOLDS_OBJECT (jwks)
-      || !json_object_has_member (json_node_get_object (jwks), "keys")
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (jwks), "keys")))
-    return NULL;
-  keys = json_object_get_array_member (json_node_get_object (jwks), "keys");
-  for (guint i = 0; i < json_array_get_length (keys); i++)
-    {
-      JsonNode *node = json_array_get_element (keys, i);
-      JsonObject *key;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      key = json_node_get_object (node);
-      if (g_strcmp0 (json_object_get_string_member_with_default (key, "kty", NULL), "RSA") != 0
-          || g_strcmp0 (json_object_get_string_member_with_default (key, "kid", NULL), kid) != 0)
-        continue;
-      return rsa_from_jwk (key);
-    }
-  return NULL;
-}
-
-gboolean
-kiosk_platform_verify_set (const char *token,
-                           JsonNode   *jwks)
-{
-  const char *dot1 = strchr (token, '.');
-  const char *dot2 = dot1 != NULL ? strchr (dot1 + 1, '.') : NULL;
-  g_autofree guint8 *header_json = NULL;
-  g_autofree guint8 *signature = NULL;
-  g_autoptr(JsonNode) header = NULL;
-  g_autofree char *header_text = NULL;
-  const char *alg = NULL, *kid = NULL;
-  EVP_PKEY *pkey = NULL;
-  EVP_MD_CTX *md = NULL;
-  EVP_PKEY_CTX *pctx = NULL;
-  gsize header_len = 0, signature_len = 0;
-  gboolean ok = FALSE;
-
-  if (dot1 == NULL || dot2 == NULL || strchr (dot2 + 1, '.') != NULL)
-    return FALSE;
-  header_json = _kiosk_base64url_decode (token, (gsize) (dot1 - token), &header_len);
-  signature = _kiosk_base64url_decode (dot2 + 1, strlen (dot2 + 1), &signature_len);
-  if (header_json == NULL || signature == NULL)
-    return FALSE;
-  header_text = g_strndup ((const char *) header_json, header_len);
-  header = json_from_string (header_text, NULL);
-  if (header == NULL || !JSON_NODE_HOLDS_OBJECT (header))
-    return FALSE;
-  alg = json_object_get_string_member_with_default (json_node_get_object (header), "alg", NULL);
-  kid = json_object_get_string_member_with_default (json_node_get_object (header), "kid", NULL);
-  /* FIT-Connect signs its event tokens with PS512 only. */
-  if (g_strcmp0 (alg, "PS512") != 0 || kid == NULL)
-    return FALSE;
-  pkey = find_key (jwks, kid);
-  if (pkey == NULL)
-    return FALSE;
-  md = EVP_MD_CTX_new ();
-  if (md != NULL
-      && EVP_DigestVerifyInit (md, &pctx, EVP_sha512 (), NULL, pkey) == 1
-      && EVP_PKEY_CTX_set_rsa_padding (pctx, RSA_PKCS1_PSS_PADDING) == 1
-      && EVP_PKEY_CTX_set_rsa_mgf1_md (pctx, EVP_sha512 ()) == 1
-      && EVP_PKEY_CTX_set_rsa_pss_saltlen (pctx, 64) == 1
-      && EVP_DigestVerify (md, signature, signature_len, (const unsigned char *) token, (size_t) (dot2 - token)) == 1)
-    ok = TRUE;
-  EVP_MD_CTX_free (md);
-  EVP_PKEY_free (pkey);
-  return ok;
-}
-
-gboolean
-kiosk_platform_parse_events (JsonNode    *body,
-                             const char  *submission_id,
-                             JsonNode    *jwks,
-                             GPtrArray   *types,
-                             char       **reject_reason,
-                             guint       *n_unverified)
-{
-  JsonObject *object;
-  JsonArray *log;
-  g_autofree char *subject = submission_id != NULL ? g_strconcat ("submission:", submission_id, NULL) : NULL;
-
-  if (n_unverified != NULL)
-    *n_unverified = 0;
-  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
-    return FALSE;
-  object = json_node_get_object (body);
-  if (!json_object_has_member (object, "eventLog")
-      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "eventLog")))
-    return FALSE;
-  log = json_object_get_array_member (object, "eventLog");
-  for (guint i = 0; i < json_array_get_length (log); i++)
-    {
-      JsonNode *element = json_array_get_element (log, i);
-      g_autoptr(JsonNode) payload = NULL;
-      JsonObject *claims;
-      const char *sub;
-      JsonObject *events;
-      g_autoptr(GList) names = NULL;
-
-      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
-        continue;
-      if (jwks != NULL && !kiosk_platform_verify_set (json_node_get_string (element), jwks))
-        {
-          if (n_unverified != NULL)
-            (*n_unverified)++;
-          continue;
-        }
-      payload = decode_jwt_payload (json_node_get_string (element));
-      if (payload == NULL)
-        continue;
-      claims = json_node_get_object (payload);
-      sub = json_object_get_string_member_with_default (claims, "sub", NULL);
-      if (sub != NULL && subject != NULL && g_str_has_prefix (sub, "submission:") && strcmp (sub, subject) != 0)
-        continue;
-      if (!json_object_has_member (claims, "events")
-          || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (claims, "events")))
-        continue;
-      events = json_object_get_object_member (claims, "events");
-      names = json_object_get_members (events);
-      for (GList *l = names; l != NULL; l = l->next)
-        {
-          const char *name = l->data;
-          const char *type = g_str_has_prefix (name, EVENT_PREFIX) ? name + strlen (EVENT_PREFIX) : name;
-
-          g_ptr_array_add (types, g_strdup (type));
-          if (reject_reason != NULL && *reject_reason == NULL && strcmp (type, "reject-submission") == 0)
-            *reject_reason = reject_reason_from (json_object_get_member (events, name));
-        }
-    }
-  return TRUE;
 }

@@ -171,10 +171,9 @@ guint    kiosk_platform_get_n_active (KioskPlatform *platform);
  * the callbacks of finished requests. */
 void     kiosk_platform_iterate      (KioskPlatform *platform,
                                       int            timeout_ms);
-/* Thread-safe: every transfer in progress (and every later one until
- * kiosk_platform_reset_cancel) finishes with KIOSK_PLATFORM_CANCELLED. */
+/* Thread-safe: every transfer in progress (and every later one)
+ * finishes with KIOSK_PLATFORM_CANCELLED. */
 void     kiosk_platform_cancel       (KioskPlatform *platform);
-void     kiosk_platform_reset_cancel (KioskPlatform *platform);
 /* Forgets the cached token (tests, or after the credentials changed). */
 void     kiosk_platform_forget_token (KioskPlatform *platform);
 
@@ -193,19 +192,14 @@ void kiosk_platform_get_jwks          (KioskPlatform         *platform,
                                        KioskPlatformCallback  callback,
                                        gpointer               user_data);
 
-/* Whether @token is a compact JWS with alg PS512 (RSASSA-PSS, SHA-512,
- * MGF1-SHA-512, 64-byte salt) whose signature verifies with the RSA key of
- * the header's kid in @jwks ({"keys": [JWK, …]}). */
-gboolean kiosk_platform_verify_set   (const char *token,
-                                      JsonNode   *jwks);
-
 /* Reads an event log answer ({"eventLog": [SET, …]}): appends the event
  * type names (the part after …/events/, e.g. "submit-submission") of the
  * tokens whose subject is "submission:@submission_id" (or that have no
  * subject) to @types. With @jwks (may be NULL: not checked) a token whose
- * signature does not verify is skipped and counted in @n_unverified (may
- * be NULL). For a rejection @reject_reason (may be NULL) receives the
- * event's problem text if any. FALSE when the answer is not an event log. */
+ * signature does not verify (kiosk_jws_verify_ps512, jws.h) is skipped
+ * and counted in @n_unverified (may be NULL). For a rejection
+ * @reject_reason (may be NULL) receives the event's problem text if any.
+ * FALSE when the answer is not an event log. */
 gboolean kiosk_platform_parse_events (JsonNode    *body,
                                       const char  *submission_id,
                                       JsonNode    *jwks,
