@@ -147,6 +147,11 @@ class FormLanguagesTest(unittest.TestCase):
         self.assertEqual(len(offered), len(set(offered)), offered)
         # Each offered language has its catalogue for the kiosk's own texts.
         self.assertLessEqual(set(offered), set(catalog_languages()))
+        # check-forms warns about the same languages (kiosk_i18n_languages).
+        with open(os.path.join(ROOT, "app", "core", "i18n.c"), encoding="utf-8") as f:
+            table = re.search(r"kiosk_i18n_languages\[\] = \{([^}]*)\}", f.read())
+        self.assertIsNotNone(table)
+        self.assertEqual(set(re.findall(r'"(\w+)"', table.group(1))), set(offered))
 
     def test_rule_finds_the_maps(self):
         """The rule is not vacuous: a title and a code-list label are maps,

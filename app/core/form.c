@@ -101,6 +101,70 @@ kiosk_text_get (const KioskText *text,
   return german != NULL ? german : (text->n_entries > 0 ? text->entries[0].text : "");
 }
 
+gboolean
+kiosk_text_has_language (const KioskText *text,
+                         const char      *lang)
+{
+  if (text == NULL || lang == NULL)
+    return FALSE;
+  for (guint i = 0; i < text->n_entries; i++)
+    if (strcmp (text->entries[i].lang, lang) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+note_missing (GPtrArray       *missing,
+              const KioskText *text,
+              const char      *lang,
+              char            *where)
+{
+  if (text != NULL && !kiosk_text_has_language (text, lang))
+    g_ptr_array_add (missing, where);
+  else
+    g_free (where);
+}
+
+GPtrArray *
+kiosk_form_texts_missing_language (KioskForm  *form,
+                                   const char *lang)
+{
+  GPtrArray *missing = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (form != NULL && lang != NULL, missing);
+
+  note_missing (missing, form->title, lang, g_strdup ("$.title"));
+  note_missing (missing, form->description, lang, g_strdup ("$.description"));
+  for (guint i = 0; i < form->code_lists->len; i++)
+    {
+      const KioskCodeList *list = g_ptr_array_index (form->code_lists, i);
+
+      for (guint c = 0; c < list->codes->len; c++)
+        {
+          const KioskCode *code = g_ptr_array_index (list->codes, c);
+
+          note_missing (missing, code->label, lang,
+                        g_strdup_printf ("code list \"%s\", code \"%s\": label", list->name, code->code));
+        }
+    }
+  for (guint i = 0; i < form->elements->len; i++)
+    {
+      const KioskElement *element = g_ptr_array_index (form->elements, i);
+      const struct { const KioskText *text; const char *what; } texts[] = {
+        { element->label, "label" },
+        { element->help, "help" },
+        { element->placeholder, "placeholder" },
+        { element->constraint_message, "constraint_message" },
+        { element->pattern_message, "pattern_message" },
+      };
+
+      for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
+        note_missing (missing, texts[t].text, lang,
+                      g_strdup_printf ("element \"%s\": %s", element->id, texts[t].what));
+    }
+  return missing;
+}
+
 const KioskCode *
 kiosk_code_list_lookup (const KioskCodeList *list,
                         const char          *code)

@@ -15,6 +15,8 @@
  * gettext manual, "Changing the language at runtime"). */
 extern int _nl_msg_cat_cntr;
 
+const char *const kiosk_i18n_languages[] = { "de", "en", "tr", "ar", "uk", NULL };
+
 static char current_language[16] = "de";
 static GMutex language_lock;
 

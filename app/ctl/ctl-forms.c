@@ -186,6 +186,41 @@ print_problems (GPtrArray *problems)
     }
 }
 
+static const char *
+language_name (const char *lang)
+{
+  static const struct { const char *code, *name; } names[] = {
+    { "de", "German" }, { "en", "English" }, { "tr", "Turkish" }, { "ar", "Arabic" }, { "uk", "Ukrainian" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_str_equal (names[i].code, lang))
+      return names[i].name;
+  return lang;
+}
+
+/* A warning, not a problem: a form that lacks a language the kiosk
+ * offers is shown in German there, text by text. One line per language:
+ * how many texts lack it and the first few. */
+static void
+print_language_warnings (KioskForm *form)
+{
+  for (guint l = 1; kiosk_i18n_languages[l] != NULL; l++)
+    {
+      const char *lang = kiosk_i18n_languages[l];
+      g_autoptr(GPtrArray) missing = kiosk_form_texts_missing_language (form, lang);
+      g_autoptr(GString) examples = g_string_new (NULL);
+
+      if (missing->len == 0)
+        continue;
+      for (guint i = 0; i < missing->len && i < 3; i++)
+        g_string_append_printf (examples, "%s%s", i > 0 ? ", " : "", (const char *) g_ptr_array_index (missing, i));
+      printf ("%s: warning: %u text%s without %s (%s), e.g. %s%s; visitors who choose %s see German there\n",
+              form->file, missing->len, missing->len == 1 ? "" : "s", language_name (lang), lang,
+              examples->str, missing->len > 3 ? ", …" : "", language_name (lang));
+    }
+}
+
 int
 _kiosk_ctl_check_forms (int argc, char **argv)
 {
@@ -198,7 +233,9 @@ _kiosk_ctl_check_forms (int argc, char **argv)
 
   if (!_kiosk_ctl_parse_options (&argc, &argv, "[PATH…]",
                                  "Check form definition files (default: the bundled forms and the forms directory).\n"
-                                 "Prints one 'file:line:col: path: message' line per problem; exit 1 if any.", entries))
+                                 "Prints one 'file:line:col: path: message' line per problem; exit 1 if any.\n"
+                                 "A form that lacks a language the kiosk offers gets a 'file: warning: …' line\n"
+                                 "per language (exit status unchanged).", entries))
     return 2;
 
   if (argc > 1)
@@ -211,6 +248,8 @@ _kiosk_ctl_check_forms (int argc, char **argv)
           if (form == NULL)
             ok = FALSE;
           print_problems (problems);
+          if (form != NULL)
+            print_language_warnings (form);
         }
     }
   else
@@ -223,6 +262,12 @@ _kiosk_ctl_check_forms (int argc, char **argv)
       problems = kiosk_catalog_get_problems (catalog);
       print_problems (problems);
       ok = problems->len == 0;
+      {
+        GPtrArray *forms = kiosk_catalog_get_forms (catalog);
+
+        for (guint i = 0; i < forms->len; i++)
+          print_language_warnings (g_ptr_array_index (forms, i));
+      }
     }
   return ok ? 0 : 1;
 }

@@ -58,6 +58,8 @@ typedef struct _KioskText KioskText;
 /* The text in @lang, falling back to German. @lang NULL means the current
  * language (kiosk_i18n_get_language()). Never NULL for a non-NULL @text. */
 const char   *kiosk_text_get           (const KioskText *text, const char *lang);
+/* Whether @text has its own entry in @lang (no fallback). */
+gboolean      kiosk_text_has_language  (const KioskText *text, const char *lang);
 
 typedef struct {
   char      *code;
@@ -184,6 +186,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskFormProblem, kiosk_form_problem_free)
  * problems are listed in kiosk_catalog_get_problems() and the kept
  * versions in kiosk_catalog_get_kept(). A copy whose file left the
  * directory is deleted (the form was withdrawn). */
+/* Where each text of @form (title, description, every element's label,
+ * help, placeholder and messages, every code label) lacks @lang: a
+ * GPtrArray of newly allocated descriptions such as "$.title" or
+ * "element \"familienname\": help", in definition order. Empty when
+ * every text has it. */
+GPtrArray    *kiosk_form_texts_missing_language (KioskForm *form, const char *lang);
+
 typedef struct _KioskCatalog KioskCatalog;
 
 /* The name of @keep_dir inside the data directory. */

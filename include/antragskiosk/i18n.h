@@ -10,6 +10,12 @@ G_BEGIN_DECLS
  * once, first thing in main(). Messages are English in the source; German
  * is complete. The messages of the C library, GLib and json-glib stay
  * English in every language (they go to logs and to IT staff). */
+/* The languages the kiosk offers a visitor (the welcome screen's
+ * buttons), German first; NULL-terminated. Bundled forms have every text
+ * in each of them; check-forms warns about a town hall's form that lacks
+ * one (docs/forms.md, "Languages"). */
+extern const char *const kiosk_i18n_languages[];
+
 void         kiosk_i18n_init          (void);
 
 /* The same for antragskiosk-ctl, which speaks English to IT staff whatever
