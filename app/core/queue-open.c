@@ -49,6 +49,7 @@ kiosk_queue_close (KioskQueue *queue)
   kiosk_queue_salvage_free (queue->salvage);
   g_free (queue);
 }
+
 const KioskQueueSalvage *
 kiosk_queue_get_salvage (KioskQueue *queue)
 {
@@ -56,7 +57,17 @@ kiosk_queue_get_salvage (KioskQueue *queue)
   return queue->salvage;
 }
 
-static _KioskQueueFileVerdict
+/* Why the file cannot be used as a queue. */
+typedef enum {
+  FILE_OK,
+  FILE_CORRUPT,
+  FILE_ERROR,   /* another error: rc is set */
+} FileVerdict;
+
+/* PRAGMA quick_check (integrity_check when @full): FILE_CORRUPT with
+ * *@problem saying what is wrong (it names pages and tables, never
+ * content), or FILE_ERROR with *@rc_out. */
+static FileVerdict
 run_check (KioskQueue  *queue,
            gboolean     full,
            int         *rc_out,
@@ -65,7 +76,7 @@ run_check (KioskQueue  *queue,
   sqlite3_stmt *stmt = NULL;
   int rc = sqlite3_prepare_v2 (queue->db, full ? "PRAGMA integrity_check(1)" : "PRAGMA quick_check(1)",
                                -1, &stmt, NULL);
-  _KioskQueueFileVerdict verdict = _KIOSK_QUEUE_FILE_OK;
+  FileVerdict verdict = FILE_OK;
 
   if (rc == SQLITE_OK)
     {
@@ -76,73 +87,68 @@ run_check (KioskQueue  *queue,
 
           if (result == NULL || strcmp (result, "ok") != 0)
             {
-              verdict = _KIOSK_QUEUE_FILE_CORRUPT;
+              verdict = FILE_CORRUPT;
               *problem = g_strndup (result != NULL ? result : "no result", 200);
             }
           rc = SQLITE_OK;
         }
     }
   sqlite3_finalize (stmt);
-  if (verdict == _KIOSK_QUEUE_FILE_OK && rc != SQLITE_OK && rc != SQLITE_DONE)
+  if (verdict == FILE_OK && rc != SQLITE_OK && rc != SQLITE_DONE)
     {
       if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
         {
           *problem = g_strdup (sqlite3_errstr (rc));
-          return _KIOSK_QUEUE_FILE_CORRUPT;
+          return FILE_CORRUPT;
         }
       *rc_out = rc;
-      return _KIOSK_QUEUE_FILE_ERROR;
+      return FILE_ERROR;
     }
   return verdict;
 }
 
-/* Opens the connection and applies the pragmas. Returns SQLITE_OK,
- * SQLITE_NOTADB/CORRUPT for a file that is not a usable database, or
- * another code. */
+/* Read-only: SQLite changes nothing in the file; temporary tables stay in
+ * memory. */
 static int
-connect_db (KioskQueue          *queue,
-            KioskQueueOpenFlags  flags,
-            char               **problem)
+connect_read_only (KioskQueue *queue)
 {
-  g_autofree char *mode = NULL;
+  gint64 version = 0;
+  g_autofree char *wal = g_strconcat (queue->path, "-wal", NULL);
   int rc;
 
-  if (queue->read_only)
+  if (g_file_test (wal, G_FILE_TEST_EXISTS))
+    rc = sqlite3_open_v2 (queue->path, &queue->db, SQLITE_OPEN_READONLY, NULL);
+  else
     {
-      gint64 version = 0;
+      /* No -wal: no connection has the file open (the last one to
+       * close removes it). A read-only connection would create the
+       * -wal and -shm and leave them behind; immutable reads the file
+       * alone. A writer that starts meanwhile writes to its WAL, not
+       * to this file, until a checkpoint. */
+      g_autofree char *escaped = g_uri_escape_string (queue->path, "/", FALSE);
+      g_autofree char *uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
 
-      /* Read-only: SQLite changes nothing in the file; temporary tables
-       * stay in memory. */
-      g_autofree char *wal = g_strconcat (queue->path, "-wal", NULL);
-
-      if (g_file_test (wal, G_FILE_TEST_EXISTS))
-        rc = sqlite3_open_v2 (queue->path, &queue->db, SQLITE_OPEN_READONLY, NULL);
-      else
-        {
-          /* No -wal: no connection has the file open (the last one to
-           * close removes it). A read-only connection would create the
-           * -wal and -shm and leave them behind; immutable reads the file
-           * alone. A writer that starts meanwhile writes to its WAL, not
-           * to this file, until a checkpoint. */
-          g_autofree char *escaped = g_uri_escape_string (queue->path, "/", FALSE);
-          g_autofree char *uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
-
-          rc = sqlite3_open_v2 (uri, &queue->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
-        }
-      if (rc != SQLITE_OK)
-        return rc;
-      sqlite3_extended_result_codes (queue->db, 1);
-      sqlite3_busy_timeout (queue->db, (int) queue->busy_timeout_ms);
-      rc = _kiosk_queue_exec_pragma (queue, "PRAGMA temp_store = MEMORY", NULL);
-      /* the first read of the file: "not a database" shows here */
-      if (rc == SQLITE_OK)
-        rc = _kiosk_queue_read_user_version (queue, &version);
-      if (rc != SQLITE_OK)
-        return rc;
-      goto check;
+      rc = sqlite3_open_v2 (uri, &queue->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
     }
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_extended_result_codes (queue->db, 1);
+  sqlite3_busy_timeout (queue->db, (int) queue->busy_timeout_ms);
+  rc = _kiosk_queue_exec_pragma (queue, "PRAGMA temp_store = MEMORY", NULL);
+  /* the first read of the file: "not a database" shows here */
+  if (rc == SQLITE_OK)
+    rc = _kiosk_queue_read_user_version (queue, &version);
+  return rc;
+}
 
-  rc = sqlite3_open_v2 (queue->path, &queue->db, SQLITE_OPEN_READWRITE, NULL);
+/* Read-write: WAL, synchronous = FULL, foreign keys, secure_delete. */
+static int
+connect_read_write (KioskQueue          *queue,
+                    KioskQueueOpenFlags  flags)
+{
+  g_autofree char *mode = NULL;
+  int rc = sqlite3_open_v2 (queue->path, &queue->db, SQLITE_OPEN_READWRITE, NULL);
+
   if (rc != SQLITE_OK)
     return rc;
   sqlite3_extended_result_codes (queue->db, 1);
@@ -174,19 +180,32 @@ connect_db (KioskQueue          *queue,
     return rc;
   if (flags & KIOSK_QUEUE_OPEN_DEFER_CHECKPOINT)
     sqlite3_wal_autocheckpoint (queue->db, 4096);
+  return SQLITE_OK;
+}
 
-check:
+/* Opens the connection and applies the pragmas. Returns SQLITE_OK,
+ * SQLITE_NOTADB/CORRUPT for a file that is not a usable database, or
+ * another code. */
+static int
+connect_db (KioskQueue          *queue,
+            KioskQueueOpenFlags  flags,
+            char               **problem)
+{
+  int rc = queue->read_only ? connect_read_only (queue) : connect_read_write (queue, flags);
+
+  if (rc != SQLITE_OK)
+    return rc;
   if (!(flags & KIOSK_QUEUE_OPEN_NO_CHECK))
     {
       int check_rc = SQLITE_OK;
 
       switch (run_check (queue, (flags & KIOSK_QUEUE_OPEN_FULL_CHECK) != 0, &check_rc, problem))
         {
-        case _KIOSK_QUEUE_FILE_CORRUPT:
+        case FILE_CORRUPT:
           return SQLITE_CORRUPT;
-        case _KIOSK_QUEUE_FILE_ERROR:
+        case FILE_ERROR:
           return check_rc;
-        case _KIOSK_QUEUE_FILE_OK:
+        case FILE_OK:
         default:
           break;
         }
@@ -283,6 +302,77 @@ kiosk_queue_open (const char           *data_dir,
   return _kiosk_queue_open_file (data_dir, "queue.db", flags, error);
 }
 
+/* A missing file: an error with _NO_CREATE, otherwise the directory is
+ * made (the file itself is created by the caller). */
+static gboolean
+prepare_directory (KioskQueue           *queue,
+                   const char           *data_dir,
+                   KioskQueueOpenFlags   flags,
+                   GError              **error)
+{
+  if (g_file_test (queue->path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (flags & KIOSK_QUEUE_OPEN_NO_CREATE)
+    {
+      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_OPEN,
+                   _("There is no queue at %s yet (no application was stored on this "
+                     "kiosk). Check data_dir in the configuration."), queue->path);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, KIOSK_QUEUE_ERROR,
+                   saved == EROFS || saved == EACCES ? KIOSK_QUEUE_ERROR_READ_ONLY : KIOSK_QUEUE_ERROR_OPEN,
+                   _("The queue directory %s cannot be created (%s); the queue was not opened. "
+                     "Check data_dir in the configuration and the permissions of its parent."),
+                   data_dir, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* One attempt to connect: SQLITE_OK, or the code with *@problem saying
+ * what is wrong with the file when known; -1 with @error set when the
+ * file cannot be created. */
+static int
+try_connect (KioskQueue           *queue,
+             KioskQueueOpenFlags   flags,
+             char                **problem,
+             GError              **error)
+{
+  if (!queue->read_only && !g_file_test (queue->path, G_FILE_TEST_EXISTS) && !create_file (queue, error))
+    return -1;
+  if (!_kiosk_queue_has_sqlite_header (queue->path))
+    {
+      *problem = g_strdup ("not an SQLite database");
+      return SQLITE_NOTADB;
+    }
+  return connect_db (queue, flags, problem);
+}
+
+/* Salvages the damaged queue.db of @queue and remembers what the salvage
+ * did. */
+static gboolean
+salvage_for_open (KioskQueue  *queue,
+                  const char  *data_dir,
+                  const char  *why,
+                  GError     **error)
+{
+  KioskQueueSalvage *salvage = NULL;
+
+  if (!kiosk_queue_salvage (data_dir, why, &salvage, error))
+    return FALSE;
+  if (salvage != NULL)
+    {
+      queue->salvage = salvage;
+      g_free (queue->recovered_from);
+      queue->recovered_from = g_strdup (salvage->kept_path);
+    }
+  return TRUE;
+}
+
 /* Opens @data_dir/@name. Only a queue that may be created (no _NO_CREATE,
  * no _READ_ONLY) and is queue.db itself is salvaged when it is damaged. */
 KioskQueue *
@@ -302,62 +392,28 @@ _kiosk_queue_open_file (const char           *data_dir,
   queue->read_only = (flags & KIOSK_QUEUE_OPEN_READ_ONLY) != 0;
   queue->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, _kiosk_queue_finalize_statement);
 
-  if (!g_file_test (queue->path, G_FILE_TEST_EXISTS))
-    {
-      if (flags & KIOSK_QUEUE_OPEN_NO_CREATE)
-        {
-          g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_OPEN,
-                       _("There is no queue at %s yet (no application was stored on this "
-                         "kiosk). Check data_dir in the configuration."), queue->path);
-          return NULL;
-        }
-      if (g_mkdir_with_parents (data_dir, 0700) != 0)
-        {
-          int saved = errno;
-
-          g_set_error (error, KIOSK_QUEUE_ERROR,
-                       saved == EROFS || saved == EACCES ? KIOSK_QUEUE_ERROR_READ_ONLY : KIOSK_QUEUE_ERROR_OPEN,
-                       _("The queue directory %s cannot be created (%s); the queue was not opened. "
-                         "Check data_dir in the configuration and the permissions of its parent."),
-                       data_dir, g_strerror (saved));
-          return NULL;
-        }
-    }
+  if (!prepare_directory (queue, data_dir, flags, error))
+    return NULL;
 
   for (guint attempt = 0; ; attempt++)
     {
       g_autofree char *problem = NULL;
-      int rc;
+      int rc = try_connect (queue, flags, &problem, error);
+      gboolean damaged = (rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT;
 
-      if (!queue->read_only && !g_file_test (queue->path, G_FILE_TEST_EXISTS) && !create_file (queue, error))
+      if (rc < 0)
         return NULL;
-      if (!_kiosk_queue_has_sqlite_header (queue->path))
-        {
-          rc = SQLITE_NOTADB;
-          problem = g_strdup ("not an SQLite database");
-        }
-      else
-        rc = connect_db (queue, flags, &problem);
       if (rc == SQLITE_OK)
         break;
 
       close_db (queue);
-      if (((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT) && attempt == 0 && may_salvage)
+      if (damaged && attempt == 0 && may_salvage)
         {
-          KioskQueueSalvage *salvage = NULL;
-          const char *why = problem != NULL ? problem : sqlite3_errstr (rc);
-
-          if (!kiosk_queue_salvage (data_dir, why, &salvage, error))
+          if (!salvage_for_open (queue, data_dir, problem != NULL ? problem : sqlite3_errstr (rc), error))
             return NULL;
-          if (salvage != NULL)
-            {
-              queue->salvage = salvage;
-              g_free (queue->recovered_from);
-              queue->recovered_from = g_strdup (salvage->kept_path);
-            }
           continue;
         }
-      if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
+      if (damaged)
         {
           /* Left exactly as it is: this caller only looks, or writes
            * without the right to replace the file (retry, purge). */
@@ -427,14 +483,14 @@ kiosk_queue_check (KioskQueue  *queue,
 
   switch (run_check (queue, TRUE, &rc, &problem))
     {
-    case _KIOSK_QUEUE_FILE_CORRUPT:
+    case FILE_CORRUPT:
       g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_CORRUPT,
                    _("The queue file %s fails the integrity check: %s"), queue->path, problem);
       return FALSE;
-    case _KIOSK_QUEUE_FILE_ERROR:
+    case FILE_ERROR:
       _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_READ);
       return FALSE;
-    case _KIOSK_QUEUE_FILE_OK:
+    case FILE_OK:
     default:
       break;
     }

@@ -116,13 +116,6 @@ gboolean      _kiosk_queue_migrate           (KioskQueue   *queue,
 
 /* ---- queue-open.c ---- */
 
-/* Why the file cannot be used as a queue. */
-typedef enum {
-  _KIOSK_QUEUE_FILE_OK,
-  _KIOSK_QUEUE_FILE_CORRUPT,
-  _KIOSK_QUEUE_FILE_ERROR,   /* another error: rc is set */
-} _KioskQueueFileVerdict;
-
 /* Opens @data_dir/@name. Only a queue that may be created (no _NO_CREATE,
  * no _READ_ONLY) and is queue.db itself is salvaged when it is damaged. */
 KioskQueue   *_kiosk_queue_open_file         (const char           *data_dir,

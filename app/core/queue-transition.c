@@ -69,6 +69,96 @@ static const Edge edge_retry = {
   "WHERE seq = ?1",
 };
 
+/* The application @canonical: its seq, state and whether it is damaged.
+ * SQLITE_OK (*@found says whether there is one) or the error. */
+static int
+find_application (KioskQueue      *queue,
+                  const char      *canonical,
+                  gboolean        *found,
+                  gint64          *seq,
+                  KioskQueueState *state,
+                  gboolean        *damaged)
+{
+  int rc;
+  sqlite3_stmt *stmt = _kiosk_queue_statement (queue, "SELECT a.seq, a.state, d.damaged_ms FROM applications a "
+                                                      "LEFT JOIN damaged_applications d ON d.app = a.seq WHERE a.reference = ?1", &rc);
+
+  if (stmt == NULL)
+    return rc;
+  sqlite3_bind_text (stmt, 1, canonical, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *found = TRUE;
+      *seq = sqlite3_column_int64 (stmt, 0);
+      kiosk_queue_state_from_string ((const char *) sqlite3_column_text (stmt, 1), state);
+      *damaged = sqlite3_column_type (stmt, 2) != SQLITE_NULL;
+    }
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* TRUE when @edge may not be taken from @state (or a damaged application
+ * retried): the transaction is rolled back and @error set. */
+static gboolean
+edge_refused (KioskQueue       *queue,
+              const char       *canonical,
+              const Edge       *edge,
+              KioskQueueState   state,
+              gboolean          damaged,
+              GError          **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (damaged && edge == &edge_retry)
+    {
+      shown = kiosk_reference_format (canonical);
+      _kiosk_queue_rollback (queue);
+      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_STATE,
+                   _("The application %s is damaged on disk and can never be sent; nothing was "
+                     "changed. Ask the citizen to submit it again."), shown);
+      return TRUE;
+    }
+  if (!(edge->from_mask & FROM (state)))
+    {
+      shown = kiosk_reference_format (canonical);
+      _kiosk_queue_rollback (queue);
+      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_STATE,
+                   _("The application %s is %s; it cannot become %s. Nothing was changed."),
+                   shown, kiosk_queue_state_to_string (state), edge->target);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Runs the edge's UPDATE for row @seq. */
+static int
+run_edge (KioskQueue *queue,
+          const Edge *edge,
+          gint64      seq,
+          const char *text1,
+          const char *text2,
+          gint64      number)
+{
+  gint64 now = kiosk_queue_now_ms (queue);
+  int rc, n_params;
+  sqlite3_stmt *stmt = _kiosk_queue_statement (queue, edge->update, &rc);
+
+  if (stmt == NULL)
+    return rc;
+  n_params = sqlite3_bind_parameter_count (stmt);
+  sqlite3_bind_int64 (stmt, 1, seq);
+  if (n_params >= 2)
+    sqlite3_bind_int64 (stmt, 2, now);
+  if (n_params >= 3)
+    sqlite3_bind_text (stmt, 3, text1, -1, SQLITE_STATIC);
+  if (n_params >= 4)
+    sqlite3_bind_text (stmt, 4, text2, -1, SQLITE_STATIC);
+  if (n_params >= 5)
+    sqlite3_bind_int64 (stmt, 5, number);
+  return _kiosk_queue_step_done (stmt);
+}
+
 /* Moves the application @reference along @edge in one transaction: checks
  * that its state is one the edge starts from, then runs the edge's UPDATE. */
 static gboolean
@@ -81,11 +171,10 @@ transition (KioskQueue  *queue,
             GError     **error)
 {
   g_autofree char *canonical = NULL;
-  sqlite3_stmt *stmt;
   KioskQueueState state = KIOSK_QUEUE_STATE_FAILED;
   gboolean found = FALSE, damaged = FALSE;
-  gint64 seq = 0, now;
-  int rc, n_params;
+  gint64 seq = 0;
+  int rc;
 
   g_return_val_if_fail (queue != NULL, FALSE);
 
@@ -94,77 +183,27 @@ transition (KioskQueue  *queue,
     return FALSE;
 
   rc = _kiosk_queue_begin_write (queue);
-  if (rc != SQLITE_OK)
-    goto failed;
-  stmt = _kiosk_queue_statement (queue, "SELECT a.seq, a.state, d.damaged_ms FROM applications a "
-                                        "LEFT JOIN damaged_applications d ON d.app = a.seq WHERE a.reference = ?1", &rc);
-  if (stmt == NULL)
-    goto failed;
-  sqlite3_bind_text (stmt, 1, canonical, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      found = TRUE;
-      seq = sqlite3_column_int64 (stmt, 0);
-      kiosk_queue_state_from_string ((const char *) sqlite3_column_text (stmt, 1), &state);
-      damaged = sqlite3_column_type (stmt, 2) != SQLITE_NULL;
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    goto failed;
-  if (!found)
+  if (rc == SQLITE_OK)
+    rc = find_application (queue, canonical, &found, &seq, &state, &damaged);
+  if (rc == SQLITE_OK && !found)
     {
       _kiosk_queue_rollback (queue);
       _kiosk_queue_set_not_found (error, canonical);
       return FALSE;
     }
-  if (damaged && edge == &edge_retry)
+  if (rc == SQLITE_OK && edge_refused (queue, canonical, edge, state, damaged, error))
+    return FALSE;
+  if (rc == SQLITE_OK)
+    rc = run_edge (queue, edge, seq, text1, text2, number);
+  if (rc == SQLITE_OK)
+    rc = _kiosk_queue_commit (queue);
+  if (rc != SQLITE_OK)
     {
-      g_autofree char *shown = kiosk_reference_format (canonical);
-
       _kiosk_queue_rollback (queue);
-      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_STATE,
-                   _("The application %s is damaged on disk and can never be sent; nothing was "
-                     "changed. Ask the citizen to submit it again."), shown);
+      _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_CHANGE);
       return FALSE;
     }
-  if (!(edge->from_mask & FROM (state)))
-    {
-      g_autofree char *shown = kiosk_reference_format (canonical);
-
-      _kiosk_queue_rollback (queue);
-      g_set_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_STATE,
-                   _("The application %s is %s; it cannot become %s. Nothing was changed."),
-                   shown, kiosk_queue_state_to_string (state), edge->target);
-      return FALSE;
-    }
-
-  now = kiosk_queue_now_ms (queue);
-  stmt = _kiosk_queue_statement (queue, edge->update, &rc);
-  if (stmt == NULL)
-    goto failed;
-  n_params = sqlite3_bind_parameter_count (stmt);
-  sqlite3_bind_int64 (stmt, 1, seq);
-  if (n_params >= 2)
-    sqlite3_bind_int64 (stmt, 2, now);
-  if (n_params >= 3)
-    sqlite3_bind_text (stmt, 3, text1, -1, SQLITE_STATIC);
-  if (n_params >= 4)
-    sqlite3_bind_text (stmt, 4, text2, -1, SQLITE_STATIC);
-  if (n_params >= 5)
-    sqlite3_bind_int64 (stmt, 5, number);
-  rc = _kiosk_queue_step_done (stmt);
-  if (rc != SQLITE_OK)
-    goto failed;
-  rc = _kiosk_queue_commit (queue);
-  if (rc != SQLITE_OK)
-    goto failed;
   return TRUE;
-
-failed:
-  _kiosk_queue_rollback (queue);
-  _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_CHANGE);
-  return FALSE;
 }
 
 static char *
