@@ -9,10 +9,7 @@
 #include <string.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
 #include <antragskiosk/jws.h>
@@ -51,48 +48,6 @@ kiosk_jws_decode_payload (const char *token)
   return json_node_ref (json_parser_get_root (parser));
 }
 
-static BIGNUM *
-jwk_bignum (JsonObject *key,
-            const char *name)
-{
-  const char *text = json_object_get_string_member_with_default (key, name, NULL);
-  g_autofree guint8 *bytes = NULL;
-  gsize length = 0;
-
-  if (text == NULL)
-    return NULL;
-  bytes = _kiosk_base64url_decode (text, strlen (text), &length);
-  if (bytes == NULL || length == 0)
-    return NULL;
-  return BN_bin2bn (bytes, (int) length, NULL);
-}
-
-static EVP_PKEY *
-rsa_from_jwk (JsonObject *key)
-{
-  BIGNUM *n = jwk_bignum (key, "n"), *e = jwk_bignum (key, "e");
-  OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new ();
-  OSSL_PARAM *params = NULL;
-  EVP_PKEY_CTX *ctx = NULL;
-  EVP_PKEY *pkey = NULL;
-
-  if (n != NULL && e != NULL && bld != NULL
-      && OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_N, n)
-      && OSSL_PARAM_BLD_push_BN (bld, OSSL_PKEY_PARAM_RSA_E, e))
-    params = OSSL_PARAM_BLD_to_param (bld);
-  if (params != NULL)
-    ctx = EVP_PKEY_CTX_new_from_name (NULL, "RSA", NULL);
-  if (ctx != NULL && EVP_PKEY_fromdata_init (ctx) == 1
-      && EVP_PKEY_fromdata (ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-    pkey = NULL;
-  EVP_PKEY_CTX_free (ctx);
-  OSSL_PARAM_free (params);
-  OSSL_PARAM_BLD_free (bld);
-  BN_free (n);
-  BN_free (e);
-  return pkey;
-}
-
 /* The RSA key with @kid in a JWK set, or NULL. */
 static EVP_PKEY *
 find_key (JsonNode   *jwks,
@@ -116,7 +71,7 @@ find_key (JsonNode   *jwks,
       if (g_strcmp0 (json_object_get_string_member_with_default (key, "kty", NULL), "RSA") != 0
           || g_strcmp0 (json_object_get_string_member_with_default (key, "kid", NULL), kid) != 0)
         continue;
-      return rsa_from_jwk (key);
+      return _kiosk_rsa_pkey_from_jwk (key, FALSE, FALSE, "the platform's signature keys", NULL);
     }
   return NULL;
 }

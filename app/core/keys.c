@@ -401,11 +401,12 @@ check_kid (JsonObject  *jwk,
   return TRUE;
 }
 
-static EVP_PKEY *
-rsa_pkey_from_jwk (JsonObject  *jwk,
-                   gboolean     with_private,
-                   const char  *source,
-                   GError     **error)
+EVP_PKEY *
+_kiosk_rsa_pkey_from_jwk (JsonObject  *jwk,
+                          gboolean     with_private,
+                          gboolean     check_strength,
+                          const char  *source,
+                          GError     **error)
 {
   static const struct { const char *jwk; const char *param; } private_members[] = {
     { "d",  OSSL_PKEY_PARAM_RSA_D },
@@ -430,13 +431,13 @@ rsa_pkey_from_jwk (JsonObject  *jwk,
   e = member_bignum (jwk, "e", FALSE, source, error);
   if (e == NULL)
     goto out;
-  if (!BN_is_odd (e) || BN_num_bits (e) < 2 || BN_num_bits (e) > 64)
+  if (check_strength && (!BN_is_odd (e) || BN_num_bits (e) < 2 || BN_num_bits (e) > 64))
     {
       g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
                    "%s: the public exponent \"e\" is not a usable RSA exponent", source);
       goto out;
     }
-  if (BN_num_bits (n) < KIOSK_KEYS_MIN_RSA_BITS)
+  if (check_strength && BN_num_bits (n) < KIOSK_KEYS_MIN_RSA_BITS)
     {
       g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
                    "%s: the RSA key has %d bits; at least %d are required",
@@ -804,7 +805,7 @@ kiosk_key_new_from_data (const char  *jwk_json,
   key = g_new0 (KioskKey, 1);
   g_atomic_ref_count_init (&key->ref_count);
   key->kid = g_strdup (member_string (jwk, "kid"));
-  key->pkey = rsa_pkey_from_jwk (jwk, FALSE, source, error);
+  key->pkey = _kiosk_rsa_pkey_from_jwk (jwk, FALSE, TRUE, source, error);
   if (key->pkey == NULL)
     return NULL;
 
@@ -916,7 +917,7 @@ kiosk_key_load_private (const char  *jwk_file,
   g_atomic_ref_count_init (&key->ref_count);
   key->kid = g_strdup (member_string (jwk, "kid"));
   key->has_private = TRUE;
-  key->pkey = rsa_pkey_from_jwk (jwk, TRUE, jwk_file, error);
+  key->pkey = _kiosk_rsa_pkey_from_jwk (jwk, TRUE, TRUE, jwk_file, error);
   if (key->pkey == NULL)
     return NULL;
   return g_steal_pointer (&key);
