@@ -120,6 +120,38 @@ unreadable:
   }
 }
 
+/* Marks the damaged applications of @queue as acknowledged, in one
+ * transaction; *@n_applications gets how many. */
+static gboolean
+acknowledge_applications (KioskQueue  *queue,
+                          guint64     *n_applications,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc = _kiosk_queue_begin_write (queue);
+
+  if (rc != SQLITE_OK)
+    goto failed;
+  stmt = _kiosk_queue_statement (queue, "UPDATE damaged_applications SET acknowledged_ms = ?1 "
+                                        "WHERE acknowledged_ms IS NULL", &rc);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_int64 (stmt, 1, kiosk_queue_now_ms (queue));
+  rc = _kiosk_queue_step_done (stmt);
+  if (rc != SQLITE_OK)
+    goto failed;
+  *n_applications = (guint64) sqlite3_changes (queue->db);
+  rc = _kiosk_queue_commit (queue);
+  if (rc != SQLITE_OK)
+    goto failed;
+  return TRUE;
+
+failed:
+  _kiosk_queue_rollback (queue);
+  _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_CHANGE);
+  return FALSE;
+}
+
 gboolean
 kiosk_queue_damage_acknowledge (const char  *data_dir,
                                 KioskQueue  *queue,
@@ -133,33 +165,8 @@ kiosk_queue_damage_acknowledge (const char  *data_dir,
 
   g_return_val_if_fail (data_dir != NULL, FALSE);
 
-  if (queue != NULL)
-    {
-      sqlite3_stmt *stmt;
-      int rc = _kiosk_queue_begin_write (queue);
-
-      if (rc != SQLITE_OK)
-        goto failed;
-      stmt = _kiosk_queue_statement (queue, "UPDATE damaged_applications SET acknowledged_ms = ?1 "
-                                            "WHERE acknowledged_ms IS NULL", &rc);
-      if (stmt == NULL)
-        goto failed;
-      sqlite3_bind_int64 (stmt, 1, kiosk_queue_now_ms (queue));
-      rc = _kiosk_queue_step_done (stmt);
-      if (rc != SQLITE_OK)
-        goto failed;
-      applications = (guint64) sqlite3_changes (queue->db);
-      rc = _kiosk_queue_commit (queue);
-      if (rc != SQLITE_OK)
-        goto failed;
-      if (FALSE)
-        {
-failed:
-          _kiosk_queue_rollback (queue);
-          _kiosk_queue_set_sqlite_error (queue, error, rc, _KIOSK_QUEUE_DID_CHANGE);
-          return FALSE;
-        }
-    }
+  if (queue != NULL && !acknowledge_applications (queue, &applications, error))
+    return FALSE;
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
