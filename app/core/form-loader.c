@@ -7,6 +7,7 @@
 
 #include <antragskiosk/file.h>
 #include <antragskiosk/form.h>
+#include <antragskiosk/suggest.h>
 #include <antragskiosk/validate.h>
 
 #include "form-private.h"
@@ -200,33 +201,7 @@ problem (Loader          *loader,
 #define ELEMENT_SEG(name, parent_seg, arr, i) \
   PathSeg name = { .parent = (parent_seg), .object = NULL, .array = (arr), .key = NULL, .index = (i) }
 
-/* Did-you-mean: the known key closest to @key, if it is close. */
-static guint
-edit_distance (const char *a, const char *b)
-{
-  gsize la = strlen (a), lb = strlen (b);
-  guint row[65];
-
-  if (la > 64 || lb > 64)
-    return G_MAXUINT;
-  for (gsize j = 0; j <= lb; j++)
-    row[j] = (guint) j;
-  for (gsize i = 1; i <= la; i++)
-    {
-      guint diag = row[0];
-      row[0] = (guint) i;
-      for (gsize j = 1; j <= lb; j++)
-        {
-          guint up = row[j];
-          guint best = MIN (row[j] + 1, row[j - 1] + 1);
-          best = MIN (best, diag + (a[i - 1] == b[j - 1] ? 0 : 1));
-          row[j] = best;
-          diag = up;
-        }
-    }
-  return row[lb];
-}
-
+/* Every key some element takes (for "does not apply to"). */
 static const char * const all_element_keys[] = {
   "id", "kind", "label", "title", "help", "relevant", "items", "min", "max",
   "placeholder", "required", "constraint", "constraint_message", "min_length",
@@ -247,23 +222,14 @@ check_keys (Loader             *loader,
     {
       const KioskJsonMember *member = &object->v.members[m];
       const char *key = member->key;
-      const char *suggestion = NULL;
-      guint best = 3;
+      const char *suggestion;
       Pos pos = { member->key_line, member->key_column };
       MEMBER_SEG (member_seg, seg, object, key);
       g_autofree char *path = NULL;
 
       if (g_strv_contains (allowed, key))
         continue;
-      for (gsize i = 0; allowed[i] != NULL; i++)
-        {
-          guint d = edit_distance (key, allowed[i]);
-          if (d < best)
-            {
-              best = d;
-              suggestion = allowed[i];
-            }
-        }
+      suggestion = kiosk_suggest_word (key, allowed, 2);
       path = path_to_string (&member_seg);
       if (suggestion != NULL)
         add_problem_at (loader, pos, path, "unknown key \"%s\" in %s (did you mean \"%s\"?)", key, what, suggestion);

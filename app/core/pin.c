@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include <antragskiosk/pin.h>
+#include "config-groups.h"
 
 #define HASH_BYTES 32
 #define MIN_SALT_BYTES 4
@@ -161,4 +162,26 @@ kiosk_pin_hash_check (const char  *stored,
       return FALSE;
     }
   return TRUE;
+}
+
+/* [clerk] pin_hash: a hash the panel can use; a short PIN is quickly
+ * found from a readable hash. */
+void
+kiosk_pin_check_config (KioskConfigCheck *check,
+                        const char       *group)
+{
+  static const char *const clerk_keys[] = { "pin_hash", NULL };
+  g_autofree char *stored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  kiosk_config_check_unknown_keys (check, group, clerk_keys, NULL);
+  stored = kiosk_config_check_string (check, group, "pin_hash");
+  if (stored != NULL && !kiosk_pin_hash_check (stored, &error))
+    kiosk_config_check_add (check, FALSE, group, "pin_hash", "%s; the clerk panel cannot be opened", error->message);
+  if (!g_key_file_has_key (kiosk_config_check_get_keyfile (check), group, "pin_hash", NULL))
+    return;
+  kiosk_config_check_private_mode (check, group, "pin_hash", kiosk_config_check_origin (check, group, "pin_hash"),
+                                   " holds the clerk PIN hash and",
+                                   "a short PIN is quickly found from its hash: restrict the file with chmod 600 "
+                                   "(owned by the kiosk's user), or move pin_hash into a drop-in that is");
 }

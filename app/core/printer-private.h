@@ -5,6 +5,27 @@
 
 G_BEGIN_DECLS
 
+#define KIOSK_PRINTER_DEFAULT_TIMEOUT 10
+
+struct _KioskPrinter {
+  KioskPrinterKind    kind;
+  KioskPaper          paper;
+  guint               timeout;        /* seconds */
+  /* file */
+  char               *path;
+  KioskReceiptFormat  file_format;
+  /* cups */
+  char               *queue;          /* NULL: the server's default */
+  char               *server_host;    /* NULL: libcups' choice */
+  int                 server_port;
+  /* escpos */
+  char               *device;         /* a path, or a tcp:// URI */
+  gboolean            device_is_tcp;
+  KioskEscposOptions  escpos;
+  gboolean            query_status;
+};
+
+
 /* The state a CUPS queue is in, from its IPP printer-state (3 idle,
  * 4 processing, 5 stopped), printer-state-reasons keywords (RFC 8011
  * §5.4.12, with or without the -report/-warning/-error suffix) and

@@ -11,6 +11,7 @@
 
 #include <antragskiosk/queue.h>
 #include "queue-private.h"
+#include "config-groups.h"
 
 #define DAY_MS ((gint64) 24 * 60 * 60 * 1000)
 
@@ -224,4 +225,22 @@ kiosk_queue_purge (KioskQueue                *queue,
   if (n_deleted != NULL)
     *n_deleted = deleted;
   return TRUE;
+}
+
+/* [queue]: retention (docs/queue.md). */
+void
+kiosk_queue_check_config (KioskConfigCheck *check,
+                          const char       *group)
+{
+  static const char *const queue_keys[] = { "purge_after", "keep_days", "tombstone_days", NULL };
+
+  kiosk_config_check_unknown_keys (check, group, queue_keys, NULL);
+  g_free (kiosk_config_check_choice (check, group, "purge_after",
+                                     (const char *const[]) { "submitted", "accepted", NULL }));
+  for (gsize i = 1; queue_keys[i] != NULL; i++)
+    {
+      guint days;
+
+      kiosk_config_check_number (check, group, queue_keys[i], 0, 36500, " of days", &days);
+    }
 }

@@ -16,6 +16,7 @@
 #include <antragskiosk/reference.h>
 
 #include "receipt-private.h"
+#include "config-groups.h"
 
 G_DEFINE_QUARK (kiosk-receipt-error-quark, kiosk_receipt_error)
 
@@ -605,4 +606,75 @@ _kiosk_receipt_wrap_lines (const char *text,
     g_ptr_array_add (lines, g_strdup (line->str));
   g_string_free (line, TRUE);
   return lines;
+}
+
+/* ---------------------------------------------------------------- check-config */
+
+static const char *const receipt_keys[] = {
+  "status_url", "status_text", "mac_key", "mac_key_file", "mac_length", NULL
+};
+static const char *const receipt_localised[] = { "status_text", NULL };
+
+/* mac_key_file: a regular file of a secret's size, at least 16 bytes,
+ * private; wiped after reading. */
+static void
+check_mac_key_file (KioskConfigCheck *check,
+                    const char       *group,
+                    const char       *key_file)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize size = 0, key_length;
+
+  if (!kiosk_file_read_secret (key_file, KIOSK_FILE_MAX_SECRET, &contents, &size, &error))
+    {
+      kiosk_config_check_add (check, FALSE, group, "mac_key_file", "cannot be read: %s", error->message);
+      return;
+    }
+  key_length = size;
+  while (key_length > 0 && (contents[key_length - 1] == '\n' || contents[key_length - 1] == '\r'))
+    key_length--;
+  explicit_bzero (contents, size);
+  if (key_length < 16)
+    kiosk_config_check_add (check, FALSE, group, "mac_key_file",
+                            "%s holds %" G_GSIZE_FORMAT " bytes; the MAC key must be at least 16 bytes long",
+                            key_file, key_length);
+  kiosk_config_check_private_mode (check, group, "mac_key_file", key_file, "", "restrict it with chmod 600");
+}
+
+void
+kiosk_receipt_check_config (KioskConfigCheck *check,
+                            const char       *group)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *key_text = NULL;
+  g_autofree char *key_file = NULL;
+  guint length = 0;
+
+  kiosk_config_check_unknown_keys (check, group, receipt_keys, receipt_localised);
+  url = kiosk_config_check_string (check, group, "status_url");
+  if (url != NULL
+      && (!(g_str_has_prefix (url, "https://") || g_str_has_prefix (url, "http://"))
+          || !g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL)
+          || strpbrk (url, "# \t") != NULL))
+    kiosk_config_check_add (check, FALSE, group, "status_url",
+                            "\"%s\" must be an http(s) URL without a fragment, such as "
+                            "https://buergerbuero.example/status", url);
+  kiosk_config_check_number (check, group, "mac_length", 8, 64, " of hex digits", &length);
+
+  key_text = kiosk_config_check_string (check, group, "mac_key");
+  key_file = kiosk_config_check_path (check, group, "mac_key_file");
+  if (key_text != NULL && key_file != NULL)
+    kiosk_config_check_add (check, FALSE, group, "mac_key_file", "set either mac_key or mac_key_file, not both");
+  else if (key_text != NULL)
+    {
+      if (strlen (key_text) < 16)
+        kiosk_config_check_add (check, FALSE, group, "mac_key", "the MAC key must be at least 16 bytes long");
+      kiosk_config_check_private_mode (check, group, "mac_key", kiosk_config_check_origin (check, group, "mac_key"),
+                                       " holds the receipt MAC key and",
+                                       "restrict it with chmod 600, or move the key to mac_key_file");
+      explicit_bzero (key_text, strlen (key_text));
+    }
+  else if (key_file != NULL)
+    check_mac_key_file (check, group, key_file);
 }

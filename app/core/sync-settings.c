@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include <antragskiosk/sync.h>
+#include "config-groups.h"
 
 G_DEFINE_QUARK (kiosk-sync-error-quark, kiosk_sync_error)
 
@@ -140,3 +141,35 @@ kiosk_sync_backoff_ms (const KioskSyncSettings *settings,
   return d / 2 + (gint64) (random01 * (double) (d / 2));
 }
 
+
+/* [sync] in `check-config`: every problem at once, with its file (the
+ * reader above stops at the first). */
+void
+kiosk_sync_check_config (KioskConfigCheck *check,
+                         const char       *group)
+{
+  KioskSyncSettings settings;
+  gboolean base_ok = FALSE, cap_ok = FALSE;
+  const char *at;
+
+  kiosk_config_check_unknown_keys (check, group, kiosk_sync_setting_names (), NULL);
+  kiosk_sync_settings_init (&settings);
+  for (gsize i = 0; i < G_N_ELEMENTS (setting_keys); i++)
+    {
+      const SettingKey *k = &setting_keys[i];
+      guint value = 0;
+
+      if (!kiosk_config_check_number (check, group, k->key, k->min, k->max,
+                                      g_str_has_suffix (k->key, "_s") ? " of seconds" : "", &value))
+        continue;
+      G_STRUCT_MEMBER (guint, &settings, k->offset) = value;
+      base_ok |= strcmp (k->key, "retry_base_s") == 0;
+      cap_ok |= strcmp (k->key, "retry_cap_s") == 0;
+    }
+  if (!(base_ok || cap_ok) || settings.retry_cap_s >= settings.retry_base_s)
+    return;
+  at = cap_ok ? "retry_cap_s" : "retry_base_s";
+  kiosk_config_check_add (check, FALSE, group, at,
+                          "the longest backoff (retry_cap_s, %u) must not be less than the first "
+                          "(retry_base_s, %u)", settings.retry_cap_s, settings.retry_base_s);
+}
