@@ -83,23 +83,6 @@ load_list (void)
 /* ---- the keyboard as a visitor sees it ---- */
 
 static void
-find_keyboard_cb (GtkWidget *widget, gpointer data)
-{
-  if (*(GtkWidget **) data == NULL && KIOSK_IS_KEYBOARD (widget))
-    *(GtkWidget **) data = widget;
-}
-
-static KioskKeyboard *
-find_keyboard (KioskTestKiosk *kiosk)
-{
-  GtkWidget *keyboard = NULL;
-
-  kiosk_test_walk (GTK_WIDGET (kiosk->window), find_keyboard_cb, &keyboard);
-  g_assert_nonnull (keyboard);
-  return KIOSK_KEYBOARD (keyboard);
-}
-
-static void
 visible_keys_cb (GtkWidget *widget, gpointer data)
 {
   if (GTK_IS_BUTTON (widget) && gtk_widget_is_visible (widget)
@@ -275,17 +258,6 @@ explore (KioskKeyboard *keyboard)
 /* ---- a kiosk with the surname field of a real form focused ---- */
 
 static KioskField *
-field_by_id (KioskWizard *wizard, const char *id)
-{
-  g_autoptr(GPtrArray) fields = kiosk_wizard_get_fields (wizard);
-
-  for (guint i = 0; i < fields->len; i++)
-    if (g_strcmp0 (kiosk_field_get_element (g_ptr_array_index (fields, i))->id, id) == 0)
-      return g_ptr_array_index (fields, i);
-  return NULL;
-}
-
-static KioskField *
 open_surname (KioskTestKiosk *kiosk, const char *lang)
 {
   KioskWizard *wizard;
@@ -294,12 +266,12 @@ open_surname (KioskTestKiosk *kiosk, const char *lang)
   kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string (lang));
   kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
   wizard = kiosk_window_get_wizard (kiosk->window);
-  field = field_by_id (wizard, "familienname");
+  field = kiosk_test_field_by_id (wizard, "familienname");
   g_assert_nonnull (field);
   gtk_widget_grab_focus (kiosk_field_get_input (field));
   kiosk_test_pump ();
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_keyboard (kiosk))));
-  g_assert_cmpint (kiosk_keyboard_get_layout (find_keyboard (kiosk)), ==, KIOSK_KEYBOARD_TEXT);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (kiosk_test_find_keyboard (kiosk))));
+  g_assert_cmpint (kiosk_keyboard_get_layout (kiosk_test_find_keyboard (kiosk)), ==, KIOSK_KEYBOARD_TEXT);
   return field;
 }
 
@@ -442,7 +414,7 @@ test_type_names (void)
 {
   KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
   KioskField *field = open_surname (kiosk, "de");
-  KioskKeyboard *keyboard = find_keyboard (kiosk);
+  KioskKeyboard *keyboard = kiosk_test_find_keyboard (kiosk);
   GtkWidget *input = kiosk_field_get_input (field);
   KioskWizard *wizard = kiosk_window_get_wizard (kiosk->window);
   g_autoptr(GHashTable) ways = explore (keyboard);
@@ -494,7 +466,7 @@ test_complete (void)
   gpointer key, value;
 
   open_surname (kiosk, "de");
-  keyboard = find_keyboard (kiosk);
+  keyboard = kiosk_test_find_keyboard (kiosk);
   ways = explore (keyboard);
   /* A name as Unicode gives it (LATIN SMALL LETTER O WITH STROKE AND ACUTE). */
   hold (visible_key (keyboard, "o"));
@@ -584,7 +556,7 @@ test_labels_follow_language (void)
     {
       KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
       KioskField *field = open_surname (kiosk, expect[i].lang);
-      KioskKeyboard *keyboard = find_keyboard (kiosk);
+      KioskKeyboard *keyboard = kiosk_test_find_keyboard (kiosk);
       GtkWidget *input = kiosk_field_get_input (field);
       GtkWidget *q;
       graphene_rect_t q_box, p_box;
@@ -662,7 +634,7 @@ test_real_long_press (void)
     }
   kiosk = kiosk_test_kiosk_new (NULL);
   input = kiosk_field_get_input (open_surname (kiosk, "de"));
-  keyboard = find_keyboard (kiosk);
+  keyboard = kiosk_test_find_keyboard (kiosk);
   kiosk_test_wait_ms (300);
   pointer_to (kiosk, visible_key (keyboard, "n"));
   {

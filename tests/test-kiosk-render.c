@@ -148,13 +148,6 @@ render (KioskTestKiosk *kiosk, const char *name)
   }
 }
 
-static void
-find_keyboard_cb (GtkWidget *widget, gpointer data)
-{
-  if (*(GtkWidget **) data == NULL && KIOSK_IS_KEYBOARD (widget))
-    *(GtkWidget **) data = widget;
-}
-
 /* The text layout for the surname (*-03-keyboard-text), then the
  * variants of "o" (the largest group) in place of the rows, as a long
  * press on the key opens them (*-03-keyboard-variants): the keyboard
@@ -218,11 +211,9 @@ render_keyboard (KioskTestKiosk *kiosk, const char *name)
   KioskWizard *wizard = kiosk_window_get_wizard (kiosk->window);
   g_autoptr(GPtrArray) fields = kiosk_wizard_get_fields (wizard);
   GtkWidget *window = GTK_WIDGET (kiosk->window);
-  GtkWidget *keyboard = NULL, *input = NULL, *label = NULL, *scroller = NULL;
+  GtkWidget *keyboard = GTK_WIDGET (kiosk_test_find_keyboard (kiosk)), *input = NULL, *label = NULL, *scroller = NULL;
   graphene_rect_t input_box, label_box, scroller_box, keyboard_box;
 
-  kiosk_test_walk (window, find_keyboard_cb, &keyboard);
-  g_assert_nonnull (keyboard);
   kiosk_keyboard_dismiss (KIOSK_KEYBOARD (keyboard));
   kiosk_test_wait_ms (200);
   g_assert_false (gtk_widget_get_visible (keyboard));

@@ -13,6 +13,7 @@
 #include <antragskiosk/i18n.h>
 #include <antragskiosk/queue.h>
 
+#include "kiosk-keyboard.h"
 #include "kiosk-window.h"
 
 typedef struct {
@@ -289,4 +290,35 @@ kiosk_test_count_errors (KioskTestKiosk *kiosk)
 
   kiosk_test_walk (GTK_WIDGET (kiosk->window), count_errors_cb, &n);
   return n;
+}
+
+static void
+find_keyboard_cb (GtkWidget *widget, gpointer data)
+{
+  if (*(GtkWidget **) data == NULL && KIOSK_IS_KEYBOARD (widget))
+    *(GtkWidget **) data = widget;
+}
+
+/* The window's on-screen keyboard (there is always one). */
+static inline KioskKeyboard *
+kiosk_test_find_keyboard (KioskTestKiosk *kiosk)
+{
+  GtkWidget *keyboard = NULL;
+
+  kiosk_test_walk (GTK_WIDGET (kiosk->window), find_keyboard_cb, &keyboard);
+  g_assert_nonnull (keyboard);
+  return KIOSK_KEYBOARD (keyboard);
+}
+
+/* The field of element @id on the wizard's page (the first instance), or
+ * NULL. */
+static inline KioskField *
+kiosk_test_field_by_id (KioskWizard *wizard, const char *id)
+{
+  g_autoptr(GPtrArray) fields = kiosk_wizard_get_fields (wizard);
+
+  for (guint i = 0; i < fields->len; i++)
+    if (g_strcmp0 (kiosk_field_get_element (g_ptr_array_index (fields, i))->id, id) == 0)
+      return g_ptr_array_index (fields, i);
+  return NULL;
 }

@@ -47,6 +47,59 @@ test_lists_forms (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+static GtkWidget *
+tile_for (KioskTestKiosk *kiosk, const char *title)
+{
+  g_autoptr(GPtrArray) tiles = g_ptr_array_new ();
+
+  kiosk_test_walk (GTK_WIDGET (kiosk->window), collect_tiles_cb, tiles);
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      GtkWidget *box = gtk_button_get_child (GTK_BUTTON (g_ptr_array_index (tiles, i)));
+      if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (gtk_widget_get_first_child (box))), title) == 0)
+        return g_ptr_array_index (tiles, i);
+    }
+  return NULL;
+}
+
+/* A form without a usable destination key can be shown "out of service"
+ * on its tile: still listed, with the reason, but not to be started. */
+static void
+test_form_unavailable (void)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+  KioskCatalogPage *page = kiosk_window_get_catalog_page (kiosk->window);
+  KioskForm *form = kiosk_catalog_lookup (kiosk->catalog, "hundesteuer");
+  const char *title;
+  GtkWidget *tile;
+
+  g_assert_nonnull (form);
+  title = kiosk_text_get (form->title, "en");
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("en"));
+  g_assert_true (kiosk_catalog_page_get_form_available (page, "hundesteuer"));
+  g_assert_false (kiosk_catalog_page_get_form_available (page, "no-such-form"));
+  kiosk_catalog_page_set_form_available (page, "hundesteuer", FALSE, "No valid key for the tax office");
+  kiosk_test_pump ();
+  g_assert_false (kiosk_catalog_page_get_form_available (page, "hundesteuer"));
+  tile = tile_for (kiosk, title);
+  g_assert_nonnull (tile);
+  g_assert_false (gtk_widget_get_sensitive (tile));
+  g_assert_nonnull (kiosk_test_find_css (tile, "form-unavailable"));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (kiosk_test_find_css (tile, "form-unavailable"))), ==,
+                   "No valid key for the tax office");
+  /* Its action would not start it either. */
+  g_assert_null (gtk_actionable_get_action_name (GTK_ACTIONABLE (tile)));
+  kiosk_catalog_page_set_form_available (page, "hundesteuer", TRUE, NULL);
+  kiosk_test_pump ();
+  tile = tile_for (kiosk, title);
+  g_assert_true (gtk_widget_get_sensitive (tile));
+  g_assert_null (kiosk_test_find_css (tile, "form-unavailable"));
+  g_signal_emit_by_name (tile, "clicked");
+  kiosk_test_pump ();
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "wizard");
+  kiosk_test_kiosk_free (kiosk);
+}
+
 static void
 test_arabic_rtl (void)
 {
@@ -217,33 +270,6 @@ test_touch_targets (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
-static KioskKeyboard *
-find_keyboard (GtkWidget *widget)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      KioskKeyboard *found;
-      if (KIOSK_IS_KEYBOARD (child))
-        return KIOSK_KEYBOARD (child);
-      found = find_keyboard (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static KioskField *
-field_by_id (KioskWizard *wizard, const char *id)
-{
-  g_autoptr(GPtrArray) fields = kiosk_wizard_get_fields (wizard);
-
-  for (guint i = 0; i < fields->len; i++)
-    if (g_strcmp0 (kiosk_field_get_element (g_ptr_array_index (fields, i))->id, id) == 0)
-      return g_ptr_array_index (fields, i);
-  return NULL;
-}
-
 static void
 press (KioskKeyboard *keyboard, const char *label)
 {
@@ -261,7 +287,7 @@ static void
 test_keyboard (void)
 {
   KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
-  KioskKeyboard *keyboard = find_keyboard (GTK_WIDGET (kiosk->window));
+  KioskKeyboard *keyboard = kiosk_test_find_keyboard (kiosk);
   KioskWizard *wizard;
   KioskField *name, *postcode;
   GtkWidget *entry;
@@ -271,7 +297,7 @@ test_keyboard (void)
   kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
   kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
   wizard = kiosk_window_get_wizard (kiosk->window);
-  name = field_by_id (wizard, "familienname");
+  name = kiosk_test_field_by_id (wizard, "familienname");
   entry = kiosk_field_get_input (name);
   gtk_widget_grab_focus (entry);
   kiosk_test_pump ();
@@ -295,7 +321,7 @@ test_keyboard (void)
   g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (keyboard), GTK_WIDGET (kiosk->window), &keyboard_bounds));
   g_assert_cmpfloat (field_bounds.origin.y + field_bounds.size.height, <=, keyboard_bounds.origin.y);
 
-  postcode = field_by_id (wizard, "plz");
+  postcode = kiosk_test_field_by_id (wizard, "plz");
   g_assert_nonnull (postcode);
   gtk_widget_grab_focus (kiosk_field_get_input (postcode));
   kiosk_test_pump ();
@@ -310,11 +336,11 @@ static void
 test_keyboard_off (void)
 {
   KioskTestKiosk *kiosk = kiosk_test_kiosk_new ("onscreen_keyboard=false\n");
-  KioskKeyboard *keyboard = find_keyboard (GTK_WIDGET (kiosk->window));
+  KioskKeyboard *keyboard = kiosk_test_find_keyboard (kiosk);
 
   kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
   kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
-  gtk_widget_grab_focus (kiosk_field_get_input (field_by_id (kiosk_window_get_wizard (kiosk->window), "familienname")));
+  gtk_widget_grab_focus (kiosk_field_get_input (kiosk_test_field_by_id (kiosk_window_get_wizard (kiosk->window), "familienname")));
   kiosk_test_pump ();
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (keyboard)));
   kiosk_test_kiosk_free (kiosk);
@@ -363,7 +389,7 @@ test_shortcuts_capture (void)
       return;
     }
   kiosk = kiosk_test_kiosk_new (NULL);
-  keyboard = find_keyboard (GTK_WIDGET (kiosk->window));
+  keyboard = kiosk_test_find_keyboard (kiosk);
   kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
   kiosk_test_walk (GTK_WIDGET (kiosk->window), find_search_cb, &search);
   g_assert_nonnull (search);
@@ -382,7 +408,7 @@ test_shortcuts_capture (void)
   kiosk_test_activate (kiosk, "kiosk.cancel", NULL);
   question = kiosk_test_find_css (GTK_WIDGET (kiosk->window), "dialog-card");
   g_assert_nonnull (question);
-  gtk_widget_grab_focus (kiosk_field_get_input (field_by_id (wizard, "familienname")));
+  gtk_widget_grab_focus (kiosk_field_get_input (kiosk_test_field_by_id (wizard, "familienname")));
   kiosk_test_pump ();
   x_key (kiosk, "Escape");
   g_assert_false (gtk_widget_get_visible (question));
@@ -390,7 +416,7 @@ test_shortcuts_capture (void)
   g_assert_true (kiosk_window_get_wizard (kiosk->window) == wizard);
 
   /* The blocked ways out, the focus in a field: nothing happens. */
-  gtk_widget_grab_focus (kiosk_field_get_input (field_by_id (wizard, "familienname")));
+  gtk_widget_grab_focus (kiosk_field_get_input (kiosk_test_field_by_id (wizard, "familienname")));
   kiosk_test_pump ();
   x_key (kiosk, "ctrl+w");
   x_key (kiosk, "F11");
@@ -498,6 +524,7 @@ main (int argc, char **argv)
   gtk_test_init (&argc, &argv, NULL);
   kiosk_i18n_init ();
   g_test_add_func ("/antragskiosk/window/lists-forms", test_lists_forms);
+  g_test_add_func ("/antragskiosk/window/form-unavailable", test_form_unavailable);
   g_test_add_func ("/antragskiosk/window/arabic-rtl", test_arabic_rtl);
   g_test_add_func ("/antragskiosk/window/out-of-service", test_out_of_service);
   g_test_add_func ("/antragskiosk/window/broken-key-out-of-service", test_broken_key_out_of_service);

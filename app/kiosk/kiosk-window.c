@@ -7,27 +7,22 @@
 
 #include <antragskiosk/i18n.h>
 #include <antragskiosk/printer.h>
-#include <antragskiosk/receipt-item.h>
-#include <antragskiosk/receipt.h>
-#include <antragskiosk/reference.h>
 #include <antragskiosk/submission.h>
 
+#include "kiosk-catalog-page.h"
 #include "kiosk-clerk-panel.h"
+#include "kiosk-forms-watch.h"
 #include "kiosk-keyboard.h"
+#include "kiosk-receipt-page.h"
 #include "kiosk-window.h"
 
 #define DEFAULT_IDLE_TIMEOUT_MS (120 * 1000)
 #define DEFAULT_IDLE_WARNING_MS (30 * 1000)
-/* A copied form file arrives in several events: reload this long after
- * the last, and as often while a visitor is at the terminal. */
-#define FORMS_SETTLE_MS 2000
 
 struct _KioskWindow {
   GtkApplicationWindow  parent_instance;
   KioskCatalog         *catalog;
-  KioskCatalog         *owned_catalog; /* a reloaded catalog (the first is borrowed) */
-  GFileMonitor         *forms_monitor;
-  guint                 forms_reload_source;
+  KioskFormsWatch      *forms_watch;
   KioskConfig          *config;
   KioskQueue           *queue;
   KioskSubmitter       *submitter;
@@ -35,7 +30,6 @@ struct _KioskWindow {
   GPtrArray            *forms;         /* KioskForm* on offer */
   gboolean              windowed;
   char                 *today;
-  char                 *reference;
   guint                 text_size;     /* 0, 1, 2 */
   gboolean              high_contrast;
   gboolean              assisted;      /* this session: staff fill in for a visitor */
@@ -45,26 +39,16 @@ struct _KioskWindow {
   gint64                last_activity_us;
   guint                 idle_source;
   guint                 inhibit_cookie;
-  GCancellable         *print_cancellable;
 
   GtkStack             *stack;
   GtkWidget            *header;
   GtkButton            *text_size_button;
   GtkButton            *contrast_button;
   GtkLabel             *assisted_label;
-  GtkBox               *catalog_box;
-  GtkSearchEntry       *search_entry;
-  GtkLabel             *catalog_title;
-  GtkButton            *catalog_back;
+  KioskCatalogPage     *catalog_page;
   GtkBox               *wizard_box;
   KioskWizard          *wizard;
-  GtkLabel             *receipt_title;
-  GtkLabel             *receipt_state;
-  GtkLabel             *receipt_reference;
-  GtkPicture           *receipt_qr;
-  GtkLabel             *receipt_hint;
-  GtkLabel             *receipt_print;
-  GtkButton            *receipt_done;
+  KioskReceiptPage     *receipt_page;
   GtkWidget            *idle_warning;
   GtkLabel             *idle_label;
   GtkButton            *more_time_button;
@@ -88,18 +72,6 @@ G_DEFINE_FINAL_TYPE (KioskWindow, kiosk_window, GTK_TYPE_APPLICATION_WINDOW)
  * (and its registering constructor) from the static library. */
 GResource *kiosk_ui_get_resource (void);
 
-static const char *
-category_title (const char *category)
-{
-  if (g_strcmp0 (category, "meldewesen") == 0) return _("Registration");
-  if (g_strcmp0 (category, "verkehr") == 0) return _("Traffic and parking");
-  if (g_strcmp0 (category, "steuern") == 0) return _("Taxes");
-  if (g_strcmp0 (category, "abfall") == 0) return _("Waste");
-  if (g_strcmp0 (category, "gewerbe") == 0) return _("Business");
-  if (g_strcmp0 (category, "soziales") == 0) return _("Social matters");
-  return _("Other");
-}
-
 static const char *text_size_classes[] = { "text-normal", "text-large", "text-largest" };
 
 static void
@@ -114,13 +86,8 @@ retranslate (KioskWindow *self)
   gtk_label_set_label (self->assisted_label, _("Assisted by staff"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->contrast_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("High contrast"), -1);
-  gtk_label_set_label (self->catalog_title, _("Which application would you like to make?"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Search applications"), -1);
-  g_object_set (self->search_entry, "placeholder-text", _("Search applications"), NULL);
-  gtk_button_set_label (self->catalog_back, _("Change language"));
-  gtk_label_set_label (self->receipt_title, _("Thank you!"));
-  gtk_button_set_label (self->receipt_done, _("Done"));
+  kiosk_catalog_page_retranslate (self->catalog_page);
+  kiosk_receipt_page_retranslate (self->receipt_page);
   gtk_button_set_label (self->more_time_button, _("I need more time"));
   gtk_label_set_label (self->cancel_label, _("Do you really want to cancel? Everything you entered will be deleted."));
   gtk_button_set_label (self->cancel_yes, _("Yes, delete and cancel"));
@@ -171,21 +138,16 @@ end_session (KioskWindow *self)
 {
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
 
-  g_cancellable_cancel (self->print_cancellable);
-  g_clear_object (&self->print_cancellable);
+  kiosk_receipt_page_clear (self->receipt_page);
   if (self->wizard != NULL)
     {
       kiosk_wizard_wipe (self->wizard);
       gtk_box_remove (self->wizard_box, GTK_WIDGET (self->wizard));
       self->wizard = NULL;
     }
-  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  kiosk_catalog_page_reset (self->catalog_page);
   if (self->clerk_panel != NULL)
     kiosk_clerk_panel_lock (self->clerk_panel);
-  g_clear_pointer (&self->reference, g_free);
-  gtk_label_set_label (self->receipt_reference, "");
-  gtk_label_set_label (self->receipt_state, "");
-  gtk_picture_set_paintable (self->receipt_qr, NULL);
   clear_clipboards (self);
   gtk_widget_set_visible (self->idle_warning, FALSE);
   gtk_widget_set_visible (self->cancel_confirm, FALSE);
@@ -365,110 +327,6 @@ focus_widget_cb (GtkWindow   *window,
     queue_reveal_focus (self);
 }
 
-/* ---- catalog ---- */
-
-static gboolean
-form_matches (KioskForm *form, const char *query)
-{
-  g_autofree char *needle = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *description = NULL;
-
-  if (query == NULL || *query == '\0')
-    return TRUE;
-  needle = g_utf8_casefold (query, -1);
-  title = g_utf8_casefold (kiosk_text_get (form->title, NULL), -1);
-  if (strstr (title, needle) != NULL)
-    return TRUE;
-  if (form->description != NULL)
-    {
-      description = g_utf8_casefold (kiosk_text_get (form->description, NULL), -1);
-      return strstr (description, needle) != NULL;
-    }
-  return FALSE;
-}
-
-static GtkWidget *
-tile_new (KioskForm *form)
-{
-  GtkWidget *button = gtk_button_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-  GtkWidget *title = gtk_label_new (kiosk_text_get (form->title, NULL));
-
-  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_widget_add_css_class (title, "form-title");
-  gtk_box_append (GTK_BOX (box), title);
-  if (form->description != NULL)
-    {
-      GtkWidget *description = gtk_label_new (kiosk_text_get (form->description, NULL));
-      gtk_label_set_wrap (GTK_LABEL (description), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (description), 0);
-      gtk_widget_add_css_class (description, "form-description");
-      gtk_box_append (GTK_BOX (box), description);
-    }
-  gtk_button_set_child (GTK_BUTTON (button), box);
-  gtk_widget_add_css_class (button, "tile");
-  gtk_widget_set_size_request (button, 320, -1);
-  gtk_widget_set_valign (button, GTK_ALIGN_START);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  kiosk_text_get (form->title, NULL), -1);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "kiosk.start-form");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", form->id);
-  return button;
-}
-
-static void
-populate_catalog (KioskWindow *self)
-{
-  const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  const char *category = NULL;
-  GtkWidget *flow = NULL;
-  GtkWidget *child;
-  guint shown = 0;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->catalog_box))) != NULL)
-    gtk_box_remove (self->catalog_box, child);
-  for (guint i = 0; i < self->forms->len; i++)
-    {
-      KioskForm *form = g_ptr_array_index (self->forms, i);
-
-      if (!form_matches (form, query))
-        continue;
-      if (flow == NULL || g_strcmp0 (category, form->category) != 0)
-        {
-          GtkWidget *heading = gtk_label_new (category_title (form->category));
-          gtk_label_set_xalign (GTK_LABEL (heading), 0);
-          gtk_widget_add_css_class (heading, "category-title");
-          gtk_box_append (self->catalog_box, heading);
-          flow = gtk_flow_box_new ();
-          gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
-          gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), TRUE);
-          gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (flow), 2);
-          gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 3);
-          gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 16);
-          gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 16);
-          gtk_box_append (self->catalog_box, flow);
-          category = form->category;
-        }
-      gtk_flow_box_append (GTK_FLOW_BOX (flow), tile_new (form));
-      shown++;
-    }
-  if (shown == 0)
-    {
-      GtkWidget *none = gtk_label_new (_("No application matches your search."));
-      gtk_label_set_xalign (GTK_LABEL (none), 0);
-      gtk_box_append (self->catalog_box, none);
-    }
-}
-
-static void
-search_changed_cb (GtkSearchEntry *entry,
-                   KioskWindow    *self)
-{
-  populate_catalog (self);
-}
-
 /* ---- actions ---- */
 
 static void
@@ -482,18 +340,9 @@ language_cb (GtkWidget  *widget,
   kiosk_i18n_set_language (lang);
   gtk_widget_set_default_direction (g_strcmp0 (lang, "ar") == 0 ? GTK_TEXT_DIR_RTL : GTK_TEXT_DIR_LTR);
   retranslate (self);
-  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-  populate_catalog (self);
+  kiosk_catalog_page_reset (self->catalog_page);
   set_screen (self, "catalog");
-  /* The first tile, not the search field: the keyboard comes up only when
-   * the visitor asks for it. */
-  {
-    GtkWidget *tile = gtk_widget_get_first_child (GTK_WIDGET (self->catalog_box));
-    while (tile != NULL && !GTK_IS_FLOW_BOX (tile))
-      tile = gtk_widget_get_next_sibling (tile);
-    if (tile != NULL)
-      gtk_widget_child_focus (tile, GTK_DIR_TAB_FORWARD);
-  }
+  kiosk_catalog_page_focus_first (self->catalog_page);
   start_session (self);
 }
 
@@ -539,82 +388,11 @@ start_form_cb (GtkWidget  *widget,
 }
 
 static void
-print_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
-  KioskWindow *self;
-
-  /* Cancelled when the session ended (or the window went): @user_data
-   * may be gone. */
-  if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
-    return;
-  self = KIOSK_WINDOW (user_data);
-  if (kiosk_printer_print_finish (self->printer, result, &error))
-    gtk_label_set_label (self->receipt_print, _("Your receipt has been printed. Please take it with you."));
-  else
-    {
-      g_autofree char *text = g_strdup_printf (_("The receipt could not be printed (%s). Please photograph the code or "
-                                                 "write down the reference; the counter can print it for you."),
-                                               error->message);
-      gtk_label_set_label (self->receipt_print, text);
-      gtk_widget_add_css_class (GTK_WIDGET (self->receipt_qr), "qr-large");
-    }
-}
-
-static void
 submitted_cb (KioskWizard *wizard,
               const char  *reference,
               KioskWindow *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KioskQueueItem) item = NULL;
-  g_autoptr(KioskReceipt) receipt = NULL;
-  g_autoptr(KioskQrCode) qr = NULL;
-  g_autofree char *formatted = kiosk_reference_format (reference);
-
-  self->reference = g_strdup (reference);
-  gtk_label_set_label (self->receipt_reference, formatted != NULL ? formatted : reference);
-  /* Just enqueued: stored here, not yet delivered (the sync worker's
-   * next report updates it, see kiosk_window_set_sync_status()). */
-  gtk_label_set_label (self->receipt_state, kiosk_receipt_state_text (KIOSK_RECEIPT_STATE_QUEUED));
-  /* The same receipt as a reprint at the counter or antragskiosk-ctl
-   * receipt would give: built from the stored row, in the visitor's
-   * language. Without one (broken [receipt] settings) the screen still
-   * shows the reference and a QR code of it. */
-  item = kiosk_queue_get (self->queue, reference, &error);
-  if (item != NULL)
-    receipt = kiosk_receipt_new_for_item (item, self->catalog, self->config, NULL, &error);
-  if (receipt == NULL)
-    g_warning ("No receipt for the visitor: %s", error->message);
-  g_clear_error (&error);
-  qr = kiosk_qr_code_new (receipt != NULL && receipt->qr_payload != NULL ? receipt->qr_payload : reference, &error);
-  if (qr != NULL)
-    {
-      guint scale = kiosk_qr_code_fit_scale (qr, 360);
-      guint side = 0;
-      gsize stride = 0;
-      g_autoptr(GBytes) pixels = kiosk_qr_code_render_pixels (qr, scale, KIOSK_PIXEL_RGBA8, &side, &stride);
-      g_autoptr(GdkTexture) texture = gdk_memory_texture_new (side, side, GDK_MEMORY_R8G8B8A8, pixels, stride);
-      gtk_picture_set_paintable (self->receipt_qr, GDK_PAINTABLE (texture));
-    }
-  gtk_label_set_label (self->receipt_hint, receipt != NULL && receipt->status_text != NULL
-                                           ? receipt->status_text
-                                           : _("Keep this reference: the counter can tell you how your application is progressing."));
-  gtk_widget_remove_css_class (GTK_WIDGET (self->receipt_qr), "qr-large");
-  if (self->printer != NULL && receipt != NULL && kiosk_printer_get_kind (self->printer) != KIOSK_PRINTER_KIND_NONE)
-    {
-      gtk_label_set_label (self->receipt_print, _("Your receipt is being printed …"));
-      self->print_cancellable = g_cancellable_new ();
-      kiosk_printer_print_async (self->printer, receipt, self->print_cancellable, print_done_cb, self);
-    }
-  else
-    {
-      gtk_label_set_label (self->receipt_print, _("This terminal has no printer. Please photograph the code or write down the reference."));
-      gtk_widget_add_css_class (GTK_WIDGET (self->receipt_qr), "qr-large");
-    }
+  kiosk_receipt_page_show (self->receipt_page, self->queue, self->catalog, self->config, self->printer, reference);
   if (self->sync_worker != NULL)
     kiosk_sync_worker_trigger (self->sync_worker);
   /* The answers are stored encrypted; nothing of them stays on screen. */
@@ -623,7 +401,7 @@ submitted_cb (KioskWizard *wizard,
   self->wizard = NULL;
   clear_clipboards (self);
   set_screen (self, "receipt");
-  gtk_widget_grab_focus (GTK_WIDGET (self->receipt_done));
+  kiosk_receipt_page_focus_done (self->receipt_page);
 }
 
 static void
@@ -847,19 +625,15 @@ kiosk_window_dispose (GObject *object)
 {
   KioskWindow *self = KIOSK_WINDOW (object);
 
-  g_cancellable_cancel (self->print_cancellable);
-  g_clear_object (&self->print_cancellable);
   g_clear_handle_id (&self->idle_source, g_source_remove);
   g_clear_handle_id (&self->logo_source, g_source_remove);
-  g_clear_handle_id (&self->forms_reload_source, g_source_remove);
-  if (self->forms_monitor != NULL)
-    g_signal_handlers_disconnect_by_data (self->forms_monitor, self);
-  g_clear_object (&self->forms_monitor);
   if (self->reveal_tick != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
   self->reveal_tick = 0;
   gtk_widget_dispose_template (GTK_WIDGET (self), KIOSK_TYPE_WINDOW);
   self->wizard = NULL;
+  /* After the panel that borrows its catalog. */
+  g_clear_pointer (&self->forms_watch, kiosk_forms_watch_free);
   G_OBJECT_CLASS (kiosk_window_parent_class)->dispose (object);
 }
 
@@ -871,9 +645,7 @@ kiosk_window_finalize (GObject *object)
   g_clear_pointer (&self->submitter, kiosk_submitter_free);
   g_clear_pointer (&self->printer, kiosk_printer_free);
   g_clear_pointer (&self->forms, g_ptr_array_unref);
-  g_clear_pointer (&self->owned_catalog, kiosk_catalog_free);
   g_clear_pointer (&self->today, g_free);
-  g_clear_pointer (&self->reference, g_free);
   G_OBJECT_CLASS (kiosk_window_parent_class)->finalize (object);
 }
 
@@ -886,6 +658,8 @@ kiosk_window_class_init (KioskWindowClass *klass)
 
   (void) kiosk_ui_get_resource ();
   g_type_ensure (KIOSK_TYPE_KEYBOARD);
+  g_type_ensure (KIOSK_TYPE_CATALOG_PAGE);
+  g_type_ensure (KIOSK_TYPE_RECEIPT_PAGE);
 
   object_class->dispose = kiosk_window_dispose;
   object_class->finalize = kiosk_window_finalize;
@@ -897,18 +671,9 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, text_size_button);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, contrast_button);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, assisted_label);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, catalog_box);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, catalog_title);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, catalog_back);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, catalog_page);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, wizard_box);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_title);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_reference);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_qr);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_hint);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_state);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_print);
-  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_done);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, receipt_page);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, idle_warning);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, idle_label);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, more_time_button);
@@ -922,7 +687,6 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, logo_pressed_cb);
   gtk_widget_class_bind_template_callback (widget_class, logo_released_cb);
   gtk_widget_class_bind_template_callback (widget_class, logo_stopped_cb);
-  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, input_event_cb);
 
   gtk_widget_class_install_action (widget_class, "kiosk.language", "s", language_cb);
@@ -984,6 +748,7 @@ check_forms (KioskWindow *self)
       else
         g_warning ("Form %s is out of service: %s", form->id, error->message);
     }
+  kiosk_catalog_page_set_forms (self->catalog_page, self->forms);
 }
 
 static void
@@ -1073,61 +838,28 @@ kiosk_window_set_catalog (KioskWindow  *self,
 }
 
 static gboolean
-reload_forms_cb (gpointer data)
+forms_busy_cb (gpointer data)
 {
-  KioskWindow *self = data;
-  g_autoptr(GError) error = NULL;
-  KioskCatalog *catalog;
-
-  /* Never under a visitor's hands: after the session. */
-  if (session_active (self))
-    return G_SOURCE_CONTINUE;
-  self->forms_reload_source = 0;
-  catalog = kiosk_catalog_new_for_config (self->config, TRUE, &error);
-  if (catalog == NULL)
-    {
-      g_warning ("The forms directory changed, but the forms cannot be loaded: %s; the forms in service stay",
-                 error->message);
-      return G_SOURCE_REMOVE;
-    }
-  kiosk_window_set_catalog (self, catalog);
-  g_clear_pointer (&self->owned_catalog, kiosk_catalog_free);
-  self->owned_catalog = catalog;
-  g_message ("The forms directory changed: %u form%s in service now", self->forms->len,
-             self->forms->len == 1 ? "" : "s");
-  return G_SOURCE_REMOVE;
+  return session_active (KIOSK_WINDOW (data));
 }
 
 static void
-forms_changed_cb (GFileMonitor      *monitor,
-                  GFile             *file,
-                  GFile             *other,
-                  GFileMonitorEvent  event,
-                  gpointer           data)
+forms_loaded_cb (KioskCatalog *catalog,
+                 gpointer      data)
 {
-  KioskWindow *self = data;
+  KioskWindow *self = KIOSK_WINDOW (data);
 
-  g_clear_handle_id (&self->forms_reload_source, g_source_remove);
-  self->forms_reload_source = g_timeout_add (FORMS_SETTLE_MS, reload_forms_cb, self);
+  kiosk_window_set_catalog (self, catalog);
+  g_message ("The forms directory changed: %u form%s in service now", self->forms->len,
+             self->forms->len == 1 ? "" : "s");
 }
 
 void
 kiosk_window_watch_forms (KioskWindow *self)
 {
-  g_autoptr(GFile) dir = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (self->config == NULL || self->queue == NULL || self->config->forms_dir == NULL || self->forms_monitor != NULL)
+  if (self->queue == NULL || self->forms_watch != NULL)
     return;
-  dir = g_file_new_for_path (self->config->forms_dir);
-  /* A directory that does not exist yet is watched for its creation. */
-  self->forms_monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
-  if (self->forms_monitor == NULL)
-    {
-      g_warning ("Form updates in %s are taken only at the next start: %s", self->config->forms_dir, error->message);
-      return;
-    }
-  g_signal_connect (self->forms_monitor, "changed", G_CALLBACK (forms_changed_cb), self);
+  self->forms_watch = kiosk_forms_watch_new (self->config, forms_busy_cb, forms_loaded_cb, self);
 }
 
 void
@@ -1165,7 +897,7 @@ kiosk_window_get_wizard (KioskWindow *self)
 const char *
 kiosk_window_get_reference (KioskWindow *self)
 {
-  return self->reference;
+  return kiosk_receipt_page_get_reference (self->receipt_page);
 }
 
 gboolean
@@ -1178,6 +910,12 @@ guint
 kiosk_window_count_forms (KioskWindow *self)
 {
   return self->forms->len;
+}
+
+KioskCatalogPage *
+kiosk_window_get_catalog_page (KioskWindow *self)
+{
+  return self->catalog_page;
 }
 
 KioskClerkPanel *
@@ -1194,48 +932,13 @@ kiosk_window_set_sync_worker (KioskWindow *self, KioskSyncWorker *worker)
     kiosk_clerk_panel_set_sync_worker (self->clerk_panel, worker);
 }
 
-/* The receipt screen says where the visitor's application is now: the
- * state in the queue, read again after each sync pass. */
-static void
-update_receipt_state (KioskWindow *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KioskQueueItem) item = NULL;
-
-  if (self->reference == NULL || self->queue == NULL
-      || g_strcmp0 (kiosk_window_get_screen (self), "receipt") != 0)
-    return;
-  item = kiosk_queue_get (self->queue, self->reference, &error);
-  if (item == NULL)
-    {
-      g_warning ("The receipt screen cannot read its application's state: %s", error->message);
-      return;
-    }
-  switch (item->state)
-    {
-    case KIOSK_QUEUE_STATE_SUBMITTED:
-    case KIOSK_QUEUE_STATE_ACCEPTED:
-    case KIOSK_QUEUE_STATE_REJECTED:
-      gtk_label_set_label (self->receipt_state, kiosk_receipt_state_text (KIOSK_RECEIPT_STATE_TRANSMITTED));
-      break;
-    case KIOSK_QUEUE_STATE_FAILED:
-      gtk_label_set_label (self->receipt_state,
-                           _("Your application is stored encrypted on this terminal, but it could not be "
-                             "sent automatically. Please ask at the counter, quoting your reference."));
-      break;
-    case KIOSK_QUEUE_STATE_QUEUED:
-    case KIOSK_QUEUE_STATE_CREATED:
-    default:
-      gtk_label_set_label (self->receipt_state, kiosk_receipt_state_text (KIOSK_RECEIPT_STATE_QUEUED));
-      break;
-    }
-}
-
 void
 kiosk_window_set_sync_status (KioskWindow *self, const KioskSyncStatus *status)
 {
   if (self->clerk_panel != NULL)
     kiosk_clerk_panel_set_sync_status (self->clerk_panel, status);
-  if (status != NULL && !status->running)
-    update_receipt_state (self);
+  /* The receipt screen says where the visitor's application is now: the
+   * state in the queue, read again after each sync pass. */
+  if (status != NULL && !status->running && g_strcmp0 (kiosk_window_get_screen (self), "receipt") == 0)
+    kiosk_receipt_page_update_state (self->receipt_page, self->queue);
 }

@@ -8,6 +8,7 @@
 
 #include <antragskiosk/sync.h>
 
+#include "kiosk-catalog-page.h"
 #include "kiosk-clerk-panel.h"
 #include "kiosk-wizard.h"
 
@@ -51,6 +52,8 @@ void         kiosk_window_wipe         (KioskWindow *self);
 /* Forms on offer (those kiosk_submitter_check_form accepted). */
 guint        kiosk_window_count_forms  (KioskWindow *self);
 
+/* The catalog screen (for marking a form out of service). */
+KioskCatalogPage *kiosk_window_get_catalog_page (KioskWindow *self);
 /* The clerk panel (NULL when out of service for lack of config/queue). */
 KioskClerkPanel *kiosk_window_get_clerk_panel (KioskWindow *self);
 /* The background delivery (borrowed): "sync now", a pass after each
