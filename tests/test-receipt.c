@@ -12,6 +12,7 @@
 
 #include <antragskiosk/answers.h>
 #include <antragskiosk/form.h>
+#include <antragskiosk/i18n.h>
 #include <antragskiosk/queue.h>
 #include <antragskiosk/receipt.h>
 #include <antragskiosk/reference.h>
@@ -723,9 +724,10 @@ test_summary (void)
     "\xc5\x81ukasiewicz",                                                   /* Łukasiewicz */
     "Krak\xc3\xb3w, Polen",
     "\xc4\xb0zmir, T\xc3\xbcrkei",                                            /* İzmir, Türkei */
-    "1987-03-14", "1990-09-30",                                          /* dates, as the msgid format */
-    "25000.00 \xe2\x82\xac",                                                /* currency */
-    "K7M4Q-X9PRZ",
+    "14.03.1987", "30.09.1990",                                          /* German dates (DIN 5008) */
+    "25.000,00 \xe2\x82\xac",                                               /* German currency */
+    "Vorgangsnummer K7M4Q-X9PRZ \xc2\xb7 14.03.2026 09:26",
+    "Gewerbeanmeldung",
   };
 
   g_assert_no_error (error);
@@ -737,7 +739,10 @@ test_summary (void)
   data = kiosk_answers_to_data (answers, "2026-06-01", &length, &error);
   g_assert_no_error (error);
 
+  /* the visitor used English: the summary is German all the same */
+  kiosk_i18n_set_language ("en");
   document = kiosk_summary_render_pdf (form, data, (gssize) length, "K7M4Q-X9PRZ", when, &error);
+  kiosk_i18n_set_language ("de");
   g_assert_no_error (error);
   kiosk_secure_free (data, (gssize) length);
   kiosk_answers_free (answers);
@@ -753,10 +758,15 @@ test_summary (void)
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     if (strstr (text, expected[i]) == NULL)
       g_error ("the summary lacks \"%s\"", expected[i]);
-  /* a code is shown by its label, a ticked checkbox as Yes, each person numbered */
+  /* a code is shown by its German label, a ticked checkbox as Ja, each person numbered; German whatever the
+   * process's language (this test runs in C/English) */
   gmbh = kiosk_code_list_lookup (kiosk_form_lookup (form, "rechtsform")->code_list, "gmbh");
   g_assert_nonnull (strstr (text, kiosk_text_get (gmbh->label, "de")));
-  g_assert_nonnull (strstr (text, "Yes"));
+  g_assert_nonnull (strstr (text, "Ja"));
+  g_assert_null (strstr (text, "Yes"));
+  g_assert_null (strstr (text, "Business registration"));
+  g_assert_null (strstr (text, "Reference"));
+  g_assert_null (strstr (text, "1987-03-14"));
   g_assert_nonnull (strstr (text, "(1)"));
   g_assert_nonnull (strstr (text, "(2)"));
   g_assert_null (strstr (text, "geschaeftsfuehrer"));

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <glib.h>
-#include <glib/gi18n-lib.h>
 #include <cairo.h>
 #include <cairo-pdf.h>
 #include <json-glib/json-glib.h>
@@ -64,29 +63,47 @@ append_wiping (void *closure, const unsigned char *data, unsigned int length)
   return CAIRO_STATUS_SUCCESS;
 }
 
+/* The summary goes to the authority, whose official language is German
+ * (§ 23 VwVfG): it is German whatever language the visitor used, so its
+ * few words and formats are fixed here rather than looked up in the
+ * visitor's catalog (which would need the process-wide LANGUAGE switched
+ * while the sync thread may be translating too). Form texts are taken in
+ * "de". */
+#define SUMMARY_LANG "de"
+
+/* @value with a decimal comma (DIN 5008): @decimals digits after it
+ * (-1: as many as needed), thousands grouped with a dot when @group. */
 static char *
-format_decimal (double value, int decimals)
+format_decimal (double value, int decimals, gboolean group)
 {
   char text[G_ASCII_DTOSTR_BUF_SIZE];
-  /* TRANSLATORS: the decimal separator in numbers of the summary */
-  const char *separator = C_("decimal separator", ".");
+  const char *digits, *point;
   GString *out = g_string_new (NULL);
 
   if (decimals >= 0)
     g_ascii_formatd (text, sizeof text, decimals == 2 ? "%.2f" : "%.0f", value);
   else
     g_ascii_dtostr (text, sizeof text, value);
-  for (const char *p = text; *p != '\0'; p++)
+  digits = text[0] == '-' ? text + 1 : text;
+  if (digits != text)
+    g_string_append_c (out, '-');
+  point = strchr (digits, '.');
+  for (const char *p = digits; *p != '\0'; p++)
     {
+      gsize left = point != NULL ? (gsize) (point - p) : strlen (p);
+
       if (*p == '.')
-        g_string_append (out, separator);
+        g_string_append_c (out, ',');
       else
         g_string_append_c (out, *p);
+      if (group && g_ascii_isdigit (*p) && (point == NULL || p < point) && left > 1 && (left - 1) % 3 == 0
+          && g_ascii_isdigit (p[1]))
+        g_string_append_c (out, '.');
     }
   return g_string_free (out, FALSE);
 }
 
-/* The value as the review page shows it. */
+/* The value as the authority reads it. */
 static char *
 format_value (const KioskElement *element, JsonNode *node)
 {
@@ -96,13 +113,13 @@ format_value (const KioskElement *element, JsonNode *node)
   switch (element->kind)
     {
     case KIOSK_KIND_CHECKBOX:
-      return g_strdup (json_node_get_boolean (node) ? C_("checkbox answer", "Yes") : C_("checkbox answer", "No"));
+      return g_strdup (json_node_get_boolean (node) ? "Ja" : "Nein");
     case KIOSK_KIND_SELECT:
     case KIOSK_KIND_RADIO:
       {
         const KioskCode *code = text != NULL && element->code_list != NULL
                                 ? kiosk_code_list_lookup (element->code_list, text) : NULL;
-        return g_strdup (code != NULL ? kiosk_text_get (code->label, NULL) : text != NULL ? text : "");
+        return g_strdup (code != NULL ? kiosk_text_get (code->label, SUMMARY_LANG) : text != NULL ? text : "");
       }
     case KIOSK_KIND_DATE:
       {
@@ -111,16 +128,15 @@ format_value (const KioskElement *element, JsonNode *node)
 
         if (text != NULL && sscanf (text, "%4d-%2d-%2d", &y, &m, &d) == 3)
           date = g_date_time_new_utc (y, m, d, 0, 0, 0);
-        /* TRANSLATORS: a date in the summary, a g_date_time_format() format */
-        return date != NULL ? g_date_time_format (date, _("%Y-%m-%d")) : g_strdup (text != NULL ? text : "");
+        return date != NULL ? g_date_time_format (date, "%d.%m.%Y") : g_strdup (text != NULL ? text : "");
       }
     case KIOSK_KIND_CURRENCY:
       {
-        g_autofree char *number = format_decimal (json_node_get_double (node), 2);
+        g_autofree char *number = format_decimal (json_node_get_double (node), 2, TRUE);
         return g_strconcat (number, " €", NULL);
       }
     case KIOSK_KIND_NUMBER:
-      return format_decimal (json_node_get_double (node), -1);
+      return format_decimal (json_node_get_double (node), -1, FALSE);
     case KIOSK_KIND_INTEGER:
       return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
     default:
@@ -163,7 +179,7 @@ summary_items (KioskPen *pen, const KioskElement *container, JsonObject *object,
 
           for (guint n = 0; instances != NULL && n < json_array_get_length (instances); n++)
             {
-              g_autofree char *heading = g_strdup_printf ("%s (%u)", kiosk_text_get (element->label, NULL), n + 1);
+              g_autofree char *heading = g_strdup_printf ("%s (%u)", kiosk_text_get (element->label, SUMMARY_LANG), n + 1);
               JsonObject *instance = json_array_get_object_element (instances, n);
 
               pen->y += sizes->value * 0.5;
@@ -175,7 +191,7 @@ summary_items (KioskPen *pen, const KioskElement *container, JsonObject *object,
       else if (kiosk_kind_is_container (element->kind))
         {
           pen->y += sizes->value * 0.5;
-          _kiosk_pen_text (pen, kiosk_text_get (element->label, NULL), TRUE, FALSE, sizes->value);
+          _kiosk_pen_text (pen, kiosk_text_get (element->label, SUMMARY_LANG), TRUE, FALSE, sizes->value);
           summary_items (pen, element, object, sizes);
         }
       else
@@ -184,7 +200,7 @@ summary_items (KioskPen *pen, const KioskElement *container, JsonObject *object,
           g_auto(GStrv) lines = g_strsplit (value, "\n", -1);
 
           pen->y += sizes->label * 0.4;
-          _kiosk_pen_text (pen, kiosk_text_get (element->label, NULL), FALSE, FALSE, sizes->label);
+          _kiosk_pen_text (pen, kiosk_text_get (element->label, SUMMARY_LANG), FALSE, FALSE, sizes->label);
           for (guint l = 0; lines[l] != NULL; l++)
             _kiosk_pen_text (pen, lines[l], TRUE, FALSE, sizes->value);
           memset (value, 0, strlen (value));
@@ -230,10 +246,9 @@ summary_document (cairo_t         *cr,
 
   pen = (KioskPen) { cr, TRUE, layout.margin, layout.margin, layout.width - 2 * layout.margin,
                      600.0 / 72.0, TRUE, layout.height - layout.margin, layout.margin };
-  _kiosk_pen_text (&pen, kiosk_text_get (form->title, NULL), TRUE, FALSE, layout.title_size);
-  when = created != NULL ? _kiosk_receipt_format_created (created) : NULL;
-  /* TRANSLATORS: under the title of the application summary: reference, date and time */
-  subtitle = g_strdup_printf (_("Reference %s · %s"), reference != NULL ? reference : "–", when != NULL ? when : "");
+  _kiosk_pen_text (&pen, kiosk_text_get (form->title, SUMMARY_LANG), TRUE, FALSE, layout.title_size);
+  when = created != NULL ? g_date_time_format (created, "%d.%m.%Y %H:%M") : NULL;
+  subtitle = g_strdup_printf ("Vorgangsnummer %s · %s", reference != NULL ? reference : "–", when != NULL ? when : "");
   _kiosk_pen_text (&pen, subtitle, FALSE, FALSE, sizes.label + 1);
   _kiosk_pen_rule (&pen, sizes.value * 0.5);
 
@@ -244,7 +259,7 @@ summary_document (cairo_t         *cr,
       if (!has_answers (page, data))
         continue;
       pen.y += sizes.heading * 0.6;
-      _kiosk_pen_text (&pen, kiosk_text_get (page->label, NULL), TRUE, FALSE, sizes.heading);
+      _kiosk_pen_text (&pen, kiosk_text_get (page->label, SUMMARY_LANG), TRUE, FALSE, sizes.heading);
       summary_items (&pen, page, data, &sizes);
     }
   cairo_show_page (cr);
@@ -281,7 +296,7 @@ kiosk_summary_render_pdf (const KioskForm *form,
   buffer = g_new0 (WipingBuffer, 1);
   surface = cairo_pdf_surface_create_for_stream (append_wiping, buffer, layout.width, layout.height);
   cairo_pdf_surface_restrict_to_version (surface, CAIRO_PDF_VERSION_1_5);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, kiosk_text_get (form->title, NULL));
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, kiosk_text_get (form->title, SUMMARY_LANG));
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Antragskiosk " PACKAGE_VERSION);
   cr = cairo_create (surface);
   summary_document (cr, form, data, reference, created);
