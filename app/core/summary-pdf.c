@@ -11,11 +11,11 @@
 #include <glib.h>
 #include <cairo.h>
 #include <cairo-pdf.h>
-#include <json-glib/json-glib.h>
 
 #include <antragskiosk/form.h>
 #include <antragskiosk/receipt.h>
 
+#include "json-doc-private.h"
 #include "receipt-private.h"
 
 /* An output buffer that overwrites every copy it leaves behind: the
@@ -105,15 +105,14 @@ format_decimal (double value, int decimals, gboolean group)
 
 /* The value as the authority reads it. */
 static char *
-format_value (const KioskElement *element, JsonNode *node)
+format_value (const KioskElement *element, const KioskJson *node)
 {
-  const char *text = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-                     ? json_node_get_string (node) : NULL;
+  const char *text = kiosk_json_is_string (node) ? node->v.string : NULL;
 
   switch (element->kind)
     {
     case KIOSK_KIND_CHECKBOX:
-      return g_strdup (json_node_get_boolean (node) ? "Ja" : "Nein");
+      return g_strdup (node->type == KIOSK_JSON_BOOLEAN && node->v.boolean ? "Ja" : "Nein");
     case KIOSK_KIND_SELECT:
     case KIOSK_KIND_RADIO:
       {
@@ -132,13 +131,15 @@ format_value (const KioskElement *element, JsonNode *node)
       }
     case KIOSK_KIND_CURRENCY:
       {
-        g_autofree char *number = format_decimal (json_node_get_double (node), 2, TRUE);
+        g_autofree char *number = format_decimal (kiosk_json_get_number (node), 2, TRUE);
         return g_strconcat (number, " €", NULL);
       }
     case KIOSK_KIND_NUMBER:
-      return format_decimal (json_node_get_double (node), -1, FALSE);
+      return format_decimal (kiosk_json_get_number (node), -1, FALSE);
     case KIOSK_KIND_INTEGER:
-      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      if (node->type == KIOSK_JSON_INTEGER)
+        return g_strdup_printf ("%" G_GINT64_FORMAT, node->v.integer);
+      return format_decimal (kiosk_json_get_number (node), 0, FALSE);
     default:
       return g_strdup (text != NULL ? text : "");
     }
@@ -146,12 +147,10 @@ format_value (const KioskElement *element, JsonNode *node)
 
 /* Whether @object holds an answer to anything inside @element. */
 static gboolean
-has_answers (const KioskElement *element, JsonObject *object)
+has_answers (const KioskElement *element, const KioskJson *object)
 {
-  if (kiosk_kind_is_input (element->kind))
-    return json_object_has_member (object, element->id);
-  if (kiosk_element_is_repeatable (element))
-    return json_object_has_member (object, element->id);
+  if (kiosk_kind_is_input (element->kind) || kiosk_element_is_repeatable (element))
+    return kiosk_json_get (object, element->id) != NULL;
   if (element->children == NULL)
     return FALSE;
   for (guint i = 0; i < element->children->len; i++)
@@ -165,7 +164,7 @@ typedef struct {
 } SummarySizes;
 
 static void
-summary_items (KioskPen *pen, const KioskElement *container, JsonObject *object, const SummarySizes *sizes)
+summary_items (KioskPen *pen, const KioskElement *container, const KioskJson *object, const SummarySizes *sizes)
 {
   for (guint i = 0; i < container->children->len; i++)
     {
@@ -175,16 +174,16 @@ summary_items (KioskPen *pen, const KioskElement *container, JsonObject *object,
         continue;
       if (kiosk_element_is_repeatable (element))
         {
-          JsonArray *instances = json_object_get_array_member (object, element->id);
+          const KioskJson *instances = kiosk_json_get (object, element->id);
 
-          for (guint n = 0; instances != NULL && n < json_array_get_length (instances); n++)
+          for (guint n = 0; kiosk_json_is_array (instances) && n < instances->length; n++)
             {
               g_autofree char *heading = g_strdup_printf ("%s (%u)", kiosk_text_get (element->label, SUMMARY_LANG), n + 1);
-              JsonObject *instance = json_array_get_object_element (instances, n);
+              const KioskJson *instance = &instances->v.elements[n];
 
               pen->y += sizes->value * 0.5;
               _kiosk_pen_text (pen, heading, TRUE, FALSE, sizes->value);
-              if (instance != NULL)
+              if (kiosk_json_is_object (instance))
                 summary_items (pen, element, instance, sizes);
             }
         }
@@ -196,7 +195,7 @@ summary_items (KioskPen *pen, const KioskElement *container, JsonObject *object,
         }
       else
         {
-          g_autofree char *value = format_value (element, json_object_get_member (object, element->id));
+          g_autofree char *value = format_value (element, kiosk_json_get (object, element->id));
           g_auto(GStrv) lines = g_strsplit (value, "\n", -1);
 
           pen->y += sizes->label * 0.4;
@@ -208,27 +207,22 @@ summary_items (KioskPen *pen, const KioskElement *container, JsonObject *object,
     }
 }
 
-/* The "data" object of the canonical data JSON, owned by @parser; NULL
- * when the text is not that. */
-static JsonObject *
-summary_data (JsonParser *parser, const char *data_json, gssize length)
+/* The "data" object of the canonical data JSON, in @doc; NULL when the
+ * text is not that. */
+static const KioskJson *
+summary_data (const KioskJsonDoc *doc)
 {
-  JsonNode *root;
+  const KioskJson *root = kiosk_json_doc_get_root (doc);
+  const KioskJson *data = kiosk_json_doc_get_problems (doc)->len == 0 ? kiosk_json_get (root, "data") : NULL;
 
-  if (!json_parser_load_from_data (parser, data_json, length, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-      && json_object_has_member (json_node_get_object (root), "data"))
-    return json_object_get_object_member (json_node_get_object (root), "data");
-  return NULL;
+  return kiosk_json_is_object (data) ? data : NULL;
 }
 
 /* The title, the reference and time, then every page with answers. */
 static void
 summary_document (cairo_t         *cr,
                   const KioskForm *form,
-                  JsonObject      *data,
+                  const KioskJson *data,
                   const char      *reference,
                   GDateTime       *created)
 {
@@ -274,19 +268,22 @@ kiosk_summary_render_pdf (const KioskForm *form,
                           GError         **error)
 {
   KioskPaperLayout layout = _kiosk_paper_layout (KIOSK_PAPER_A4);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  KioskJsonDoc *doc;
   g_autoptr(cairo_surface_t) surface = NULL;
   g_autoptr(cairo_t) cr = NULL;
   WipingBuffer *buffer;
-  JsonObject *data;
+  const KioskJson *data;
   cairo_status_t status;
 
   g_return_val_if_fail (form != NULL, NULL);
   g_return_val_if_fail (data_json != NULL, NULL);
 
-  data = summary_data (parser, data_json, length);
+  /* our parser, not json-glib's: its arena is wiped when it is freed */
+  doc = kiosk_json_doc_parse (data_json, length < 0 ? strlen (data_json) : (gsize) length);
+  data = summary_data (doc);
   if (data == NULL)
     {
+      kiosk_json_doc_free (doc);
       /* never the input itself in a message */
       g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
                    "The summary needs the canonical data JSON of the application");
@@ -300,6 +297,7 @@ kiosk_summary_render_pdf (const KioskForm *form,
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Antragskiosk " PACKAGE_VERSION);
   cr = cairo_create (surface);
   summary_document (cr, form, data, reference, created);
+  kiosk_json_doc_free (doc);
   status = cairo_status (cr);
   g_clear_pointer (&cr, cairo_destroy);
   cairo_surface_finish (surface);

@@ -226,7 +226,8 @@ typedef struct _KioskForm KioskForm;
  * (kiosk_answers_to_data(), @length bytes or -1); only what it holds is
  * shown. The result is plaintext personal data: it is built in memory
  * only, in a buffer that is overwritten when it grows and when the
- * GBytes is freed (cairo's and json-glib's own working memory is not);
+ * GBytes is freed; the data JSON is read into an arena that is wiped
+ * too (cairo's own working memory is not);
  * encrypt it and drop it, never write it to disk. Errors never quote the
  * input. */
 GBytes       *kiosk_summary_render_pdf    (const KioskForm *form,
