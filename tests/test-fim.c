@@ -135,14 +135,15 @@ test_xdf2 (void)
   g_autofree char *p = NULL;
 
   g_assert_cmpint (result->xdf_version, ==, 2);
-  /* 25 datenfeld elements in the file: 5 cannot be entered (locked
-   * F99000209, hidden F99000210, file F99000211, obj F99000212, select
-   * F99000213 whose code list is not given). */
-  g_assert_cmpuint (result->datenfelder, ==, 25);
+  /* 23 datenfeld elements in the file: 3 cannot be entered (file
+   * F99000211, obj F99000212, select F99000213 whose code list is not
+   * given). XDF 2 has no feldart locked or hidden: xdf3-hundesteuer.xml
+   * has them. */
+  g_assert_cmpuint (result->datenfelder, ==, 23);
   g_assert_cmpuint (result->fields, ==, 20);
-  g_assert_cmpuint (result->unmapped, ==, 5);
-  g_assert_cmpuint (count_notes (result, KIOSK_FIM_NOTE_UNMAPPED, NULL), ==, 5);
-  for (guint i = 209; i <= 213; i++)
+  g_assert_cmpuint (result->unmapped, ==, 3);
+  g_assert_cmpuint (count_notes (result, KIOSK_FIM_NOTE_UNMAPPED, NULL), ==, 3);
+  for (guint i = 211; i <= 213; i++)
     {
       g_autofree char *id = g_strdup_printf ("F99000%u", i);
       g_assert_cmpuint (count_notes (result, KIOSK_FIM_NOTE_UNMAPPED, id), ==, 1);
@@ -315,9 +316,13 @@ test_xdf3 (void)
   g_autofree char *p = NULL;
 
   g_assert_cmpint (result->xdf_version, ==, 3);
-  g_assert_cmpuint (result->datenfelder, ==, 16);
+  /* 18 datenfeld elements: locked F…307 is shown as text but not sent,
+   * hidden F…308 is not shown */
+  g_assert_cmpuint (result->datenfelder, ==, 18);
   g_assert_cmpuint (result->fields, ==, 16);
-  g_assert_cmpuint (result->unmapped, ==, 0);
+  g_assert_cmpuint (result->unmapped, ==, 2);
+  g_assert_cmpuint (count_notes (result, KIOSK_FIM_NOTE_UNMAPPED, "F99000000307"), ==, 1);
+  g_assert_cmpuint (count_notes (result, KIOSK_FIM_NOTE_UNMAPPED, "F99000000308"), ==, 1);
   g_assert_cmpuint (result->groups, ==, 4);
   /* R…010 (field, typ V) and R…021 (schema, typ V) converted; R…020 typ B not */
   g_assert_cmpuint (result->rules_total, ==, 3);
@@ -354,6 +359,10 @@ test_xdf3 (void)
   g_assert_nonnull (e->constraint);
   element (form, "g99000000200_f99000000205", KIOSK_KIND_CHECKBOX);
   element (form, "g99000000300_f99000000304", KIOSK_KIND_STATIC);
+  /* locked F…307: its value shown with the label, as text */
+  e = element (form, "g99000000300_f99000000307", KIOSK_KIND_STATIC);
+  g_assert_cmpstr (kiosk_text_get (e->label, "de"), ==, "Aktenzeichen: HST-2024");
+  g_assert_nonnull (strstr (result->map_tsv, "\n-\tF99000000308\t1.0.0\tunmapped\t1:1\tInterner Schlüssel\n"));
 
   p = problems_of (form, "{" XDF3_VALID "}");
   g_assert_cmpstr (p, ==, "");

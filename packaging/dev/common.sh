@@ -29,6 +29,7 @@ test_packages=(
   clang libclang-rt-14-dev
   python3 python3-jsonschema python3-jwcrypto python3-cryptography
   zbar-tools poppler-utils openssl sqlite3
+  libxml2-utils   # xmllint: the FIM test messages against the official XDatenfelder XSDs
   xvfb xauth dbus-daemon python3-pyatspi at-spi2-core
   cups-daemon
   cage xwayland xdotool imagemagick systemd
