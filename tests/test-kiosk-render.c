@@ -334,14 +334,20 @@ test_out_of_service (void)
 }
 
 /* A form imported from FIM XDatenfelder (docs/fim.md): the XDF 2 and
- * XDF 3 test schemas, imported as antragskiosk-ctl import-fim does, put
- * into a forms directory and shown by the kiosk — every page of each,
- * empty and with the errors Next shows, normal and largest text. */
+ * XDF 3 test schemas and two published XDF 2 Stammdatenschemata
+ * (tests/data/fim/published/README.md), imported as antragskiosk-ctl
+ * import-fim does, put into a forms directory and shown by the kiosk — the
+ * first page of each, empty and with the errors Next shows, normal and
+ * largest text. */
 static void
 test_fim (void)
 {
-  const char *files[] = { "xdf2-gewerbe.xml", "xdf3-hundesteuer.xml" };
+  const char *files[] = { "xdf2-gewerbe.xml", "xdf3-hundesteuer.xml",
+                          "published/escalon-glykon/examples/2.0/bewohnerparken/S05000058V1.0_xdf2.xml",
+                          "published/escalon-glykon/examples/2.0/gewerbeanmeldung/S00000009_xdatenfelder.xml" };
   g_autofree char *codelists = g_test_build_filename (G_TEST_DIST, "data", "fim", "codelists", NULL);
+  g_autofree char *published_lists = g_test_build_filename (G_TEST_DIST, "data", "fim", "published", "escalon-glykon",
+                                                            "examples", "2.0", "bewohnerparken", NULL);
   g_autoptr(KioskFimCodeLists) lists = kiosk_fim_code_lists_new ();
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
@@ -351,6 +357,10 @@ test_fim (void)
 
   g_assert_true (kiosk_fim_code_lists_add_dir (lists, codelists, problems, &error));
   g_assert_no_error (error);
+  /* the folder also holds S05000058 itself: one problem line, the six lists added */
+  g_assert_true (kiosk_fim_code_lists_add_dir (lists, published_lists, problems, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (problems->len, ==, 1);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *xdf = g_test_build_filename (G_TEST_DIST, "data", "fim", files[i], NULL);
