@@ -6,12 +6,12 @@
 
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <glib.h>
 #include <cairo.h>
 #include <cairo-pdf.h>
 
+#include <antragskiosk/display.h>
 #include <antragskiosk/form.h>
 #include <antragskiosk/receipt.h>
 
@@ -64,85 +64,31 @@ append_wiping (void *closure, const unsigned char *data, unsigned int length)
 }
 
 /* The summary goes to the authority, whose official language is German
- * (§ 23 VwVfG): it is German whatever language the visitor used, so its
- * few words and formats are fixed here rather than looked up in the
- * visitor's catalog (which would need the process-wide LANGUAGE switched
- * while the sync thread may be translating too). Form texts are taken in
- * "de". */
+ * (§ 23 VwVfG): it is German whatever language the visitor used. Form
+ * texts are taken in "de", values formatted for the authority
+ * (display.h), so that rendering never switches the process-wide gettext
+ * language, which the sync thread may be using at the same moment. */
 #define SUMMARY_LANG "de"
 
-/* @value with a decimal comma (DIN 5008): @decimals digits after it
- * (-1: as many as needed), thousands grouped with a dot when @group. */
-static char *
-format_decimal (double value, int decimals, gboolean group)
-{
-  char text[G_ASCII_DTOSTR_BUF_SIZE];
-  const char *digits, *point;
-  GString *out = g_string_new (NULL);
-
-  if (decimals >= 0)
-    g_ascii_formatd (text, sizeof text, decimals == 2 ? "%.2f" : "%.0f", value);
-  else
-    g_ascii_dtostr (text, sizeof text, value);
-  digits = text[0] == '-' ? text + 1 : text;
-  if (digits != text)
-    g_string_append_c (out, '-');
-  point = strchr (digits, '.');
-  for (const char *p = digits; *p != '\0'; p++)
-    {
-      gsize left = point != NULL ? (gsize) (point - p) : strlen (p);
-
-      if (*p == '.')
-        g_string_append_c (out, ',');
-      else
-        g_string_append_c (out, *p);
-      if (group && g_ascii_isdigit (*p) && (point == NULL || p < point) && left > 1 && (left - 1) % 3 == 0
-          && g_ascii_isdigit (p[1]))
-        g_string_append_c (out, '.');
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* The value as the authority reads it. */
+/* The value of the canonical data, as the authority reads it. */
 static char *
 format_value (const KioskElement *element, const KioskJson *node)
 {
-  const char *text = kiosk_json_is_string (node) ? node->v.string : NULL;
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *integer = NULL;
+  const char *canonical = NULL;
 
-  switch (element->kind)
-    {
-    case KIOSK_KIND_CHECKBOX:
-      return g_strdup (node->type == KIOSK_JSON_BOOLEAN && node->v.boolean ? "Ja" : "Nein");
-    case KIOSK_KIND_SELECT:
-    case KIOSK_KIND_RADIO:
-      {
-        const KioskCode *code = text != NULL && element->code_list != NULL
-                                ? kiosk_code_list_lookup (element->code_list, text) : NULL;
-        return g_strdup (code != NULL ? kiosk_text_get (code->label, SUMMARY_LANG) : text != NULL ? text : "");
-      }
-    case KIOSK_KIND_DATE:
-      {
-        int y = 0, m = 0, d = 0;
-        g_autoptr(GDateTime) date = NULL;
-
-        if (text != NULL && sscanf (text, "%4d-%2d-%2d", &y, &m, &d) == 3)
-          date = g_date_time_new_utc (y, m, d, 0, 0, 0);
-        return date != NULL ? g_date_time_format (date, "%d.%m.%Y") : g_strdup (text != NULL ? text : "");
-      }
-    case KIOSK_KIND_CURRENCY:
-      {
-        g_autofree char *number = format_decimal (kiosk_json_get_number (node), 2, TRUE);
-        return g_strconcat (number, " €", NULL);
-      }
-    case KIOSK_KIND_NUMBER:
-      return format_decimal (kiosk_json_get_number (node), -1, FALSE);
-    case KIOSK_KIND_INTEGER:
-      if (node->type == KIOSK_JSON_INTEGER)
-        return g_strdup_printf ("%" G_GINT64_FORMAT, node->v.integer);
-      return format_decimal (kiosk_json_get_number (node), 0, FALSE);
-    default:
-      return g_strdup (text != NULL ? text : "");
-    }
+  if (node == NULL)
+    canonical = NULL;
+  else if (node->type == KIOSK_JSON_BOOLEAN)
+    canonical = node->v.boolean ? "true" : "false";
+  else if (node->type == KIOSK_JSON_INTEGER)
+    canonical = integer = g_strdup_printf ("%" G_GINT64_FORMAT, node->v.integer);
+  else if (node->type == KIOSK_JSON_DOUBLE)
+    canonical = g_ascii_dtostr (number, sizeof number, node->v.number);
+  else if (node->type == KIOSK_JSON_STRING)
+    canonical = node->v.string;
+  return kiosk_display_value (element, canonical, KIOSK_DISPLAY_FOR_AUTHORITY);
 }
 
 /* Whether @object holds an answer to anything inside @element. */
@@ -195,14 +141,18 @@ summary_items (KioskPen *pen, const KioskElement *container, const KioskJson *ob
         }
       else
         {
-          g_autofree char *value = format_value (element, kiosk_json_get (object, element->id));
-          g_auto(GStrv) lines = g_strsplit (value, "\n", -1);
+          char *value = format_value (element, kiosk_json_get (object, element->id));
+          char **lines = g_strsplit (value, "\n", -1);
 
           pen->y += sizes->label * 0.4;
           _kiosk_pen_text (pen, kiosk_text_get (element->label, SUMMARY_LANG), FALSE, FALSE, sizes->label);
           for (guint l = 0; lines[l] != NULL; l++)
-            _kiosk_pen_text (pen, lines[l], TRUE, FALSE, sizes->value);
-          memset (value, 0, strlen (value));
+            {
+              _kiosk_pen_text (pen, lines[l], TRUE, FALSE, sizes->value);
+              kiosk_display_free (lines[l]);
+            }
+          g_free (lines);
+          kiosk_display_free (value);
         }
     }
 }
