@@ -13,5 +13,18 @@ spec = importlib.util.spec_from_file_location("platform_tests", os.path.join(HER
 platform_tests = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(platform_tests)
 
+# FITKO's OpenAPI document against every body the platform takes and gives.
+spec = importlib.util.spec_from_file_location("openapi_tests", os.path.join(HERE, "test_openapi.py"))
+openapi_tests = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(openapi_tests)
+
+
+def load_tests(loader, tests, pattern):
+    suite = unittest.TestSuite()
+    suite.addTests(loader.loadTestsFromModule(platform_tests))
+    suite.addTests(loader.loadTestsFromModule(openapi_tests))
+    return suite
+
+
 if __name__ == "__main__":
-    unittest.main(module=platform_tests, verbosity=2)
+    unittest.main(verbosity=2)

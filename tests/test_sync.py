@@ -102,7 +102,12 @@ class SyncTest(unittest.TestCase):
             self.platform.stop()
         self.tmp.cleanup()
 
-    def write_config(self, url, ca, sync=""):
+    def write_config(self, url, ca, sync="", trust_anchor=None):
+        # The platform's trust anchors: the demo root (the demo destination's
+        # encryption key) and its authority's root (the destination's
+        # signature key for accept/reject).
+        trust_anchor = trust_anchor or (os.path.join(self.platform.state_dir, "trust-anchors.pem")
+                                        if self.platform is not None else DEMO_ROOT)
         with open(self.config, "w", encoding="utf-8") as f:
             f.write(f"""[kiosk]
 id=sync-test
@@ -118,7 +123,7 @@ ca_file={ca}
 [destination demo]
 destination_id=4b5c7214-aa12-4624-955e-0f7deaabc342
 key_file={DEMO_JWK}
-trust_anchor={DEMO_ROOT}
+trust_anchor={trust_anchor}
 forms=*
 
 [sync]
@@ -433,7 +438,7 @@ connect_timeout_s=3
     def test_permanent_failure_carries_reason(self):
         self.start_platform()
         good = self.submit(2)
-        bad = self.submit(1, forms=["sperrmuell"])        # no LeiKa key: the platform says 422
+        bad = self.submit(1, forms=["sperrmuell"])        # a service the destination does not list
         self.platform.add_fault(method="PUT", path=r"/attachments/", action="status", count=1, status=400,
                                 title="Bad Request", detail="attachment too large for this destination")
         result = self.sync_once(expect_rc=0)
@@ -444,8 +449,9 @@ connect_timeout_s=3
         reasons = sorted(i["last_error"] for i in failed_items)
         self.assertIn("HTTP 400: Bad Request: attachment too large for this destination", reasons)
         self.assertEqual(items[list(bad)[0]]["state"], "failed")
-        self.assertIn("HTTP 422", items[list(bad)[0]]["last_error"])
-        self.assertIn("LeiKa identifier", items[list(bad)[0]]["last_error"])
+        # refused before anything was sent, with the reason
+        self.assertIn("does not offer the service", items[list(bad)[0]]["last_error"])
+        self.assertEqual(len(self.platform.submissions()), 2)   # the good two only: nothing created for it
         # staff retry → sent (the 400 was a one-off)
         retried = [r for r, i in items.items() if i["state"] == "failed" and r in good][0]
         self.assertEqual(self.ctl("queue", "retry", retried, "--config", self.config).returncode, 0)

@@ -123,3 +123,24 @@ kiosk_jws_verify_ps512 (const char *token,
   EVP_PKEY_free (pkey);
   return ok;
 }
+
+char *
+kiosk_jws_get_kid (const char *token)
+{
+  const char *dot = strchr (token, '.');
+  g_autofree guint8 *header_json = NULL;
+  g_autofree char *header_text = NULL;
+  g_autoptr(JsonNode) header = NULL;
+  gsize length = 0;
+
+  if (dot == NULL)
+    return NULL;
+  header_json = _kiosk_base64url_decode (token, (gsize) (dot - token), &length);
+  if (header_json == NULL)
+    return NULL;
+  header_text = g_strndup ((const char *) header_json, length);
+  header = json_from_string (header_text, NULL);
+  if (header == NULL || !JSON_NODE_HOLDS_OBJECT (header))
+    return NULL;
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (header), "kid", NULL));
+}

@@ -498,6 +498,8 @@ out:
 static gboolean
 check_usage_members (JsonObject  *jwk,
                      const char  *source,
+                     const char  *required_alg,
+                     const char  *required_use,
                      const char  *required_op,
                      GError     **error)
 {
@@ -527,30 +529,30 @@ check_usage_members (JsonObject  *jwk,
   if (alg == NULL)
     {
       g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
-                   "%s: \"alg\" is missing; it must be \"RSA-OAEP-256\"", source);
+                   "%s: \"alg\" is missing; it must be \"%s\"", source, required_alg);
       return FALSE;
     }
-  if (strcmp (alg, "RSA-OAEP-256") != 0)
+  if (strcmp (alg, required_alg) != 0)
     {
       if (quotable (alg) != NULL)
         g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
-                     "%s: \"alg\" is \"%s\"; it must be \"RSA-OAEP-256\"", source, alg);
+                     "%s: \"alg\" is \"%s\"; it must be \"%s\"", source, alg, required_alg);
       else
         g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
-                     "%s: \"alg\" is not \"RSA-OAEP-256\"", source);
+                     "%s: \"alg\" is not \"%s\"", source, required_alg);
       return FALSE;
     }
   if (use_node != NULL)
     {
       const char *use = member_string (jwk, "use");
 
-      if (use == NULL || strcmp (use, "enc") != 0)
+      if (use == NULL || strcmp (use, required_use) != 0)
         {
           g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
-                       "%s: \"use\" is %s%s%s; an encryption key has \"enc\"",
+                       "%s: \"use\" is %s%s%s; this key must have \"%s\"",
                        source, quotable (use) != NULL ? "\"" : "",
-                       quotable (use) != NULL ? use : use != NULL ? "not \"enc\"" : "not a string",
-                       quotable (use) != NULL ? "\"" : "");
+                       quotable (use) != NULL ? use : use != NULL ? "not the right use" : "not a string",
+                       quotable (use) != NULL ? "\"" : "", required_use);
           return FALSE;
         }
     }
@@ -578,8 +580,9 @@ check_usage_members (JsonObject  *jwk,
   if (!found)
     {
       g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
-                   "%s: \"key_ops\" lacks \"%s\"; the key may not be used to encrypt content keys",
-                   source, required_op);
+                   "%s: \"key_ops\" lacks \"%s\"; the key may not be used for %s",
+                   source, required_op,
+                   strcmp (required_op, "wrapKey") == 0 ? "encrypting content keys" : "verifying signatures");
       return FALSE;
     }
   return TRUE;
@@ -776,6 +779,22 @@ kiosk_key_new_from_data (const char  *jwk_json,
                          const char  *source,
                          GError     **error)
 {
+  return kiosk_key_new_checked (jwk_json, jwk_length, trust_anchor_pem, pem_length,
+                                KIOSK_KEY_PURPOSE_ENCRYPT, KIOSK_KEYS_MIN_RSA_BITS, verify_time, source, error);
+}
+
+KioskKey *
+kiosk_key_new_checked (const char       *jwk_json,
+                       gssize            jwk_length,
+                       const char       *trust_anchor_pem,
+                       gssize            pem_length,
+                       KioskKeyPurpose   purpose,
+                       guint             min_bits,
+                       GDateTime        *verify_time,
+                       const char       *source,
+                       GError          **error)
+{
+  gboolean verify = purpose == KIOSK_KEY_PURPOSE_VERIFY;
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(KioskKey) key = NULL;
   JsonObject *jwk;
@@ -799,7 +818,9 @@ kiosk_key_new_from_data (const char  *jwk_json,
                    "public key: remove the private key from this terminal", source);
       return NULL;
     }
-  if (!check_usage_members (jwk, source, "wrapKey", error) || !check_kid (jwk, source, error))
+  if (!check_usage_members (jwk, source, verify ? "PS512" : "RSA-OAEP-256", verify ? "sig" : "enc",
+                            verify ? "verify" : "wrapKey", error)
+      || !check_kid (jwk, source, error))
     return NULL;
 
   key = g_new0 (KioskKey, 1);
@@ -808,6 +829,13 @@ kiosk_key_new_from_data (const char  *jwk_json,
   key->pkey = _kiosk_rsa_pkey_from_jwk (jwk, FALSE, TRUE, source, error);
   if (key->pkey == NULL)
     return NULL;
+  if ((guint) EVP_PKEY_get_bits (key->pkey) < min_bits)
+    {
+      g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
+                   "%s: the RSA key has %d bits; at least %u are required",
+                   source, EVP_PKEY_get_bits (key->pkey), min_bits);
+      return NULL;
+    }
 
   chain = parse_x5c (jwk, source, error);
   if (chain == NULL)
@@ -826,10 +854,11 @@ kiosk_key_new_from_data (const char  *jwk_json,
       goto fail;
     }
   usage = X509_get_key_usage (leaf);
-  if (usage != UINT32_MAX && (usage & KU_KEY_ENCIPHERMENT) == 0)
+  if (usage != UINT32_MAX && (usage & (verify ? KU_DIGITAL_SIGNATURE : KU_KEY_ENCIPHERMENT)) == 0)
     {
       g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,
-                   "%s: the leaf certificate's key usage does not allow keyEncipherment", source);
+                   "%s: the leaf certificate's key usage does not allow %s", source,
+                   verify ? "digitalSignature" : "keyEncipherment");
       goto fail;
     }
   if (!verify_chain (key, chain, store, verify_time, source, error))

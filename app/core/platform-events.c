@@ -112,3 +112,162 @@ kiosk_platform_parse_events (JsonNode    *body,
   return TRUE;
 }
 
+
+void
+kiosk_event_log_init (KioskEventLog *log)
+{
+  memset (log, 0, sizeof *log);
+  log->types = g_ptr_array_new_with_free_func (g_free);
+  log->rejected = g_ptr_array_new_with_free_func (g_free);
+  log->missing_kids = g_ptr_array_new_with_free_func (g_free);
+}
+
+void
+kiosk_event_log_clear (KioskEventLog *log)
+{
+  g_clear_pointer (&log->types, g_ptr_array_unref);
+  g_clear_pointer (&log->rejected, g_ptr_array_unref);
+  g_clear_pointer (&log->missing_kids, g_ptr_array_unref);
+  g_clear_pointer (&log->reject_reason, g_free);
+}
+
+static gboolean
+is_authority_event (JsonObject *events)
+{
+  return json_object_has_member (events, EVENT_PREFIX "accept-submission")
+         || json_object_has_member (events, EVENT_PREFIX "reject-submission");
+}
+
+static gboolean
+has_kid (JsonNode   *jwks,
+         const char *kid)
+{
+  JsonNode *keys;
+
+  if (jwks == NULL || !JSON_NODE_HOLDS_OBJECT (jwks))
+    return FALSE;
+  keys = json_object_get_member (json_node_get_object (jwks), "keys");
+  if (keys == NULL || !JSON_NODE_HOLDS_ARRAY (keys))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (keys)); i++)
+    {
+      JsonNode *key = json_array_get_element (json_node_get_array (keys), i);
+
+      if (JSON_NODE_HOLDS_OBJECT (key)
+          && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (key), "kid", NULL), kid) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* NULL when the claims match @check, else why not. */
+static char *
+claims_mismatch (JsonObject            *claims,
+                 const KioskEventCheck *check,
+                 gboolean               authority)
+{
+  const char *iss = json_object_get_string_member_with_default (claims, "iss", NULL);
+  const char *txn = json_object_get_string_member_with_default (claims, "txn", NULL);
+  g_autofree char *case_txn = check->case_id != NULL ? g_strconcat ("case:", check->case_id, NULL) : NULL;
+
+  if (authority && (iss == NULL || check->destination_id == NULL || g_ascii_strcasecmp (iss, check->destination_id) != 0))
+    return g_strdup ("an accept/reject event whose issuer is not the destination");
+  if (case_txn != NULL && (txn == NULL || g_ascii_strcasecmp (txn, case_txn) != 0))
+    return g_strdup ("an event of another case");
+  return NULL;
+}
+
+/* One token: verified, checked and applied to @log, or listed as ignored. */
+static void
+check_token (const char            *token,
+             const KioskEventCheck *check,
+             KioskEventLog         *log)
+{
+  g_autofree char *subject = g_strconcat ("submission:", check->submission_id, NULL);
+  g_autoptr(JsonNode) payload = kiosk_jws_decode_payload (token);
+  g_autofree char *kid = kiosk_jws_get_kid (token);
+  g_autofree char *mismatch = NULL;
+  JsonObject *claims, *events;
+  const char *sub;
+  gboolean authority;
+  g_autoptr(GList) names = NULL;
+
+  if (payload == NULL)
+    {
+      g_ptr_array_add (log->rejected, g_strdup ("a token that is not a signed event"));
+      return;
+    }
+  claims = json_node_get_object (payload);
+  sub = json_object_get_string_member_with_default (claims, "sub", NULL);
+  if (sub == NULL || g_ascii_strcasecmp (sub, subject) != 0)
+    return;  /* another submission of the case: not ours to read */
+  if (!json_object_has_member (claims, "events")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (claims, "events")))
+    {
+      g_ptr_array_add (log->rejected, g_strdup ("a token without events"));
+      return;
+    }
+  events = json_object_get_object_member (claims, "events");
+  authority = is_authority_event (events);
+  if (authority && kid != NULL && !has_kid (check->destination_keys, kid))
+    {
+      g_ptr_array_add (log->missing_kids, g_strdup (kid));
+      return;
+    }
+  if (!kiosk_jws_verify_ps512 (token, authority ? check->destination_keys : check->platform_jwks))
+    {
+      g_ptr_array_add (log->rejected, g_strdup (authority
+                                                ? "an accept/reject event not signed with the destination's key"
+                                                : "an event whose signature does not verify with the platform's keys"));
+      return;
+    }
+  mismatch = claims_mismatch (claims, check, authority);
+  if (mismatch != NULL)
+    {
+      g_ptr_array_add (log->rejected, g_steal_pointer (&mismatch));
+      return;
+    }
+  names = json_object_get_members (events);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      const char *type = g_str_has_prefix (name, EVENT_PREFIX) ? name + strlen (EVENT_PREFIX) : name;
+
+      g_ptr_array_add (log->types, g_strdup (type));
+      if (log->reject_reason == NULL && strcmp (type, "reject-submission") == 0)
+        log->reject_reason = reject_reason_from (json_object_get_member (events, name));
+    }
+}
+
+gboolean
+kiosk_platform_check_events (JsonNode              *body,
+                             const KioskEventCheck *check,
+                             KioskEventLog         *log)
+{
+  JsonObject *object;
+  JsonArray *array;
+
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body) || check->submission_id == NULL)
+    return FALSE;
+  object = json_node_get_object (body);
+  if (!json_object_has_member (object, "eventLog")
+      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "eventLog")))
+    return FALSE;
+  array = json_object_get_array_member (object, "eventLog");
+  log->n_tokens = json_array_get_length (array);
+  log->total_count = json_object_get_int_member_with_default (object, "totalCount", -1);
+  if (log->total_count < 0)
+    log->total_count = log->n_tokens;
+  for (guint i = 0; i < log->n_tokens; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        {
+          g_ptr_array_add (log->rejected, g_strdup ("an entry that is not a token"));
+          continue;
+        }
+      check_token (json_node_get_string (element), check, log);
+    }
+  return TRUE;
+}

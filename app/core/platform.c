@@ -620,6 +620,46 @@ kiosk_platform_get_events (KioskPlatform         *platform,
 }
 
 void
+kiosk_platform_get_events_page (KioskPlatform         *platform,
+                                const char            *case_id,
+                                guint                  offset,
+                                guint                  limit,
+                                KioskPlatformCallback  callback,
+                                gpointer               user_data)
+{
+  g_autofree char *cid = escape_segment (case_id);
+
+  start_api_request (platform, "GET", g_strdup_printf ("/v1/cases/%s/events?offset=%u&limit=%u", cid, offset, limit),
+                     NULL, NULL, callback, user_data);
+}
+
+void
+kiosk_platform_get_destination (KioskPlatform         *platform,
+                                const char            *destination_id,
+                                KioskPlatformCallback  callback,
+                                gpointer               user_data)
+{
+  g_autofree char *did = escape_segment (destination_id);
+
+  start_api_request (platform, "GET", g_strdup_printf ("/v1/destinations/%s", did), NULL, NULL,
+                     callback, user_data);
+}
+
+void
+kiosk_platform_get_destination_key (KioskPlatform         *platform,
+                                    const char            *destination_id,
+                                    const char            *kid,
+                                    KioskPlatformCallback  callback,
+                                    gpointer               user_data)
+{
+  g_autofree char *did = escape_segment (destination_id);
+  g_autofree char *k = escape_segment (kid);
+
+  start_api_request (platform, "GET", g_strdup_printf ("/v1/destinations/%s/keys/%s", did, k), NULL, NULL,
+                     callback, user_data);
+}
+
+void
 kiosk_platform_get_jwks (KioskPlatform         *platform,
                          KioskPlatformCallback  callback,
                          gpointer               user_data)

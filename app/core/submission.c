@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include <antragskiosk/destination.h>
 #include <antragskiosk/i18n.h>
 #include <antragskiosk/jwe.h>
 #include <antragskiosk/keys.h>
@@ -15,9 +16,14 @@
 G_DEFINE_QUARK (kiosk-submission-error-quark, kiosk_submission_error)
 
 typedef struct {
-  KioskKey *key;      /* NULL when it could not be loaded */
-  GError   *error;    /* why not */
+  KioskKey *key;        /* NULL when it could not be loaded */
+  GError   *error;      /* why not */
+  gint64    loaded_us;  /* monotonic time of the load */
 } CachedKey;
+
+/* The sync service may fetch a new key (rotation) or the first one at any
+ * time: a loaded key is looked up again after this long. */
+#define KEY_RELOAD_US (60 * G_USEC_PER_SEC)
 
 struct _KioskSubmitter {
   const KioskConfig *config;
@@ -68,20 +74,24 @@ destination_key (KioskSubmitter               *submitter,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   GDateTime *not_after;
 
-  if (cached == NULL)
+  if (cached == NULL || g_get_monotonic_time () - cached->loaded_us > KEY_RELOAD_US)
     {
+      g_autofree char *before = cached != NULL && cached->error != NULL ? g_strdup (cached->error->message) : NULL;
+
       cached = g_new0 (CachedKey, 1);
-      cached->key = kiosk_key_load (destination->key_file, destination->trust_anchor, NULL, &cached->error);
-      if (cached->key == NULL)
+      cached->loaded_us = g_get_monotonic_time ();
+      /* The key fetched from the platform and verified wins over the
+       * key_file provisioned offline (destination.h). */
+      cached->key = kiosk_destination_encryption_key (submitter->config, destination, &cached->error);
+      if (cached->key == NULL && g_strcmp0 (before, cached->error->message) != 0)
         g_warning ("The encryption key of destination “%s” cannot be used, so its forms are out of service: %s",
                    destination->name, cached->error->message);
-      g_hash_table_insert (submitter->keys, g_strdup (destination->name), cached);
+      g_hash_table_replace (submitter->keys, g_strdup (destination->name), cached);
     }
   if (cached->key == NULL)
     {
       g_set_error (error, KIOSK_SUBMISSION_ERROR, KIOSK_SUBMISSION_ERROR_KEY,
-                   "the encryption key of destination “%s” cannot be used: %s",
-                   destination->name, cached->error->message);
+                   "%s", cached->error->message);
       return NULL;
     }
   not_after = kiosk_key_get_not_after (cached->key);

@@ -11,7 +11,9 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include <antragskiosk/destination.h>
 #include <antragskiosk/form.h>
+#include <antragskiosk/jws.h>
 #include <antragskiosk/sync.h>
 
 #include "sync-private.h"
@@ -53,6 +55,7 @@ struct _KioskSyncEngine {
   JsonNode          *jwks;           /* the platform's signature keys, or NULL */
   gint64             jwks_loaded_ms; /* when; 0 not yet */
   gboolean           jwks_absent;    /* the platform publishes none (404) */
+  KioskSyncDestinations *destinations;
   gint               cancelled;      /* atomic */
 
   /* per pass */
@@ -73,7 +76,14 @@ typedef struct {
   KioskQueueItem  *item;
   Step             step;
   guint            attachment;
+  KioskEventLog    events;         /* STEP_STATUS: the pages read so far */
+  gboolean         events_started;
+  gboolean         key_fetched;    /* an authority's key was fetched for this poll */
+  guint            events_offset;  /* the next page's offset */
 } Op;
+
+/* Event log page size (the API's maximum). */
+#define EVENT_PAGE 500
 
 KioskSyncEngine *
 kiosk_sync_engine_new (const KioskConfig       *config,
@@ -103,6 +113,7 @@ kiosk_sync_engine_new (const KioskConfig       *config,
   engine->catalog = kiosk_catalog_new_for_config (config, TRUE, error);
   if (engine->catalog == NULL)
     return NULL;
+  engine->destinations = _kiosk_sync_destinations_new (config, engine->platform);
   return g_steal_pointer (&engine);
 }
 
@@ -111,6 +122,7 @@ kiosk_sync_engine_free (KioskSyncEngine *engine)
 {
   if (engine == NULL)
     return;
+  g_clear_pointer (&engine->destinations, _kiosk_sync_destinations_free);
   g_clear_pointer (&engine->platform, kiosk_platform_free);
   g_clear_pointer (&engine->catalog, kiosk_catalog_free);
   g_clear_pointer (&engine->rand, g_rand_free);
@@ -145,6 +157,8 @@ set_last_error (KioskSyncEngine *engine,
 static void
 op_free (Op *op)
 {
+  if (op->events_started)
+    kiosk_event_log_clear (&op->events);
   kiosk_queue_item_free (op->item);
   g_free (op);
 }
@@ -528,22 +542,99 @@ on_check_response (Op                          *op,
   step_run (op);
 }
 
-/* A submitted application's event log: accepted, rejected, or the next
- * poll later (doubling up to status_poll_cap_s). */
+/* The checked event log of a submitted application: accepted, rejected,
+ * deleted, or the next poll later (doubling up to status_poll_cap_s).
+ * Events that failed a check are logged and never applied. */
+static void
+apply_status (Op *op)
+{
+  KioskSyncEngine *engine = op->engine;
+  KioskEventLog *log = &op->events;
+  g_autoptr(GError) error = NULL;
+  PollState *poll = g_hash_table_lookup (engine->polls, op->item->reference);
+  gboolean final = TRUE;
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < log->rejected->len; i++)
+    g_message ("warning: %s: %s in the event log ignored", op->item->reference, (char *) log->rejected->pdata[i]);
+  for (guint i = 0; i < log->missing_kids->len; i++)
+    g_message ("warning: %s: an accept/reject event signed with key %s, which the destination does not serve "
+               "with a valid certificate, ignored", op->item->reference, (char *) log->missing_kids->pdata[i]);
+  if (has_type (log->types, "accept-submission"))
+    {
+      if ((ok = kiosk_queue_mark_accepted (engine->queue, op->item->reference, &error)))
+        engine->summary->accepted++;
+    }
+  else if (has_type (log->types, "reject-submission"))
+    {
+      if ((ok = kiosk_queue_mark_rejected (engine->queue, op->item->reference,
+                                           log->reject_reason != NULL ? log->reject_reason
+                                                                      : "rejected by the authority", &error)))
+        engine->summary->rejected++;
+    }
+  else if (has_type (log->types, "delete-submission"))
+    {
+      /* The platform deleted it before the authority decided: nothing
+       * more will come, polling ends. */
+      if ((ok = kiosk_queue_mark_rejected (engine->queue, op->item->reference,
+                                           "deleted: the platform deleted the submission (delete-submission) "
+                                           "before the authority decided; the applicant must file it again",
+                                           &error)))
+        engine->summary->rejected++;
+    }
+  else
+    final = FALSE;
+  if (!ok)
+    queue_failed (op, error);
+  if (final)
+    g_hash_table_remove (engine->polls, op->item->reference);
+  else if (poll != NULL)
+    {
+      poll->interval_ms = MIN (poll->interval_ms * 2, (gint64) engine->settings.status_poll_cap_s * 1000);
+      poll->next_ms = now_ms (engine) + poll->interval_ms;
+    }
+  op_done (op);
+}
+
+static void
+on_signing_key_fetched (gboolean                     stored,
+                        const KioskPlatformResponse *response,
+                        gpointer                     user_data)
+{
+  Op *op = user_data;
+
+  if (response->fault == KIOSK_PLATFORM_CANCELLED)
+    {
+      op_done (op);
+      return;
+    }
+  if (!stored)
+    {
+      apply_status (op);
+      return;
+    }
+  /* Read the log again, now with the key. */
+  kiosk_event_log_clear (&op->events);
+  kiosk_event_log_init (&op->events);
+  op->events_offset = 0;
+  step_run (op);
+}
+
 static void
 on_status_response (Op                          *op,
                     const KioskPlatformResponse *response)
 {
   KioskSyncEngine *engine = op->engine;
-  g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *reason = NULL;
-  g_autoptr(GError) error = NULL;
-  guint n_unverified = 0;
-  PollState *poll = g_hash_table_lookup (engine->polls, op->item->reference);
+  KioskDestinationState *state = _kiosk_sync_destinations_get (engine->destinations, op->item->destination_id);
+  KioskEventCheck check = {
+    .submission_id = op->item->submission_id,
+    .case_id = op->item->case_id,
+    .destination_id = op->item->destination_id,
+    .platform_jwks = engine->jwks,
+    .destination_keys = state != NULL ? state->signing_keys : NULL,
+  };
 
-  if (response->fault != KIOSK_PLATFORM_OK
-      || !kiosk_platform_parse_events (response->body, op->item->submission_id, engine->jwks, types, &reason,
-                                       &n_unverified))
+  if (response->fault != KIOSK_PLATFORM_OK || !kiosk_platform_check_events (response->body, &check, &op->events))
     {
       if (kiosk_platform_fault_is_platform_wide (response->fault) || response->token_failed)
         {
@@ -553,29 +644,21 @@ on_status_response (Op                          *op,
       op_done (op);
       return;
     }
-  if (has_type (types, "accept-submission"))
+  op->events_offset += op->events.n_tokens;
+  if (op->events.n_tokens > 0 && op->events_offset < op->events.total_count)
     {
-      if (!kiosk_queue_mark_accepted (engine->queue, op->item->reference, &error))
-        queue_failed (op, error);
-      else
-        engine->summary->accepted++;
-      g_hash_table_remove (engine->polls, op->item->reference);
+      step_run (op);  /* the next page */
+      return;
     }
-  else if (has_type (types, "reject-submission"))
+  if (op->events.missing_kids->len > 0 && !op->key_fetched)
     {
-      if (!kiosk_queue_mark_rejected (engine->queue, op->item->reference,
-                                      reason != NULL ? reason : "rejected by the authority", &error))
-        queue_failed (op, error);
-      else
-        engine->summary->rejected++;
-      g_hash_table_remove (engine->polls, op->item->reference);
+      op->key_fetched = TRUE;
+      if (_kiosk_sync_destinations_fetch_signing_key (engine->destinations, op->item->destination_id,
+                                                      op->events.missing_kids->pdata[0],
+                                                      on_signing_key_fetched, op))
+        return;
     }
-  else if (poll != NULL)
-    {
-      poll->interval_ms = MIN (poll->interval_ms * 2, (gint64) engine->settings.status_poll_cap_s * 1000);
-      poll->next_ms = now_ms (engine) + poll->interval_ms;
-    }
-  op_done (op);
+  apply_status (op);
 }
 
 /* A request of @op finished: the answer to its step. */
@@ -670,10 +753,55 @@ step_run (Op *op)
       return;
     case STEP_CHECK:
     case STEP_CONFLICT_CHECK:
-    case STEP_STATUS:
       kiosk_platform_get_events (engine->platform, item->case_id, on_response, op);
       return;
+    case STEP_STATUS:
+      if (!op->events_started)
+        {
+          kiosk_event_log_init (&op->events);
+          op->events_started = TRUE;
+        }
+      kiosk_platform_get_events_page (engine->platform, item->case_id, op->events_offset, EVENT_PAGE,
+                                      on_response, op);
+      return;
     }
+}
+
+/* What the destination accepts, checked before anything is sent: its
+ * service, data schema and metadata version, and that the key the
+ * application was encrypted to is still served. TRUE when it refuses:
+ * the application failed permanently with the reason. */
+static gboolean
+refused_by_destination (Op *op)
+{
+  KioskSyncEngine *engine = op->engine;
+  KioskQueueItem *item = op->item;
+  KioskDestinationState *state = _kiosk_sync_destinations_get (engine->destinations, item->destination_id);
+  KioskForm *form = kiosk_catalog_lookup (engine->catalog, item->form_id);
+  g_autofree char *name = NULL;
+  g_autofree char *identifier = NULL;
+  g_autofree char *kid = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (state == NULL)
+    return FALSE;  /* nothing known (no trust anchor): the platform decides */
+  service_of (engine, item, &name, &identifier);
+  kid = item->data_jwe != NULL ? kiosk_jws_get_kid (item->data_jwe) : NULL;
+  if (!kiosk_destination_info_accepts (state->info, identifier, form != NULL ? form->schema_uri : NULL,
+                                       KIOSK_SYNC_METADATA_VERSION, &error))
+    {
+      fail_permanently (op, error->message);
+      return TRUE;
+    }
+  if (kid != NULL && g_hash_table_contains (state->retired_kids, kid))
+    {
+      g_autofree char *message = g_strdup_printf ("key-retired: encrypted to key %s, which destination %s no "
+                                                  "longer serves; the authority cannot read it — ask the "
+                                                  "applicant to file it again", kid, item->destination_id);
+      fail_permanently (op, message);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -692,6 +820,11 @@ start_item (KioskSyncEngine *engine,
   else
     op->step = STEP_CREATE;
   engine->in_flight++;
+  if (op->step == STEP_CREATE && refused_by_destination (op))
+    {
+      op_done (op);
+      return;
+    }
   step_run (op);
 }
 
@@ -905,6 +1038,44 @@ load_jwks (KioskSyncEngine *engine)
     kiosk_platform_iterate (engine->platform, 1000);
 }
 
+/* Stale destination data is fetched again (sync-destinations.c); a
+ * platform-wide fault pauses the pass, any other failure is reported and
+ * the cached data stays in use. */
+static void
+refresh_destinations (KioskSyncEngine *engine,
+                      gboolean         force)
+{
+  KioskPlatformFault fault;
+  g_autofree char *message = NULL;
+
+  if (_kiosk_sync_destinations_refresh (engine->destinations, engine->queue, now_ms (engine), force,
+                                        &fault, &message))
+    return;
+  if (fault != KIOSK_PLATFORM_OK)
+    {
+      KioskPlatformResponse response = { .fault = fault, .retry_after_ms = -1 };
+
+      pause_pass (engine, &response, message);
+      return;
+    }
+  set_last_error (engine, message);
+}
+
+gboolean
+kiosk_sync_engine_refresh_destinations (KioskSyncEngine  *engine,
+                                        gboolean          force,
+                                        GError          **error)
+{
+  KioskPlatformFault fault;
+  g_autofree char *message = NULL;
+
+  if (_kiosk_sync_destinations_refresh (engine->destinations, engine->queue, now_ms (engine), force,
+                                        &fault, &message))
+    return TRUE;
+  g_set_error (error, KIOSK_DESTINATION_ERROR, KIOSK_DESTINATION_ERROR_KEY, "%s", message);
+  return FALSE;
+}
+
 gboolean
 kiosk_sync_engine_run_pass (KioskSyncEngine  *engine,
                             KioskSyncSummary *summary,
@@ -941,6 +1112,8 @@ kiosk_sync_engine_run_pass (KioskSyncEngine  *engine,
   engine->pass_start_ms = now_ms (engine);
 
   load_jwks (engine);
+  if (!should_stop (engine))
+    refresh_destinations (engine, FALSE);
   if (!should_stop (engine))
     drive (engine, &pending, refill_due, STEP_CREATE);
   if (!should_stop (engine))

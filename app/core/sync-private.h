@@ -3,6 +3,9 @@
 
 #include <glib.h>
 
+#include "antragskiosk/destination.h"
+#include "antragskiosk/platform.h"
+#include "antragskiosk/queue.h"
 #include "antragskiosk/sync.h"
 
 G_BEGIN_DECLS
@@ -27,5 +30,46 @@ void _kiosk_sync_record_write   (const char             *data_dir,
                                  gint64                  now,
                                  const KioskSyncSummary *summary,
                                  gboolean                queue_ok);
+
+/* The destinations' documents and keys as the sync keeps them fresh
+ * (sync-destinations.c). */
+typedef struct _KioskSyncDestinations KioskSyncDestinations;
+
+KioskSyncDestinations *_kiosk_sync_destinations_new  (const KioskConfig *config,
+                                                      KioskPlatform     *platform);
+void                   _kiosk_sync_destinations_free (KioskSyncDestinations *self);
+
+/* The verified, cached state of @destination_id, or NULL when none is
+ * known (no trust_anchor, never fetched). Owned by @self; valid until the
+ * next refresh or key fetch. */
+KioskDestinationState *_kiosk_sync_destinations_get  (KioskSyncDestinations *self,
+                                                      const char            *destination_id);
+
+/* Fetches every destination whose data is missing, older than an hour,
+ * or whose last refresh failed (all of them with @force), with the keys
+ * the waiting applications were encrypted to; drives @self's platform
+ * until done. FALSE when any failed: @message (free it) says the first
+ * failure, @fault is set when it concerns the whole platform. */
+gboolean _kiosk_sync_destinations_refresh (KioskSyncDestinations *self,
+                                           KioskQueue            *queue,
+                                           gint64                 now_ms,
+                                           gboolean               force,
+                                           KioskPlatformFault    *fault,
+                                           char                 **message);
+
+/* Called when a signature key fetch ended: @stored TRUE when the key
+ * verified and is now among the destination's signing keys. */
+typedef void (*KioskSyncKeyDone) (gboolean                     stored,
+                                  const KioskPlatformResponse *response,
+                                  gpointer                     user_data);
+
+/* Starts fetching signature key @kid of @destination_id (asynchronous,
+ * on the platform's loop). FALSE (nothing started, @done not called)
+ * when the destination has no trust anchor or no cached document. */
+gboolean _kiosk_sync_destinations_fetch_signing_key (KioskSyncDestinations *self,
+                                                     const char            *destination_id,
+                                                     const char            *kid,
+                                                     KioskSyncKeyDone       done,
+                                                     gpointer               user_data);
 
 G_END_DECLS

@@ -32,6 +32,7 @@ static const KioskCtlEntry commands[] = {
   { "queue",        _kiosk_ctl_queue,        "Queue status, list, retry and purge of stored applications" },
   { "status",       _kiosk_ctl_status,       "The kiosk's health for monitoring: queue, sync, printer, keys, forms, alerts (--json)" },
   { "sync",         _kiosk_ctl_sync,         "Send queued applications to the platform (--once: one pass and a summary)" },
+  { "destinations", _kiosk_ctl_destinations, "Each destination: services, key id and expiry, last verified (--refresh, --json)" },
   { "submit",       _kiosk_ctl_submit,       "Validate, encrypt and queue an application; print its reference" },
 };
 

@@ -57,5 +57,6 @@ int _kiosk_ctl_queue        (int argc, char **argv);
 int _kiosk_ctl_submit       (int argc, char **argv);
 int _kiosk_ctl_sync         (int argc, char **argv);
 int _kiosk_ctl_status       (int argc, char **argv);
+int _kiosk_ctl_destinations (int argc, char **argv);
 
 G_END_DECLS

@@ -21,4 +21,8 @@ gboolean  kiosk_jws_verify_ps512   (const char *token,
  * object. The signature is not checked (kiosk_jws_verify_ps512). */
 JsonNode *kiosk_jws_decode_payload (const char *token);
 
+/* The "kid" of compact JWS @token's protected header, or NULL (not a
+ * JWS, no kid). Unverified: only to pick the key. Free with g_free. */
+char     *kiosk_jws_get_kid        (const char *token);
+
 G_END_DECLS

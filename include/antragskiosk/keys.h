@@ -53,6 +53,28 @@ KioskKey    *kiosk_key_new_from_data    (const char  *jwk_json,
                                          const char  *source,
                                          GError     **error);
 
+/* Smallest RSA modulus FIT-Connect allows for a destination's keys; the
+ * kiosk asks this of every key it fetches from the platform. */
+#define KIOSK_KEYS_FIT_CONNECT_RSA_BITS 4096
+
+typedef enum {
+  KIOSK_KEY_PURPOSE_ENCRYPT,  /* alg RSA-OAEP-256, use enc, key_ops wrapKey, keyEncipherment */
+  KIOSK_KEY_PURPOSE_VERIFY,   /* alg PS512, use sig, key_ops verify, digitalSignature: an
+                               * authority's signature key for its accept/reject events */
+} KioskKeyPurpose;
+
+/* kiosk_key_new_from_data() for either @purpose, refusing an RSA modulus
+ * of fewer than @min_bits bits (KIOSK_KEYS_ERROR_UNSUITABLE). */
+KioskKey    *kiosk_key_new_checked      (const char       *jwk_json,
+                                         gssize            jwk_length,
+                                         const char       *trust_anchor_pem,
+                                         gssize            pem_length,
+                                         KioskKeyPurpose   purpose,
+                                         guint             min_bits,
+                                         GDateTime        *verify_time,
+                                         const char       *source,
+                                         GError          **error);
+
 /* Loads a PRIVATE RSA JWK (n, e, d, p, q, dp, dq, qi and kid) without any
  * certificate check: for tests and the local test platform, which decrypt.
  * Never used by the kiosk to encrypt. */

@@ -165,6 +165,27 @@ void kiosk_platform_get_events        (KioskPlatform         *platform,
                                        KioskPlatformCallback  callback,
                                        gpointer               user_data);
 
+/* GET /v1/cases/{case_id}/events?offset=&limit= (one page; the answer's
+ * totalCount says whether more follow). */
+void kiosk_platform_get_events_page   (KioskPlatform         *platform,
+                                       const char            *case_id,
+                                       guint                  offset,
+                                       guint                  limit,
+                                       KioskPlatformCallback  callback,
+                                       gpointer               user_data);
+/* GET /v1/destinations/{destination_id}: status, encryptionKid, services,
+ * metadataVersions, replyChannels (destination.h reads it). */
+void kiosk_platform_get_destination   (KioskPlatform         *platform,
+                                       const char            *destination_id,
+                                       KioskPlatformCallback  callback,
+                                       gpointer               user_data);
+/* GET /v1/destinations/{destination_id}/keys/{kid}: a public JWK with x5c. */
+void kiosk_platform_get_destination_key (KioskPlatform         *platform,
+                                         const char            *destination_id,
+                                         const char            *kid,
+                                         KioskPlatformCallback  callback,
+                                         gpointer               user_data);
+
 /* Requests started and not yet finished (waiting for a token included). */
 guint    kiosk_platform_get_n_active (KioskPlatform *platform);
 /* Drives the transfers: waits up to @timeout_ms for activity, then runs
@@ -206,6 +227,40 @@ gboolean kiosk_platform_parse_events (JsonNode    *body,
                                       GPtrArray   *types,
                                       char       **reject_reason,
                                       guint       *n_unverified);
+
+/* How the event log of one submission is checked (FIT-Connect: the
+ * Zustelldienst signs its own events with its JWKS; accept-submission and
+ * reject-submission are written by the receiving authority, signed with
+ * the destination's signature key, issuer = the destinationId). */
+typedef struct {
+  const char *submission_id;     /* sub must be "submission:<id>" (others' tokens are skipped) */
+  const char *case_id;           /* txn must be "case:<id>" when present; NULL: not checked */
+  const char *destination_id;    /* iss of the authority's events */
+  JsonNode   *platform_jwks;     /* the Zustelldienst's keys ({"keys":[…]}) */
+  JsonNode   *destination_keys;  /* the destination's verified PS512 keys ({"keys":[…]}) */
+} KioskEventCheck;
+
+/* The result of kiosk_platform_check_events. */
+typedef struct {
+  GPtrArray *types;          /* event types that passed every check, in log order */
+  char      *reject_reason;  /* problems of a verified reject-submission, or NULL */
+  GPtrArray *rejected;       /* sentences: tokens ignored (signature, issuer, subject or case wrong) */
+  GPtrArray *missing_kids;   /* kids of authority events whose key is not in destination_keys yet */
+  gint64     total_count;    /* the answer's totalCount (or the number of tokens) */
+  guint      n_tokens;       /* tokens in this page */
+} KioskEventLog;
+
+void     kiosk_event_log_init  (KioskEventLog *log);
+void     kiosk_event_log_clear (KioskEventLog *log);
+
+/* Checks one page of an event log answer ({"eventLog": […], "totalCount"})
+ * against @check and appends to @log. An event is applied only when its
+ * signature verifies with the right key, its issuer (for the authority's
+ * events), subject and case match; any other is listed in log->rejected
+ * and never applied. FALSE when the answer is not an event log. */
+gboolean kiosk_platform_check_events (JsonNode             *body,
+                                      const KioskEventCheck *check,
+                                      KioskEventLog        *log);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskPlatform, kiosk_platform_free)
 

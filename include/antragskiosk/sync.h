@@ -181,4 +181,15 @@ void             kiosk_sync_worker_free    (KioskSyncWorker *worker);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskSyncEngine, kiosk_sync_engine_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskSyncWorker, kiosk_sync_worker_free)
 
+/* The metadata schema version the kiosk writes (jwe.h's
+ * KIOSK_METADATA_SCHEMA); a destination must list it in metadataVersions. */
+#define KIOSK_SYNC_METADATA_VERSION "1.3.0"
+
+/* Fetches the destinations' documents and keys now (@force: all of them,
+ * else only stale ones) and caches what verifies (destination.h). FALSE
+ * with a sentence when any failed (the cached data stays in use). */
+gboolean kiosk_sync_engine_refresh_destinations (KioskSyncEngine  *engine,
+                                                 gboolean          force,
+                                                 GError          **error);
+
 G_END_DECLS

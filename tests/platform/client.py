@@ -94,11 +94,16 @@ class Platform:
     def revoke(self, after=0):
         self.admin("POST", "revoke", {"after": after})
 
-    def accept(self, case_id):
-        return self.admin("POST", "cases/%s/accept" % case_id, {})
+    def accept(self, case_id, signer="destination"):
+        return self.admin("POST", "cases/%s/accept" % case_id, {"signer": signer})
 
-    def reject(self, case_id, reason):
-        return self.admin("POST", "cases/%s/reject" % case_id, {"reason": reason})
+    def reject(self, case_id, reason, signer="destination"):
+        return self.admin("POST", "cases/%s/reject" % case_id, {"reason": reason, "signer": signer})
+
+    def rotate(self, destination_id, **kwargs):
+        """A new encryption key for an --authority-destination (see
+        platform.py admin_destination)."""
+        return self.admin("POST", "destinations/%s/rotate" % destination_id, kwargs)
 
     def requests(self):
         return self.admin("GET", "requests")["requests"]
@@ -126,5 +131,5 @@ class Platform:
                     "key_file=%s\ntrust_anchor=%s\nforms=*\n"
                     % (self.token_url, self.url, self.client_id, secret_file, self.ca_file,
                        destination_key or os.path.join(root, "resources", "demo", "demo-destination.jwk"),
-                       trust_anchor or os.path.join(root, "resources", "demo", "demo-root-ca.pem")))
+                       trust_anchor or os.path.join(self.state_dir, "trust-anchors.pem")))
         return path

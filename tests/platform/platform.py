@@ -39,6 +39,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from jwcrypto import jwe, jwk, jws
 
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+from authority import Authority  # noqa: E402  (next to this file)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 DEMO_DESTINATION = "4b5c7214-aa12-4624-955e-0f7deaabc342"
@@ -48,6 +51,31 @@ EVENTS = "https://schema.fitko.de/fit-connect/events/"
 UUID_RE = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 LEIKA_RE = re.compile(r"urn:de:fim:leika:leistung:[0-9]{14}")
 PROBLEM = "https://schema.fitko.de/fit-connect/submission-api/problems/"
+METADATA_VERSIONS = ["1.3.0", "1.2.0", "1.1.0", "1.0.0"]
+DEMO_REGION = "DE000000000000"
+
+
+def bundled_services():
+    """The services the bundled forms name (their LeiKa key and data
+    schema): what the demo destination offers."""
+    services = {}
+    forms = os.path.join(ROOT, "resources", "forms")
+    for name in sorted(os.listdir(forms)) if os.path.isdir(forms) else []:
+        if not name.endswith(".json"):
+            continue
+        with open(os.path.join(forms, name), encoding="utf-8") as f:
+            form = json.load(f)
+        leika, schema = form.get("leika"), form.get("schema_uri")
+        if not leika or not re.fullmatch(r"[0-9]{14}", leika):
+            continue
+        services.setdefault("urn:de:fim:leika:leistung:" + leika, []).append(schema)
+    return services
+
+
+def parse_service(spec):
+    """--service URN[=SCHEMA_URI,...]"""
+    urn, _, schemas = spec.partition("=")
+    return urn, [s for s in schemas.split(",") if s]
 
 
 # ---------------------------------------------------------------- certificates
@@ -143,6 +171,8 @@ class Platform:
         self.lock = threading.Lock()
         self.client_id, self.client_secret = args.client_id, args.client_secret
         self.token_expiry = args.token_expiry
+        self.page_size = args.page_size
+        self.record_bodies = args.record_bodies
         self.tokens = {}            # token → (expires at, serial)
         self.token_serial = 0
         self.revoked_upto = 0       # tokens with serial <= this are invalid
@@ -153,21 +183,36 @@ class Platform:
         self.all_handshakes = 0
         self.handshake_failures = 0
         self.base_url = None
-        self.destinations = {}      # id → {"private", "public", "kid"}
+        self.destinations = {}      # id → {"private", "public", "kid", "keys", "privates", "retired"}
+        # The receiving authority: holds the private keys and signs its
+        # decisions with the destination's signature key (authority.py).
+        self.authority = Authority(args.state_dir)
+        self.services = dict(parse_service(s) for s in args.service) if args.service else bundled_services()
+        self.metadata_versions = args.metadata_version or list(METADATA_VERSIONS)
         for spec in args.destination_key or ["%s=%s" % (DEMO_DESTINATION, DEMO_PRIVATE)]:
             self.add_destination(spec)
+        for dest_id in args.authority_destination or []:
+            self.add_authority_destination(dest_id.lower())
+        with open(os.path.join(args.state_dir, "trust-anchors.pem"), "wb") as f:
+            with open(os.path.join(ROOT, "resources", "demo", "demo-root-ca.pem"), "rb") as demo:
+                f.write(demo.read())
+            f.write(self.authority.root_pem())
         self.schemas = {}
         if args.schemas:
             self.load_schemas(args.schemas)
+        # The Zustelldienst's own event key (RSA-4096, PS512, x5c), published
+        # in /.well-known/jwks.json; kept in the state directory.
         signing_file = os.path.join(args.state_dir, "signing.jwk")
         if os.path.exists(signing_file):
             with open(signing_file, encoding="utf-8") as f:
-                self.signer = jwk.JWK.from_json(f.read())
+                saved = json.load(f)
+            self.signer, self.signer_public = jwk.JWK(**saved["private"]), saved["public"]
         else:
-            self.signer = jwk.JWK.generate(kty="RSA", size=2048, kid="platform-set-" + uuid.uuid4().hex[:8],
-                                           use="sig", alg="PS512")
-            _write(signing_file, self.signer.export_private().encode(), 0o600)
-        self.signer_kid = self.signer.export_public(as_dict=True).get("kid")
+            self.signer, self.signer_public = self.authority.issue(
+                "sig", kid="platform-set-" + uuid.uuid4().hex[:8])
+            _write(signing_file, json.dumps({"private": json.loads(self.signer.export_private()),
+                                             "public": self.signer_public}).encode(), 0o600)
+        self.signer_kid = self.signer_public["kid"]
         self.db = sqlite3.connect(args.db, check_same_thread=False, isolation_level=None)
         self.db.executescript("""
             PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
@@ -205,7 +250,28 @@ class Platform:
         if public is None:
             public = private.export_public(as_dict=True)
             public.update(alg="RSA-OAEP-256", use="enc", key_ops=["wrapKey"])
-        self.destinations[dest_id] = {"private": private, "public": public, "kid": kid}
+        self.destinations[dest_id] = {"private": private, "public": public, "kid": kid, "keys": {kid: public},
+                                      "privates": {kid: private}, "retired": set(), "status": "active"}
+
+    def add_authority_destination(self, dest_id, bits=4096, expired=False):
+        """A destination whose encryption key the authority issues under its
+        own root (key rotation, expired and weak keys can be made)."""
+        private, public = self.authority.issue("enc", bits=bits, expired=expired)
+        dest = self.destinations.setdefault(dest_id, {"keys": {}, "privates": {}, "retired": set(),
+                                                      "status": "active"})
+        dest.update(private=private, public=public, kid=public["kid"])
+        dest["keys"][public["kid"]] = public
+        dest["privates"][public["kid"]] = private
+        return public["kid"]
+
+    def destination_document(self, dest_id, dest):
+        return {"destinationId": dest_id, "status": dest["status"], "encryptionKid": dest["kid"],
+                "services": [{"identifier": urn, "regions": [DEMO_REGION],
+                              "submissionSchemas": [{"schemaUri": u, "mimeType": "application/json"}
+                                                    for u in schemas]}
+                             for urn, schemas in sorted(self.services.items())],
+                "metadataVersions": self.metadata_versions,
+                "replyChannels": {"eMail": {"usePgp": False}}}
 
     def load_schemas(self, directory):
         import jsonschema
@@ -302,12 +368,13 @@ class Platform:
 
     # -- the API
 
-    def route(self, method, path, headers, body):
+    def route(self, method, path, headers, body, query=None):
         """Returns (status, JSON object or None)."""
+        query = query or {}
         if method == "POST" and path == "/token":
             return self.issue_token(body)
         if method == "GET" and path == "/.well-known/jwks.json":
-            return 200, {"keys": [self.signer.export_public(as_dict=True)]}
+            return 200, {"keys": [self.signer_public]}
         if not path.startswith("/v1/"):
             problem(404, "Not Found", "no such resource")
         self.check_token(headers.get("Authorization", ""))
@@ -317,11 +384,12 @@ class Platform:
             if dest is None:
                 problem(404, "Not Found", "unknown destination")
             if m[2] is None:
-                return 200, {"destinationId": m[1].lower(), "status": "active", "encryptionKid": dest["kid"],
-                             "services": [], "metadataVersions": ["1.0.0"], "replyChannels": {}}
-            if m[2] != dest["kid"]:
+                return 200, self.destination_document(m[1].lower(), dest)
+            if m[2] == self.authority.signing_public["kid"]:
+                return 200, self.authority.signing_public
+            if m[2] not in dest["keys"] or m[2] in dest["retired"]:
                 problem(404, "Not Found", "unknown key id")
-            return 200, dest["public"]
+            return 200, dest["keys"][m[2]]
         if path == "/v1/submissions" and method == "POST":
             return self.create(body)
         m = re.fullmatch(r"/v1/submissions/(%s)(?:/attachments/(%s))?" % (UUID_RE, UUID_RE), path)
@@ -340,7 +408,15 @@ class Platform:
             log = self.event_log(m[1].lower())
             if not log:
                 problem(404, "Not Found", "unknown case")
-            return 200, {"eventLog": log}
+            try:
+                offset = int((query.get("offset") or ["0"])[0])
+                limit = min(int((query.get("limit") or [str(self.page_size)])[0]), self.page_size)
+            except ValueError:
+                problem(400, "Bad Request", "offset and limit must be integers")
+            if offset < 0 or limit < 1:
+                problem(400, "Bad Request", "offset >= 0 and limit >= 1")
+            page = log[offset:offset + limit]
+            return 200, {"count": len(page), "offset": offset, "totalCount": len(log), "eventLog": page}
         problem(404 if method in ("GET", "PUT", "POST") else 405, "Not Found", "no such resource")
 
     @staticmethod
@@ -394,15 +470,19 @@ class Platform:
             header = b64url_json(token.split(".", 1)[0])
         except ValueError:
             problem(422, "Unprocessable Entity", "%s: the protected header is not base64url JSON" % what)
-        for name, want in (("alg", "RSA-OAEP-256"), ("enc", "A256GCM"), ("kid", dest["kid"])):
+        for name, want in (("alg", "RSA-OAEP-256"), ("enc", "A256GCM")):
             if header.get(name) != want:
                 problem(422, "Unprocessable Entity", "%s: header %s must be %r, is %r"
                         % (what, name, want, header.get(name)))
+        private = dest["privates"].get(header.get("kid"))
+        if private is None or header.get("kid") in dest["retired"]:
+            problem(422, "Unprocessable Entity", "%s: header kid %r is not a key of the destination"
+                    % (what, header.get("kid")))
         if what != "attachment" and header.get("cty") != "application/json":
             problem(422, "Unprocessable Entity", "%s: header cty must be 'application/json'" % what)
         try:
             message = jwe.JWE()
-            message.deserialize(token, key=dest["private"])
+            message.deserialize(token, key=private)
             return message.payload
         except Exception as e:  # jwcrypto raises several kinds
             problem(422, "Unprocessable Entity", "%s does not decrypt with the destination key (%s)"
@@ -481,28 +561,51 @@ class Platform:
             self.db.execute("COMMIT")
         if not changed:
             problem(409, "Conflict", "the submission is already submitted")
-        return 200, {"destinationId": row["destination_id"], "submissionId": submission_id,
-                     "caseId": row["case_id"], "status": "submitted"}
+        with self.lock:
+            attachments = [r[0] for r in self.db.execute(
+                "SELECT attachment_id FROM attachments WHERE submission_id = ? ORDER BY attachment_id",
+                (submission_id,))]
+        return 202, {"destinationId": row["destination_id"], "submissionId": submission_id,
+                     "caseId": row["case_id"], "attachments": attachments,
+                     "serviceType": json.loads(row["service_type"])}
 
     # -- admin
 
-    def decide(self, case_id, accept, reason):
+    def decide(self, case_id, accept, reason, signer="destination"):
+        """The authority's decision: a SET with iss = the destinationId,
+        signed with the destination's signature key (signer "destination"),
+        or, for tests of a client's checks, with the platform's own key
+        ("platform") or an unknown key ("unknown")."""
         with self.lock:
-            found = self.db.execute("SELECT submission_id, status FROM submissions WHERE case_id = ?",
-                                    (case_id,)).fetchone()
+            found = self.db.execute("SELECT submission_id, status, destination_id FROM submissions "
+                                    "WHERE case_id = ?", (case_id,)).fetchone()
         if found is None:
             problem(404, "Not Found", "unknown case")
         if found[1] != "submitted":
             problem(409, "Conflict", "the case is %s, not submitted" % found[1])
         body = None if accept else {"problems": [{"type": PROBLEM + "rejected", "title": "Abgelehnt",
                                                   "detail": reason or "rejected"}]}
-        event = self.sign(found[0], case_id, "accept-submission" if accept else "reject-submission", body)
+        claims = json.loads(self.sign(found[0], case_id, "accept-submission" if accept else "reject-submission",
+                                      body))
+        claims["iss"] = found[2]
+        claims = json.dumps(claims, separators=(",", ":"))
+        if signer == "platform":
+            token = self.signed(claims)
+        elif signer == "unknown":
+            other = jwk.JWK.generate(kty="RSA", size=2048, kid="unknown-" + uuid.uuid4().hex[:8])
+            token = self.authority.sign_decision(claims, (other, other.export_public(as_dict=True)["kid"]))
+        else:
+            token = self.authority.sign_decision(claims)
         with self.lock:
             self.db.execute("BEGIN")
-            self.db.execute("UPDATE submissions SET status = ?, decided_at = ?, reject_reason = ? "
-                            "WHERE case_id = ?", ("accepted" if accept else "rejected", time.time(),
-                                                  None if accept else reason, case_id))
-            self.add_event(case_id, event)
+            if signer == "destination":
+                self.db.execute("UPDATE submissions SET status = ?, decided_at = ?, reject_reason = ? "
+                                "WHERE case_id = ?", ("accepted" if accept else "rejected", time.time(),
+                                                      None if accept else reason, case_id))
+            seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE case_id = ?",
+                                  (case_id,)).fetchone()[0]
+            self.db.execute("INSERT INTO events (case_id, seq, claims, token) VALUES (?, ?, ?, ?)",
+                            (case_id, seq, claims, token))
             self.db.execute("COMMIT")
         return 200, {"caseId": case_id, "status": "accepted" if accept else "rejected"}
 
@@ -527,6 +630,24 @@ class Platform:
             self.db.execute("INSERT INTO events (case_id, seq, claims, token) VALUES (?, ?, ?, ?)",
                             (case_id, seq, claims, token))
         return 200, {"caseId": case_id, "seq": seq}
+
+    def admin_destination(self, dest_id, action, request):
+        """rotate {"bits": 4096, "expired": false, "retire_old": false}: a
+        new encryption key becomes encryptionKid; the old one is still
+        served unless retire_old.  status {"status": "inactive"}."""
+        dest = self.destinations.get(dest_id)
+        if dest is None:
+            problem(404, "Not Found", "unknown destination")
+        if action == "status":
+            with self.lock:
+                dest["status"] = request.get("status", "active")
+            return 200, {"status": dest["status"]}
+        old = dest["kid"]
+        kid = self.add_authority_destination(dest_id, int(request.get("bits", 4096)), bool(request.get("expired")))
+        if request.get("retire_old"):
+            with self.lock:
+                dest["retired"].add(old)
+        return 200, {"encryptionKid": kid, "previousKid": old}
 
     def stats(self):
         with self.lock:
@@ -566,8 +687,12 @@ class Platform:
             return 200, {"after": after}
         m = re.fullmatch(r"/__admin/cases/(%s)/(accept|reject)" % UUID_RE, path)
         if m and method == "POST":
-            reason = (json.loads(body or b"{}") or {}).get("reason")
-            return self.decide(m[1].lower(), m[2] == "accept", reason)
+            request = json.loads(body or b"{}") or {}
+            return self.decide(m[1].lower(), m[2] == "accept", request.get("reason"),
+                               request.get("signer", "destination"))
+        m = re.fullmatch(r"/__admin/destinations/(%s)/(rotate|status)" % UUID_RE, path)
+        if m and method == "POST":
+            return self.admin_destination(m[1].lower(), m[2], json.loads(body or b"{}") or {})
         m = re.fullmatch(r"/__admin/cases/(%s)/forged-event" % UUID_RE, path)
         if m and method == "POST":
             return self.forge_event(m[1].lower(), (json.loads(body or b"{}") or {}).get("type", "submit-submission"))
@@ -652,6 +777,8 @@ def make_handler(platform, context):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            self.last_answer = (status, body, content_type or ("application/problem+json" if status >= 400
+                                                                and "title" in (obj or {}) else "application/json"))
             return status
 
         def problem_body(self, p):
@@ -685,10 +812,18 @@ def make_handler(platform, context):
             entry = {"time": arrived, "method": self.command, "path": path, "connection": self.connection_id,
                      "status": None, "fault": None}
             status = -1
+            self.last_answer = None
             try:
                 status = self.dispatch(path, body, entry)
             finally:
                 entry["status"] = status
+                if platform.record_bodies:
+                    entry["query"] = urlsplit(self.path).query
+                    entry["requestContentType"] = self.headers.get("Content-Type")
+                    entry["requestBody"] = body.decode("utf-8", "replace")
+                    if self.last_answer is not None:
+                        entry["responseContentType"] = self.last_answer[2]
+                        entry["responseBody"] = self.last_answer[1].decode("utf-8", "replace")
                 entry["durationMs"] = round((time.time() - arrived) * 1000, 3)
                 platform.log_request(entry)
 
@@ -715,7 +850,8 @@ def make_handler(platform, context):
                 status, obj = 200, {}
             else:
                 try:
-                    status, obj = platform.route(self.command, path, self.headers, body)
+                    status, obj = platform.route(self.command, path, self.headers, body,
+                                                 parse_qs(urlsplit(self.path).query))
                 except Problem as p:
                     status, obj, headers = p.status, self.problem_body(p), p.headers
             if action == "stall":
@@ -795,6 +931,14 @@ def main(argv=None):
     s.add_argument("--token-expiry", type=int, default=1800)
     s.add_argument("--untrusted-cert", action="store_true")
     s.add_argument("--db", metavar="FILE")
+    s.add_argument("--service", action="append", metavar="URN[=SCHEMA_URI,...]",
+                   help="a service the destinations offer (default: the bundled forms' services)")
+    s.add_argument("--metadata-version", action="append", metavar="VERSION")
+    s.add_argument("--authority-destination", action="append", metavar="DEST_ID",
+                   help="a destination whose encryption key the authority issues (rotation, expiry)")
+    s.add_argument("--page-size", type=int, default=500, help="event log page size (the API's maximum: 500)")
+    s.add_argument("--record-bodies", action="store_true",
+                   help="keep every request and answer body in /__admin/requests (for the OpenAPI test)")
     d = sub.add_parser("dump", help="print the stored submissions as JSON")
     d.add_argument("--db", required=True)
     args = parser.parse_args(argv)
