@@ -41,14 +41,91 @@ add_annotations (JsonBuilder        *builder,
 }
 
 static void
+add_member_string (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
 add_string_pattern (JsonBuilder *builder,
                     const char  *pattern)
 {
-  json_builder_set_member_name (builder, "type");
-  json_builder_add_string_value (builder, "string");
-  json_builder_set_member_name (builder, "pattern");
-  json_builder_add_string_value (builder, pattern);
+  add_member_string (builder, "type", "string");
+  add_member_string (builder, "pattern", pattern);
 }
+
+/* text, multiline, name, email, phone. */
+static void
+add_text_schema (JsonBuilder        *builder,
+                 const KioskElement *element)
+{
+  add_member_string (builder, "type", "string");
+  json_builder_set_member_name (builder, "minLength");
+  json_builder_add_int_value (builder, MAX (element->min_length, 1));
+  if (element->pattern_source != NULL)
+    {
+      g_autofree char *anchored = g_strdup_printf ("^(?:%s)$", element->pattern_source);
+      add_member_string (builder, "pattern", anchored);
+    }
+  if (element->kind == KIOSK_KIND_EMAIL)
+    add_member_string (builder, "format", "email");
+  if (element->kind == KIOSK_KIND_PHONE)
+    add_member_string (builder, "pattern", "^\\+?[0-9]{3,17}$");
+}
+
+/* number, integer, currency. */
+static void
+add_number_schema (JsonBuilder        *builder,
+                   const KioskElement *element)
+{
+  add_member_string (builder, "type", element->kind == KIOSK_KIND_INTEGER ? "integer" : "number");
+  if (element->has_min)
+    {
+      json_builder_set_member_name (builder, "minimum");
+      json_builder_add_double_value (builder, element->min);
+    }
+  if (element->has_max)
+    {
+      json_builder_set_member_name (builder, "maximum");
+      json_builder_add_double_value (builder, element->max);
+    }
+}
+
+/* select, radio: the codes of the code list. */
+static void
+add_choice_schema (JsonBuilder        *builder,
+                   const KioskElement *element)
+{
+  add_member_string (builder, "type", "string");
+  json_builder_set_member_name (builder, "enum");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < element->code_list->codes->len; i++)
+    json_builder_add_string_value (builder, ((KioskCode *) g_ptr_array_index (element->code_list->codes, i))->code);
+  json_builder_end_array (builder);
+}
+
+static void
+add_checkbox_schema (JsonBuilder        *builder,
+                     const KioskElement *element)
+{
+  add_member_string (builder, "type", "boolean");
+  if (element->required && element->required_if == NULL)
+    {
+      json_builder_set_member_name (builder, "const");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
+}
+
+/* The kinds whose canonical value is a string of a fixed form. */
+static const char * const fixed_patterns[KIOSK_N_KINDS] = {
+  [KIOSK_KIND_DATE] = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+  [KIOSK_KIND_IBAN] = "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$",
+  [KIOSK_KIND_POSTCODE] = "^[0-9]{5}$",
+  [KIOSK_KIND_TAXID] = "^[1-9][0-9]{10}$",
+};
 
 static void
 add_field_schema (JsonBuilder        *builder,
@@ -63,82 +140,28 @@ add_field_schema (JsonBuilder        *builder,
     case KIOSK_KIND_NAME:
     case KIOSK_KIND_EMAIL:
     case KIOSK_KIND_PHONE:
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, "string");
-      json_builder_set_member_name (builder, "minLength");
-      json_builder_add_int_value (builder, MAX (element->min_length, 1));
-      if (element->pattern_source != NULL)
-        {
-          g_autofree char *anchored = g_strdup_printf ("^(?:%s)$", element->pattern_source);
-          json_builder_set_member_name (builder, "pattern");
-          json_builder_add_string_value (builder, anchored);
-        }
-      if (element->kind == KIOSK_KIND_EMAIL)
-        {
-          json_builder_set_member_name (builder, "format");
-          json_builder_add_string_value (builder, "email");
-        }
-      if (element->kind == KIOSK_KIND_PHONE)
-        {
-          json_builder_set_member_name (builder, "pattern");
-          json_builder_add_string_value (builder, "^\\+?[0-9]{3,17}$");
-        }
+      add_text_schema (builder, element);
       break;
-
     case KIOSK_KIND_NUMBER:
     case KIOSK_KIND_INTEGER:
     case KIOSK_KIND_CURRENCY:
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, element->kind == KIOSK_KIND_INTEGER ? "integer" : "number");
-      if (element->has_min)
-        {
-          json_builder_set_member_name (builder, "minimum");
-          json_builder_add_double_value (builder, element->min);
-        }
-      if (element->has_max)
-        {
-          json_builder_set_member_name (builder, "maximum");
-          json_builder_add_double_value (builder, element->max);
-        }
+      add_number_schema (builder, element);
       break;
-
-    case KIOSK_KIND_DATE:
-      add_string_pattern (builder, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
-      json_builder_set_member_name (builder, "format");
-      json_builder_add_string_value (builder, "date");
-      break;
-
     case KIOSK_KIND_SELECT:
     case KIOSK_KIND_RADIO:
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, "string");
-      json_builder_set_member_name (builder, "enum");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < element->code_list->codes->len; i++)
-        json_builder_add_string_value (builder, ((KioskCode *) g_ptr_array_index (element->code_list->codes, i))->code);
-      json_builder_end_array (builder);
+      add_choice_schema (builder, element);
       break;
-
     case KIOSK_KIND_CHECKBOX:
-      json_builder_set_member_name (builder, "type");
-      json_builder_add_string_value (builder, "boolean");
-      if (element->required && element->required_if == NULL)
-        {
-          json_builder_set_member_name (builder, "const");
-          json_builder_add_boolean_value (builder, TRUE);
-        }
+      add_checkbox_schema (builder, element);
       break;
-
+    case KIOSK_KIND_DATE:
     case KIOSK_KIND_IBAN:
-      add_string_pattern (builder, "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$");
-      break;
     case KIOSK_KIND_POSTCODE:
-      add_string_pattern (builder, "^[0-9]{5}$");
-      break;
     case KIOSK_KIND_TAXID:
-      add_string_pattern (builder, "^[1-9][0-9]{10}$");
+      add_string_pattern (builder, fixed_patterns[element->kind]);
+      if (element->kind == KIOSK_KIND_DATE)
+        add_member_string (builder, "format", "date");
       break;
-
     case KIOSK_KIND_PAGE:
     case KIOSK_KIND_GROUP:
     case KIOSK_KIND_STATIC:
