@@ -295,15 +295,14 @@ hex4 (const char *s)
 
 /* A string at ps->p (the opening quote), copied into the arena. The
  * unescaped text is never longer than the raw one. */
+/* The closing quote of the string that starts at ps->p, or NULL (reported);
+ * *escapes tells whether a backslash comes before it. */
 static const char *
-parse_string (Parser  *ps,
-              guint32 *length_out)
+string_end (Parser   *ps,
+            gboolean *escapes)
 {
   const char *open = ps->p;
-  const char *raw = ps->p + 1;
-  const char *q = raw;
-  gboolean escapes = FALSE;
-  char *out, *o;
+  const char *q = ps->p + 1;
 
   for (;;)
     {
@@ -312,10 +311,10 @@ parse_string (Parser  *ps,
       if (q >= ps->end)
         return fail_at (ps, open, "the string that starts here is not closed; add the closing \""), NULL;
       if (*q == '"')
-        break;
+        return q;
       if (*q == '\\')
         {
-          escapes = TRUE;
+          *escapes = TRUE;
           if (ps->end - q < 2)
             return fail_at (ps, open, "the string that starts here is not closed; add the closing \""), NULL;
           q += 2;
@@ -326,6 +325,80 @@ parse_string (Parser  *ps,
       return fail_at (ps, q, "the control character U+%04X inside a string; write it as an escape such as \\t or \\u%04X",
                       (guint) (guchar) *q, (guint) (guchar) *q), NULL;
     }
+}
+
+/* The \uXXXX escape at @s (a surrogate pair takes two) before the closing
+ * quote @q, written to *@o as UTF-8; the position after it, or NULL
+ * (reported). */
+static const char *
+decode_unicode_escape (Parser      *ps,
+                       const char  *s,
+                       const char  *q,
+                       char       **o)
+{
+  int u = q - s >= 6 ? hex4 (s + 2) : -1;
+  int low;
+
+  if (u < 0)
+    return fail_at (ps, s, "\\u needs four hexadecimal digits, as in \\u00e4"), NULL;
+  if (u == 0)
+    return fail_at (ps, s, "the string contains \\u0000 (NUL), which is not allowed"), NULL;
+  if (u >= 0xDC00 && u <= 0xDFFF)
+    return fail_at (ps, s, "\\u%04X is the second half of a surrogate pair without its first half (\\uD800–\\uDBFF)",
+                    (guint) u), NULL;
+  if (u >= 0xD800 && u <= 0xDBFF)
+    {
+      low = q - s >= 12 && s[6] == '\\' && s[7] == 'u' ? hex4 (s + 8) : -1;
+      if (low < 0xDC00 || low > 0xDFFF)
+        return fail_at (ps, s, "\\u%04X is the first half of a surrogate pair; the second half (\\uDC00–\\uDFFF) "
+                        "must follow it", (guint) u), NULL;
+      u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
+      s += 6;
+    }
+  *o += g_unichar_to_utf8 ((gunichar) u, *o);
+  return s + 6;
+}
+
+/* The escape at @s (a backslash) before the closing quote @q, written to
+ * *@o; the position after it, or NULL (reported). */
+static const char *
+decode_escape (Parser      *ps,
+               const char  *s,
+               const char  *q,
+               char       **o)
+{
+  static const char simple[][2] = {
+    { '"', '"' }, { '\\', '\\' }, { '/', '/' }, { 'b', '\b' }, { 'f', '\f' }, { 'n', '\n' }, { 'r', '\r' },
+    { 't', '\t' },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (simple); i++)
+    if (s[1] == simple[i][0])
+      {
+        *(*o)++ = simple[i][1];
+        return s + 2;
+      }
+  if (s[1] == 'u')
+    return decode_unicode_escape (ps, s, q, o);
+  {
+    g_autofree char *found = describe (ps, s + 1);
+    return fail_at (ps, s, "unknown escape: a backslash followed by %s; the escapes are \\\" \\\\ \\/ \\b \\f "
+                    "\\n \\r \\t and \\uXXXX (write \\\\ for a backslash)", found), NULL;
+  }
+}
+
+static char *
+parse_string (Parser  *ps,
+              guint32 *length_out)
+{
+  const char *open = ps->p;
+  const char *raw = ps->p + 1;
+  gboolean escapes = FALSE;
+  const char *q = string_end (ps, &escapes);
+  char *out, *o;
+
+  if (q == NULL)
+    return NULL;
   if (q - raw > G_MAXUINT32 - 1)
     return fail_at (ps, open, "the string is longer than 4 GiB"), NULL;
   out = arena_alloc (ps->doc, (gsize) (q - raw) + 1);
@@ -341,51 +414,14 @@ parse_string (Parser  *ps,
   o = out;
   for (const char *s = raw; s < q;)
     {
-      int u, low;
-
       if (*s != '\\')
+        *o++ = *s++;
+      else
         {
-          *o++ = *s++;
-          continue;
+          s = decode_escape (ps, s, q, &o);
+          if (s == NULL)
+            return NULL;
         }
-      switch (s[1])
-        {
-        case '"': *o++ = '"'; s += 2; continue;
-        case '\\': *o++ = '\\'; s += 2; continue;
-        case '/': *o++ = '/'; s += 2; continue;
-        case 'b': *o++ = '\b'; s += 2; continue;
-        case 'f': *o++ = '\f'; s += 2; continue;
-        case 'n': *o++ = '\n'; s += 2; continue;
-        case 'r': *o++ = '\r'; s += 2; continue;
-        case 't': *o++ = '\t'; s += 2; continue;
-        case 'u':
-          break;
-        default:
-          {
-            g_autofree char *found = describe (ps, s + 1);
-            return fail_at (ps, s, "unknown escape: a backslash followed by %s; the escapes are \\\" \\\\ \\/ \\b \\f "
-                            "\\n \\r \\t and \\uXXXX (write \\\\ for a backslash)", found), NULL;
-          }
-        }
-      u = q - s >= 6 ? hex4 (s + 2) : -1;
-      if (u < 0)
-        return fail_at (ps, s, "\\u needs four hexadecimal digits, as in \\u00e4"), NULL;
-      if (u == 0)
-        return fail_at (ps, s, "the string contains \\u0000 (NUL), which is not allowed"), NULL;
-      if (u >= 0xDC00 && u <= 0xDFFF)
-        return fail_at (ps, s, "\\u%04X is the second half of a surrogate pair without its first half (\\uD800–\\uDBFF)",
-                        (guint) u), NULL;
-      if (u >= 0xD800 && u <= 0xDBFF)
-        {
-          low = q - s >= 12 && s[6] == '\\' && s[7] == 'u' ? hex4 (s + 8) : -1;
-          if (low < 0xDC00 || low > 0xDFFF)
-            return fail_at (ps, s, "\\u%04X is the first half of a surrogate pair; the second half (\\uDC00–\\uDFFF) "
-                            "must follow it", (guint) u), NULL;
-          u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
-          s += 6;
-        }
-      s += 6;
-      o += g_unichar_to_utf8 ((gunichar) u, o);
     }
   *o = '\0';
   *length_out = (guint32) (o - out);
