@@ -37,6 +37,121 @@ format_size (gsize bytes)
   return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
 }
 
+/* Sets @error from errno @saved for @path; returns FALSE. */
+static gboolean
+fail_errno (GError     **error,
+            const char  *path,
+            int          saved)
+{
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+  return FALSE;
+}
+
+static void
+buffer_free (char     *buffer,
+             gsize     used,
+             gboolean  secret)
+{
+  if (secret)
+    explicit_bzero (buffer, used);
+  g_free (buffer);
+}
+
+/* Opens @path without blocking and checks that it is a regular file of at
+ * most @max_bytes; its size in *@size. Returns the descriptor, or -1. */
+static int
+open_regular (const char  *path,
+              gsize        max_bytes,
+              gsize       *size,
+              GError     **error)
+{
+  struct stat st;
+  int fd = g_open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return fail_errno (error, path, errno), -1;
+  if (fstat (fd, &st) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      return fail_errno (error, path, saved), -1;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, KIOSK_FILE_ERROR, KIOSK_FILE_ERROR_NOT_REGULAR,
+                   "%s is %s, not a regular file; give the path of a file",
+                   path, kiosk_file_describe_type (st.st_mode));
+      return -1;
+    }
+  if ((guint64) st.st_size > max_bytes)
+    {
+      g_autofree char *size_text = format_size ((gsize) st.st_size);
+      g_autofree char *limit = format_size (max_bytes);
+
+      close (fd);
+      g_set_error (error, KIOSK_FILE_ERROR, KIOSK_FILE_ERROR_TOO_LARGE,
+                   "%s is %s, more than the %s this file may have; is it the right file?",
+                   path, size_text, limit);
+      return -1;
+    }
+  *size = (gsize) st.st_size;
+  return fd;
+}
+
+/* Reads @fd to its end, or to one byte past @max_bytes (the file may grow
+ * between fstat() and read(): never read past the limit, whatever it has
+ * become), starting with room for @size bytes and a NUL. Returns the
+ * buffer (*@used bytes), or NULL with @error set. */
+static char *
+read_all (int          fd,
+          const char  *path,
+          gsize        size,
+          gsize        max_bytes,
+          gboolean     secret,
+          gsize       *used,
+          GError     **error)
+{
+  gsize capacity = size + 1;
+  char *buffer = g_malloc (capacity + 1);
+
+  *used = 0;
+  for (;;)
+    {
+      ssize_t n;
+
+      if (*used == capacity)
+        {
+          char *grown;
+
+          if (*used > max_bytes)
+            return buffer;
+          capacity = MIN (capacity * 2, (gsize) max_bytes + 1);
+          if (capacity <= *used)
+            capacity = *used + 1;
+          grown = g_malloc (capacity + 1);
+          memcpy (grown, buffer, *used);
+          buffer_free (buffer, *used, secret);
+          buffer = grown;
+        }
+      n = read (fd, buffer + *used, capacity - *used);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          buffer_free (buffer, *used, secret);
+          fail_errno (error, path, saved);
+          return NULL;
+        }
+      if (n == 0)
+        return buffer;
+      *used += (gsize) n;
+    }
+}
+
 static gboolean
 read_file (const char  *path,
            gsize        max_bytes,
@@ -45,103 +160,25 @@ read_file (const char  *path,
            gsize       *length,
            GError     **error)
 {
-  struct stat st;
-  char *buffer = NULL;
-  gsize capacity, used = 0;
+  char *buffer;
+  gsize size = 0, used = 0;
   int fd;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (contents != NULL, FALSE);
 
-  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+  fd = open_regular (path, max_bytes, &size, error);
   if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "%s: %s", path, g_strerror (saved));
-      return FALSE;
-    }
-  if (fstat (fd, &st) != 0)
-    {
-      int saved = errno;
-
-      close (fd);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "%s: %s", path, g_strerror (saved));
-      return FALSE;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, KIOSK_FILE_ERROR, KIOSK_FILE_ERROR_NOT_REGULAR,
-                   "%s is %s, not a regular file; give the path of a file",
-                   path, kiosk_file_describe_type (st.st_mode));
-      return FALSE;
-    }
-  if ((guint64) st.st_size > max_bytes)
-    {
-      g_autofree char *size = format_size ((gsize) st.st_size);
-      g_autofree char *limit = format_size (max_bytes);
-
-      close (fd);
-      g_set_error (error, KIOSK_FILE_ERROR, KIOSK_FILE_ERROR_TOO_LARGE,
-                   "%s is %s, more than the %s this file may have; is it the right file?",
-                   path, size, limit);
-      return FALSE;
-    }
-  /* The file may grow between fstat() and read(): never read past the
-   * limit, whatever it has become. */
-  capacity = (gsize) st.st_size + 1;
-  buffer = g_malloc (capacity + 1);
-  for (;;)
-    {
-      ssize_t n;
-
-      if (used == capacity)
-        {
-          if (used > max_bytes)
-            break;
-          capacity = MIN (capacity * 2, (gsize) max_bytes + 1);
-          if (capacity <= used)
-            capacity = used + 1;
-          {
-            char *grown = g_malloc (capacity + 1);
-
-            memcpy (grown, buffer, used);
-            if (secret)
-              explicit_bzero (buffer, used);
-            g_free (buffer);
-            buffer = grown;
-          }
-        }
-      n = read (fd, buffer + used, capacity - used);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          close (fd);
-          if (secret)
-            explicit_bzero (buffer, used);
-          g_free (buffer);
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                       "%s: %s", path, g_strerror (saved));
-          return FALSE;
-        }
-      if (n == 0)
-        break;
-      used += (gsize) n;
-    }
+    return FALSE;
+  buffer = read_all (fd, path, size, max_bytes, secret, &used, error);
   close (fd);
+  if (buffer == NULL)
+    return FALSE;
   if (used > max_bytes)
     {
       g_autofree char *limit = format_size (max_bytes);
 
-      if (secret)
-        explicit_bzero (buffer, used);
-      g_free (buffer);
+      buffer_free (buffer, used, secret);
       g_set_error (error, KIOSK_FILE_ERROR, KIOSK_FILE_ERROR_TOO_LARGE,
                    "%s is more than the %s this file may have; is it the right file?",
                    path, limit);
