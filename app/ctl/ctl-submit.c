@@ -22,6 +22,71 @@
  * exactly as the kiosk does, encrypts, enqueues and prints the public
  * reference; invalid answers print the field errors and store nothing. */
 
+/* The answers in @answers_file for the form @form_id, read as the kiosk
+ * would; NULL (reported) when any of it cannot be used. */
+static KioskAnswers *
+read_answers (KioskConfig *config,
+              const char  *config_path,
+              const char  *form_id,
+              const char  *answers_file)
+{
+  g_autoptr(KioskCatalog) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  KioskAnswers *answers;
+  KioskForm *form;
+  char *contents;
+  gsize length = 0;
+
+  catalog = _kiosk_ctl_open_catalog (config_path, config->forms_dir);
+  if (catalog == NULL)
+    return NULL;
+  form = _kiosk_ctl_lookup_form (catalog, form_id);
+  if (form == NULL)
+    return NULL;
+  contents = _kiosk_ctl_read_input (answers_file, &length);
+  if (contents == NULL)
+    return NULL;
+  answers = kiosk_answers_new_from_json (form, contents, (gssize) length, &error);
+  kiosk_secure_free (contents, (gssize) length);
+  if (answers == NULL)
+    _kiosk_ctl_error ("%s: %s", answers_file, error->message);
+  return answers;
+}
+
+/* Encrypts and stores valid @answers; prints the public reference. */
+static int
+store (KioskConfig  *config,
+       KioskAnswers *answers,
+       const char   *today)
+{
+  g_autoptr(KioskQueue) queue = NULL;
+  g_autoptr(KioskSubmitter) submitter = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reference = NULL;
+  g_autofree char *shown = NULL;
+
+  queue = kiosk_queue_open (config->data_dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
+  if (queue == NULL)
+    {
+      _kiosk_ctl_error ("cannot open the queue in %s: %s", config->data_dir, error->message);
+      return 1;
+    }
+  if (kiosk_queue_get_recovered_from (queue) != NULL)
+    _kiosk_ctl_error ("warning: the queue file was damaged and has been moved to %s; a new queue was started",
+                      kiosk_queue_get_recovered_from (queue));
+  submitter = kiosk_submitter_new (config, queue);
+  reference = kiosk_submitter_submit (submitter, answers, today, NULL, &error);
+  if (reference == NULL)
+    {
+      _kiosk_ctl_error ("the application was not stored: %s", error->message);
+      return 1;
+    }
+  /* As the receipt shows it; every command also reads it without dashes. */
+  shown = kiosk_reference_format (reference);
+  printf ("%s\n", shown);
+  return 0;
+}
+
 int
 _kiosk_ctl_submit (int argc, char **argv)
 {
@@ -39,16 +104,9 @@ _kiosk_ctl_submit (int argc, char **argv)
     { NULL }
   };
   g_autoptr(KioskConfig) config = NULL;
-  g_autoptr(KioskCatalog) catalog = NULL;
-  g_autoptr(KioskQueue) queue = NULL;
-  g_autoptr(KioskSubmitter) submitter = NULL;
   g_autoptr(KioskAnswers) answers = NULL;
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *reference = NULL;
-  char *contents;
-  gsize length = 0;
-  KioskForm *form;
 
   if (!_kiosk_ctl_parse_options (&argc, &argv, "--form ID --answers FILE",
                                  "Validate an application exactly as the kiosk does, encrypt it for its destination and\n"
@@ -71,50 +129,14 @@ _kiosk_ctl_submit (int argc, char **argv)
       return 1;
     }
   kiosk_log_set_kiosk_id (config->kiosk_id);
-  catalog = _kiosk_ctl_open_catalog (config_path, config->forms_dir);
-  if (catalog == NULL)
-    return 1;
-  form = _kiosk_ctl_lookup_form (catalog, form_id);
-  if (form == NULL)
-    return 1;
-
-  contents = _kiosk_ctl_read_input (answers_file, &length);
-  if (contents == NULL)
-    return 1;
-  answers = kiosk_answers_new_from_json (form, contents, (gssize) length, &error);
-  kiosk_secure_free (contents, (gssize) length);
+  answers = read_answers (config, config_path, form_id, answers_file);
   if (answers == NULL)
-    {
-      _kiosk_ctl_error ("%s: %s", answers_file, error->message);
-      return 1;
-    }
+    return 1;
   /* Invalid answers never touch the queue, not even to open it. */
   if (!kiosk_answers_validate (answers, today, &problems))
     {
       _kiosk_ctl_print_answer_problems (problems);
       return 1;
     }
-
-  queue = kiosk_queue_open (config->data_dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
-  if (queue == NULL)
-    {
-      _kiosk_ctl_error ("cannot open the queue in %s: %s", config->data_dir, error->message);
-      return 1;
-    }
-  if (kiosk_queue_get_recovered_from (queue) != NULL)
-    _kiosk_ctl_error ("warning: the queue file was damaged and has been moved to %s; a new queue was started",
-                      kiosk_queue_get_recovered_from (queue));
-  submitter = kiosk_submitter_new (config, queue);
-  reference = kiosk_submitter_submit (submitter, answers, today, NULL, &error);
-  if (reference == NULL)
-    {
-      _kiosk_ctl_error ("the application was not stored: %s", error->message);
-      return 1;
-    }
-  /* As the receipt shows it; every command also reads it without dashes. */
-  {
-    g_autofree char *shown = kiosk_reference_format (reference);
-    printf ("%s\n", shown);
-  }
-  return 0;
+  return store (config, answers, today);
 }
