@@ -80,14 +80,25 @@ kiosk_json_test_offset (const char *text,
   return p <= end ? p - text : -1;
 }
 
-/* TRUE when every value of @node starts at its position with the
- * character its type begins with, and every key at its quote. */
+/* Where a line and column (characters, from 1) of @text are: a byte
+ * offset, or -1 when the text has no such place. */
+typedef gssize (*KioskJsonTestOffsetFunc) (gconstpointer  data,
+                                           const char    *text,
+                                           gsize          length,
+                                           guint          line,
+                                           guint          column);
+
+/* TRUE when every value of @node starts at its position (found with
+ * @offset) with the character its type begins with, and every key at its
+ * quote. */
 static inline gboolean
-kiosk_json_test_positions (const char      *text,
-                           gsize            length,
-                           const KioskJson *node)
+kiosk_json_test_positions_with (const char              *text,
+                                gsize                    length,
+                                const KioskJson         *node,
+                                KioskJsonTestOffsetFunc  offset,
+                                gconstpointer            data)
 {
-  gssize at = kiosk_json_test_offset (text, length, node->line, node->column);
+  gssize at = offset (data, text, length, node->line, node->column);
   char c;
 
   if (at < 0 || (gsize) at >= length)
@@ -110,10 +121,10 @@ kiosk_json_test_positions (const char      *text,
       for (guint32 i = 0; i < node->length; i++)
         {
           const KioskJsonMember *member = &node->v.members[i];
-          gssize key_at = kiosk_json_test_offset (text, length, member->key_line, member->key_column);
+          gssize key_at = offset (data, text, length, member->key_line, member->key_column);
 
-          if (key_at < 0 || text[key_at] != '"' || key_at <= at
-              || !kiosk_json_test_positions (text, length, &member->value))
+          if (key_at < 0 || (gsize) key_at >= length || text[key_at] != '"' || key_at <= at
+              || !kiosk_json_test_positions_with (text, length, &member->value, offset, data))
             return FALSE;
         }
       return TRUE;
@@ -122,8 +133,27 @@ kiosk_json_test_positions (const char      *text,
       if (c != '[')
         return FALSE;
       for (guint32 i = 0; i < node->length; i++)
-        if (!kiosk_json_test_positions (text, length, &node->v.elements[i]))
+        if (!kiosk_json_test_positions_with (text, length, &node->v.elements[i], offset, data))
           return FALSE;
       return TRUE;
     }
+}
+
+static inline gssize
+kiosk_json_test_walk_offset (gconstpointer  data,
+                             const char    *text,
+                             gsize          length,
+                             guint          line,
+                             guint          column)
+{
+  return kiosk_json_test_offset (text, length, line, column);
+}
+
+/* kiosk_json_test_positions_with() walking the text for each position. */
+static inline gboolean
+kiosk_json_test_positions (const char      *text,
+                           gsize            length,
+                           const KioskJson *node)
+{
+  return kiosk_json_test_positions_with (text, length, node, kiosk_json_test_walk_offset, NULL);
 }

@@ -58,8 +58,9 @@ index_clear (Index *index)
 }
 
 static gssize
-index_offset (const Index *index, gsize length, guint line, guint column)
+index_offset (gconstpointer data, const char *text, gsize length, guint line, guint column)
 {
+  const Index *index = data;
   guint first, last, k;
 
   if (line < 1 || column < 1 || line >= index->line_first->len)
@@ -72,51 +73,6 @@ index_offset (const Index *index, gsize length, guint line, guint column)
   if (column - 1 > last - first)
     return -1;
   return (gssize) MIN (g_array_index (index->char_at, gsize, k), length);
-}
-
-/* kiosk_json_test_positions() with the index. */
-static gboolean
-positions_ok (const Index *index, const char *text, gsize length, const KioskJson *node)
-{
-  gssize at = index_offset (index, length, node->line, node->column);
-  char c;
-
-  if (at < 0 || (gsize) at >= length)
-    return FALSE;
-  c = text[at];
-  switch (node->type)
-    {
-    case KIOSK_JSON_NULL:
-      return c == 'n';
-    case KIOSK_JSON_BOOLEAN:
-      return c == (node->v.boolean ? 't' : 'f');
-    case KIOSK_JSON_INTEGER:
-    case KIOSK_JSON_DOUBLE:
-      return c == '-' || g_ascii_isdigit (c);
-    case KIOSK_JSON_STRING:
-      return c == '"';
-    case KIOSK_JSON_OBJECT:
-      if (c != '{')
-        return FALSE;
-      for (guint32 i = 0; i < node->length; i++)
-        {
-          const KioskJsonMember *member = &node->v.members[i];
-          gssize key_at = index_offset (index, length, member->key_line, member->key_column);
-
-          if (key_at < 0 || (gsize) key_at >= length || text[key_at] != '"' || key_at <= at
-              || !positions_ok (index, text, length, &member->value))
-            return FALSE;
-        }
-      return TRUE;
-    case KIOSK_JSON_ARRAY:
-    default:
-      if (c != '[')
-        return FALSE;
-      for (guint32 i = 0; i < node->length; i++)
-        if (!positions_ok (index, text, length, &node->v.elements[i]))
-          return FALSE;
-      return TRUE;
-    }
 }
 
 int
@@ -154,7 +110,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     gboolean ok;
 
     index_build (&index, text, size);
-    ok = positions_ok (&index, text, size, root);
+    ok = kiosk_json_test_positions_with (text, size, root, index_offset, &index);
     /* The index agrees with the walking reference where walking is cheap. */
     if (size <= 4096 && ok != kiosk_json_test_positions (text, size, root))
       __builtin_trap ();
