@@ -15,5 +15,6 @@ const KioskConfigModuleGroup _kiosk_config_module_groups[] = {
   { "printer", kiosk_printer_check_config },
   { "receipt", kiosk_receipt_check_config },
   { "clerk",   kiosk_pin_check_config },
+  { "speech",  kiosk_speech_check_config },
   { NULL, NULL }
 };

@@ -17,3 +17,5 @@ void kiosk_queue_check_config   (KioskConfigCheck *check,
                                  const char       *group);   /* queue-retention.c */
 void kiosk_pin_check_config     (KioskConfigCheck *check,
                                  const char       *group);   /* pin.c */
+void kiosk_speech_check_config  (KioskConfigCheck *check,
+                                 const char       *group);   /* speech-settings.c */

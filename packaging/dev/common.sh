@@ -14,6 +14,7 @@ build_packages=(
   libglib2.0-dev libgtk-4-dev libjson-glib-dev libsqlite3-dev
   libcurl4-openssl-dev libqrencode-dev libssl-dev libcairo2-dev libcups2-dev
   libxml2-dev
+  libespeak-ng-dev libpcaudio-dev espeak-ng-data
   fonts-dejavu-core
 )
 # What the README's run command needs on top: the local test platform
