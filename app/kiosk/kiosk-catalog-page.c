@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "kiosk-a11y.h"
 #include "kiosk-catalog-page.h"
 
 struct _KioskCatalogPage {
@@ -77,15 +78,14 @@ tile_new (KioskForm *form, const char *unavailable_reason)
   gtk_widget_add_css_class (button, "tile");
   gtk_widget_set_size_request (button, 320, -1);
   gtk_widget_set_valign (button, GTK_ALIGN_START);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  kiosk_text_get (form->title, NULL), -1);
+  kiosk_a11y_set_label (button, kiosk_text_get (form->title, NULL));
   if (unavailable_reason != NULL)
     {
       /* Out of service: shown, with the reason, but it cannot be taken. */
       const char *reason = *unavailable_reason != '\0' ? unavailable_reason
                                                        : _("Out of service – please ask at the counter");
       gtk_box_append (GTK_BOX (box), wrapped_label (reason, "form-unavailable"));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, reason, -1);
+      kiosk_a11y_set_description (button, reason);
       gtk_widget_add_css_class (button, "unavailable");
       gtk_widget_set_sensitive (button, FALSE);
       return button;
@@ -106,6 +106,7 @@ category_flow_new (void)
   gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (flow), 3);
   gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (flow), 16);
   gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (flow), 16);
+  kiosk_a11y_flow_box_activates (GTK_FLOW_BOX (flow));
   return flow;
 }
 
@@ -248,8 +249,7 @@ void
 kiosk_catalog_page_retranslate (KioskCatalogPage *self)
 {
   gtk_label_set_label (self->catalog_title, _("Which application would you like to make?"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Search applications"), -1);
+  kiosk_a11y_set_label (GTK_WIDGET (self->search_entry), _("Search applications"));
   g_object_set (self->search_entry, "placeholder-text", _("Search applications"), NULL);
   gtk_button_set_label (self->catalog_back, _("Change language"));
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "kiosk-a11y.h"
 #include "kiosk-field.h"
 
 struct _KioskField {
@@ -235,7 +236,8 @@ kiosk_field_build (KioskField *self)
         gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (box), GTK_SELECTION_NONE);
         gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (box), 4);
         gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (box), FALSE);
-        gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+        kiosk_a11y_flow_box_activates (GTK_FLOW_BOX (box));
+        kiosk_a11y_set_label (box, label);
         self->toggles = g_ptr_array_new ();
         for (guint i = 0; element->code_list != NULL && i < element->code_list->codes->len; i++)
           {
@@ -294,7 +296,7 @@ kiosk_field_build (KioskField *self)
     {
       gtk_label_set_mnemonic_widget (self->label, self->input);
       if (!GTK_IS_CHECK_BUTTON (self->input) && !GTK_IS_FLOW_BOX (self->input))
-        gtk_accessible_update_property (GTK_ACCESSIBLE (self->input), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+        kiosk_a11y_set_label (self->input, label);
       if (element->required)
         gtk_accessible_update_property (GTK_ACCESSIBLE (self->input), GTK_ACCESSIBLE_PROPERTY_REQUIRED, TRUE, -1);
     }
@@ -303,8 +305,7 @@ kiosk_field_build (KioskField *self)
       gtk_label_set_label (self->help, kiosk_text_get (element->help, NULL));
       gtk_widget_set_visible (GTK_WIDGET (self->help), TRUE);
       if (self->input != NULL)
-        gtk_accessible_update_property (GTK_ACCESSIBLE (self->input), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                        kiosk_text_get (element->help, NULL), -1);
+        kiosk_a11y_set_description (self->input, kiosk_text_get (element->help, NULL));
     }
 }
 
@@ -409,11 +410,10 @@ kiosk_field_set_error (KioskField *self,
             description = g_strdup_printf ("%s %s", message, help);
           else
             description = g_strdup (invalid ? message : help);
-          gtk_accessible_update_property (GTK_ACCESSIBLE (self->input), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                          description, -1);
+          kiosk_a11y_set_description (self->input, description);
         }
       else
-        gtk_accessible_reset_property (GTK_ACCESSIBLE (self->input), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+        kiosk_a11y_set_description (self->input, NULL);
     }
 }
 

@@ -6,65 +6,12 @@
 #include <glib/gi18n-lib.h>
 
 #include <antragskiosk/i18n.h>
-#include <antragskiosk/printer.h>
-#include <antragskiosk/submission.h>
 
-#include "kiosk-catalog-page.h"
-#include "kiosk-clerk-panel.h"
-#include "kiosk-forms-watch.h"
-#include "kiosk-keyboard.h"
-#include "kiosk-receipt-page.h"
-#include "kiosk-window.h"
+#include "kiosk-a11y.h"
+#include "kiosk-window-private.h"
 
 #define DEFAULT_IDLE_TIMEOUT_MS (120 * 1000)
 #define DEFAULT_IDLE_WARNING_MS (30 * 1000)
-
-struct _KioskWindow {
-  GtkApplicationWindow  parent_instance;
-  KioskCatalog         *catalog;
-  KioskFormsWatch      *forms_watch;
-  KioskConfig          *config;
-  KioskQueue           *queue;
-  KioskSubmitter       *submitter;
-  KioskPrinter         *printer;
-  GPtrArray            *forms;         /* KioskForm* on offer */
-  gboolean              windowed;
-  char                 *today;
-  guint                 text_size;     /* 0, 1, 2 */
-  gboolean              high_contrast;
-  gboolean              assisted;      /* this session: staff fill in for a visitor */
-
-  guint                 idle_timeout_ms;
-  guint                 idle_warning_ms;
-  gint64                last_activity_us;
-  guint                 idle_source;
-  guint                 inhibit_cookie;
-
-  GtkStack             *stack;
-  GtkWidget            *header;
-  GtkButton            *text_size_button;
-  GtkButton            *contrast_button;
-  GtkLabel             *assisted_label;
-  KioskCatalogPage     *catalog_page;
-  GtkBox               *wizard_box;
-  KioskWizard          *wizard;
-  KioskReceiptPage     *receipt_page;
-  GtkWidget            *idle_warning;
-  GtkLabel             *idle_label;
-  GtkButton            *more_time_button;
-  GtkWidget            *cancel_confirm;
-  GtkLabel             *cancel_label;
-  GtkButton            *cancel_yes;
-  GtkButton            *cancel_no;
-  GtkLabel             *out_of_service_label;
-  KioskKeyboard        *keyboard;
-  GtkWidget            *logo;
-  KioskClerkPanel      *clerk_panel;
-  KioskSyncWorker      *sync_worker;
-  guint                 logo_source;
-  guint                 reveal_tick;   /* tick callback: brings the focused field into view */
-  guint                 reveal_frames;
-};
 
 G_DEFINE_FINAL_TYPE (KioskWindow, kiosk_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -80,14 +27,13 @@ retranslate (KioskWindow *self)
   g_autofree char *size_label = g_strdup_printf (_("Text size %u of 3"), self->text_size + 1);
 
   gtk_button_set_label (self->text_size_button, size_label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->text_size_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  size_label, -1);
+  kiosk_a11y_set_label (GTK_WIDGET (self->text_size_button), size_label);
   gtk_button_set_label (self->contrast_button, _("High contrast"));
   gtk_label_set_label (self->assisted_label, _("Assisted by staff"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->contrast_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("High contrast"), -1);
+  kiosk_a11y_set_label (GTK_WIDGET (self->contrast_button), _("High contrast"));
   kiosk_catalog_page_retranslate (self->catalog_page);
   kiosk_receipt_page_retranslate (self->receipt_page);
+  _kiosk_window_retranslate_access (self);
   gtk_button_set_label (self->more_time_button, _("I need more time"));
   gtk_label_set_label (self->cancel_label, _("Do you really want to cancel? Everything you entered will be deleted."));
   gtk_button_set_label (self->cancel_yes, _("Yes, delete and cancel"));
@@ -99,6 +45,7 @@ set_screen (KioskWindow *self, const char *name)
 {
   gtk_stack_set_visible_child_name (self->stack, name);
   gtk_widget_set_visible (self->header, g_strcmp0 (name, "out-of-service") != 0);
+  _kiosk_window_speak_screen (self, gtk_stack_get_visible_child (self->stack));
 }
 
 /* ---- the session: inhibit, idle timer, wipe ---- */
@@ -155,6 +102,7 @@ end_session (KioskWindow *self)
     gtk_application_uninhibit (application, self->inhibit_cookie);
   self->inhibit_cookie = 0;
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  _kiosk_window_speech_session_end (self);
   /* Assisted mode lasts one visitor's session. */
   set_assisted (self, FALSE);
   kiosk_i18n_set_language ("de");
@@ -198,6 +146,7 @@ idle_tick_cb (gpointer user_data)
       gtk_widget_set_visible (self->idle_warning, TRUE);
       if (!was_visible)
         gtk_widget_grab_focus (GTK_WIDGET (self->more_time_button));
+      _kiosk_window_speak_idle (self, was_visible ? left : 0, text);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -382,6 +331,7 @@ start_form_cb (GtkWidget  *widget,
   gtk_widget_set_vexpand (GTK_WIDGET (self->wizard), TRUE);
   g_signal_connect (self->wizard, "submitted", G_CALLBACK (submitted_cb), self);
   g_signal_connect (self->wizard, "cancel-requested", G_CALLBACK (cancel_requested_cb), self);
+  _kiosk_window_speech_follow (self, self->wizard);
   gtk_box_append (self->wizard_box, GTK_WIDGET (self->wizard));
   set_screen (self, "wizard");
   start_session (self);
@@ -418,6 +368,7 @@ cancel_cb (GtkWidget  *widget,
     }
   gtk_widget_set_visible (self->cancel_confirm, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->cancel_no));
+  _kiosk_window_speak_screen (self, self->cancel_confirm);
 }
 
 static void
@@ -433,7 +384,10 @@ cancel_abort_cb (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  gtk_widget_set_visible (KIOSK_WINDOW (widget)->cancel_confirm, FALSE);
+  KioskWindow *self = KIOSK_WINDOW (widget);
+
+  gtk_widget_set_visible (self->cancel_confirm, FALSE);
+  _kiosk_window_speak_screen (self, gtk_stack_get_visible_child (self->stack));
 }
 
 static void
@@ -554,59 +508,6 @@ clerk_leave_cb (KioskClerkPanel *panel,
   set_assisted (self, assisted);
 }
 
-/* The kiosk's own keys, in the capture phase: they act before (and
- * whatever) the focused widget, which could otherwise take them. */
-static gboolean
-escape_cb (GtkWidget *widget,
-           GVariant  *args,
-           gpointer   user_data)
-{
-  KioskWindow *self = KIOSK_WINDOW (widget);
-
-  /* The cancel question: Escape means "No, continue". */
-  if (gtk_widget_get_visible (self->cancel_confirm))
-    {
-      gtk_widget_activate_action (widget, "kiosk.cancel-abort", NULL);
-      return TRUE;
-    }
-  if (kiosk_keyboard_dismiss (self->keyboard))
-    return TRUE;
-  /* Nothing of ours to close: the focused widget may use it. */
-  return FALSE;
-}
-
-static gboolean
-swallow_cb (GtkWidget *widget,
-            GVariant  *args,
-            gpointer   user_data)
-{
-  /* A desktop's ways out (F11, Ctrl+Q, Ctrl+W, Alt+F4) do nothing. */
-  return TRUE;
-}
-
-static void
-add_shortcuts (KioskWindow *self)
-{
-  GtkEventController *controller = gtk_shortcut_controller_new ();
-  static const struct { guint key; GdkModifierType mods; } blocked[] = {
-    { GDK_KEY_F11, 0 },
-    { GDK_KEY_q, GDK_CONTROL_MASK },
-    { GDK_KEY_w, GDK_CONTROL_MASK },
-    { GDK_KEY_F4, GDK_ALT_MASK },
-  };
-
-  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
-  gtk_event_controller_set_name (controller, "kiosk-shortcuts");
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                          gtk_callback_action_new (escape_cb, NULL, NULL)));
-  for (guint i = 0; i < G_N_ELEMENTS (blocked); i++)
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
-                                          gtk_shortcut_new (gtk_keyval_trigger_new (blocked[i].key, blocked[i].mods),
-                                                            gtk_callback_action_new (swallow_cb, NULL, NULL)));
-  gtk_widget_add_controller (GTK_WIDGET (self), controller);
-}
-
 static gboolean
 close_request_cb (GtkWindow *window)
 {
@@ -634,6 +535,7 @@ kiosk_window_dispose (GObject *object)
   self->wizard = NULL;
   /* After the panel that borrows its catalog. */
   g_clear_pointer (&self->forms_watch, kiosk_forms_watch_free);
+  g_clear_pointer (&self->speaker, kiosk_speaker_free);
   G_OBJECT_CLASS (kiosk_window_parent_class)->dispose (object);
 }
 
@@ -684,6 +586,10 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, out_of_service_label);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, keyboard);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, logo);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, speech_button);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, help_card);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, help_label);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, language_box);
   gtk_widget_class_bind_template_callback (widget_class, logo_pressed_cb);
   gtk_widget_class_bind_template_callback (widget_class, logo_released_cb);
   gtk_widget_class_bind_template_callback (widget_class, logo_stopped_cb);
@@ -699,6 +605,7 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "kiosk.text-size", NULL, text_size_cb);
   gtk_widget_class_install_action (widget_class, "kiosk.high-contrast", NULL, high_contrast_cb);
   gtk_widget_class_install_action (widget_class, "kiosk.clerk", NULL, clerk_cb);
+  _kiosk_window_class_init_access (widget_class);
 }
 
 static void
@@ -720,7 +627,8 @@ kiosk_window_init (KioskWindow *self)
 {
   load_css (gtk_widget_get_display (GTK_WIDGET (self)));
   gtk_widget_init_template (GTK_WIDGET (self));
-  add_shortcuts (self);
+  _kiosk_window_add_shortcuts (self);
+  kiosk_a11y_flow_box_activates (self->language_box);
   self->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
   self->idle_warning_ms = DEFAULT_IDLE_WARNING_MS;
   self->forms = g_ptr_array_new ();
@@ -749,6 +657,21 @@ check_forms (KioskWindow *self)
         g_warning ("Form %s is out of service: %s", form->id, error->message);
     }
   kiosk_catalog_page_set_forms (self->catalog_page, self->forms);
+}
+
+/* [speech] (docs/accessibility.md); absent: off, nothing loaded. */
+static void
+read_speech_settings (KioskWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  KioskSpeechSettings settings;
+
+  kiosk_speech_settings_init (&settings);
+  if (!kiosk_speech_settings_parse (&settings, self->config->keyfile, &error))
+    g_warning ("Speech stays off: %s", error->message);
+  else if (settings.mode != KIOSK_SPEECH_MODE_OFF && !kiosk_window_set_speech (self, &settings, &error))
+    g_warning ("Speech stays off: %s", error->message);
+  kiosk_speech_settings_clear (&settings);
 }
 
 static void
@@ -787,6 +710,8 @@ read_settings (KioskWindow *self)
   self->printer = kiosk_printer_new_from_config (self->config, &error);
   if (self->printer == NULL)
     g_warning ("No receipt printer: %s", error->message);
+  g_clear_error (&error);
+  read_speech_settings (self);
 }
 
 KioskWindow *

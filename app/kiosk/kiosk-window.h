@@ -10,6 +10,7 @@
 
 #include "kiosk-catalog-page.h"
 #include "kiosk-clerk-panel.h"
+#include "kiosk-speech.h"
 #include "kiosk-wizard.h"
 
 G_BEGIN_DECLS
@@ -52,6 +53,14 @@ void         kiosk_window_wipe         (KioskWindow *self);
 /* Forms on offer (those kiosk_submitter_check_form accepted). */
 guint        kiosk_window_count_forms  (KioskWindow *self);
 
+/* Speech output ([speech], docs/accessibility.md): off, a "Read aloud"
+ * button in the header, or always on. FALSE with an error (and speech
+ * off) when the transcript file cannot be opened. */
+gboolean     kiosk_window_set_speech   (KioskWindow               *self,
+                                        const KioskSpeechSettings *settings,
+                                        GError                   **error);
+/* The speech engine in use, or NULL (off). */
+KioskSpeech *kiosk_window_get_speech   (KioskWindow *self);
 /* The catalog screen (for marking a form out of service). */
 KioskCatalogPage *kiosk_window_get_catalog_page (KioskWindow *self);
 /* The clerk panel (NULL when out of service for lack of config/queue). */

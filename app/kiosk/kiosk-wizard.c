@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "kiosk-a11y.h"
 #include "kiosk-wizard.h"
 
 #define REVIEW "review"
@@ -38,6 +39,8 @@ G_DEFINE_FINAL_TYPE (KioskWizard, kiosk_wizard, GTK_TYPE_BOX)
 enum {
   SIGNAL_SUBMITTED,
   SIGNAL_CANCEL_REQUESTED,
+  SIGNAL_PAGE_SHOWN,
+  SIGNAL_ANNOUNCED,
   N_SIGNALS,
 };
 
@@ -321,7 +324,7 @@ build_group_section (KioskWizard *self, GtkBox *section)
         {
           g_autofree char *remove_label = g_strdup_printf (_("Remove %s"), title);
           GtkWidget *remove = gtk_button_new_with_label (_("Remove"));
-          gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
+          kiosk_a11y_set_label (remove, remove_label);
           g_object_set_data (G_OBJECT (remove), "kiosk-section", section);
           g_object_set_data (G_OBJECT (remove), "kiosk-instance", GUINT_TO_POINTER (i));
           g_signal_connect (remove, "clicked", G_CALLBACK (remove_instance_cb), self);
@@ -501,6 +504,7 @@ update_step (KioskWizard *self)
     position = n;
   step = g_strdup_printf (_("Step %d of %d"), position, n);
   gtk_label_set_label (self->step_label, step);
+  g_signal_emit (self, signals[SIGNAL_PAGE_SHOWN], 0);
 }
 
 static void
@@ -630,7 +634,7 @@ show_review (KioskWizard *self)
       gtk_widget_add_css_class (heading, "review-page-title");
       change = gtk_button_new_with_label (_("Change"));
       change_label = g_strdup_printf (_("Change: %s"), kiosk_text_get (page->label, NULL));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (change), GTK_ACCESSIBLE_PROPERTY_LABEL, change_label, -1);
+      kiosk_a11y_set_label (change, change_label);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (change), "wizard.goto-page");
       gtk_actionable_set_action_target (GTK_ACTIONABLE (change), "i", (gint32) i);
       gtk_box_append (GTK_BOX (header), heading);
@@ -679,7 +683,8 @@ announce (KioskWizard *self, const char *message)
   gtk_label_set_label (self->page_error, message);
   gtk_widget_set_visible (GTK_WIDGET (self->page_error), TRUE);
   /* A live region: screen readers read the alert out as it changes. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->page_error), GTK_ACCESSIBLE_PROPERTY_LABEL, message, -1);
+  kiosk_a11y_set_label (GTK_WIDGET (self->page_error), message);
+  g_signal_emit (self, signals[SIGNAL_ANNOUNCED], 0, message);
 }
 
 /* Validates the whole set but shows only the problems of the page shown.
@@ -876,6 +881,10 @@ kiosk_wizard_class_init (KioskWizardClass *klass)
                                             0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_CANCEL_REQUESTED] = g_signal_new ("cancel-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_PAGE_SHOWN] = g_signal_new ("page-shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                             0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_ANNOUNCED] = g_signal_new ("announced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   gtk_widget_class_set_template_from_resource (widget_class, "/de/antragskiosk/kiosk/ui/kiosk-wizard.ui");
   gtk_widget_class_bind_template_child (widget_class, KioskWizard, step_label);
   gtk_widget_class_bind_template_child (widget_class, KioskWizard, title_label);

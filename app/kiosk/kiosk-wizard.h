@@ -15,7 +15,10 @@ G_DECLARE_FINAL_TYPE (KioskWizard, kiosk_wizard, KIOSK, WIZARD, GtkBox)
 /* One visitor's way through @form: a page per form page (built when first
  * shown), the review, the privacy notice with consent, and the submit
  * through @submitter (borrowed). @today: ISO date or NULL (real date).
- * Signals: "submitted" (the public reference) and "cancel-requested". */
+ * Signals: "submitted" (the public reference), "cancel-requested",
+ * "page-shown" (a form page, the review or the privacy notice is now
+ * shown) and "announced" (a message for the whole page, such as the
+ * summary of its errors). */
 KioskWizard  *kiosk_wizard_new          (KioskForm      *form,
                                          KioskSubmitter *submitter,
                                          const char     *today);
