@@ -297,9 +297,9 @@ check_kind_file (KioskConfigCheck *check,
                  const char       *group)
 {
   g_autofree char *path = kiosk_config_check_path (check, group, "path");
-  g_autofree char *format = kiosk_config_check_choice (check, group, "format",
-                                                       (const char *const[]) { "pdf", "png", "escpos", NULL });
 
+  /* reported when wrong; nothing else depends on it */
+  g_free (kiosk_config_check_choice (check, group, "format", (const char *const[]) { "pdf", "png", "escpos", NULL }));
   if (path == NULL && !g_key_file_has_key (kiosk_config_check_get_keyfile (check), group, "path", NULL))
     kiosk_config_check_add (check, FALSE, group, "path",
                             "is missing: kind=file needs path=FILE, where the receipt is written");
@@ -338,10 +338,9 @@ check_kind_escpos (KioskConfigCheck *check,
 {
   GKeyFile *keyfile = kiosk_config_check_get_keyfile (check);
   g_autofree char *device = kiosk_config_check_string (check, group, "device");
-  g_autofree char *codepage = kiosk_config_check_choice (check, group, "codepage",
-                                                         (const char *const[]) { "cp858", "ascii", NULL });
   gboolean flag;
 
+  g_free (kiosk_config_check_choice (check, group, "codepage", (const char *const[]) { "cp858", "ascii", NULL }));
   kiosk_config_check_boolean (check, group, "native_qr", &flag);
   kiosk_config_check_boolean (check, group, "query_status", &flag);
   if (device == NULL && !g_key_file_has_key (keyfile, group, "device", NULL))
