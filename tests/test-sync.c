@@ -9,7 +9,9 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include <antragskiosk/destination.h>
 #include <antragskiosk/jws.h>
+#include <antragskiosk/keys.h>
 #include <antragskiosk/platform.h>
 #include <antragskiosk/sync.h>
 
@@ -440,6 +442,206 @@ test_worker_offline (void)
   g_rmdir (dir);
 }
 
+/* ---- destinations (destination.h) ------------------------------------- */
+
+#define DEST_ID "4b5c7214-aa12-4624-955e-0f7deaabc342"
+#define LEIKA_MELDE "urn:de:fim:leika:leistung:99115003012000"
+#define SCHEMA_MELDE "https://schema.antragskiosk.de/forms/meldebescheinigung/1.0.0.json"
+
+/* A destination document as FITKO's OpenAPI 1.1.3 describes it
+ * (PublicDestination), written by hand. */
+static const char destination_document[] =
+  "{\"destinationId\":\"" DEST_ID "\",\"status\":\"active\","
+  "\"encryptionKid\":\"antragskiosk-demo-destination-2026\","
+  "\"services\":[{\"identifier\":\"" LEIKA_MELDE "\",\"regions\":[\"DE11\"],"
+  "\"submissionSchemas\":[{\"schemaUri\":\"" SCHEMA_MELDE "\",\"mimeType\":\"application/json\"}]},"
+  "{\"identifier\":\"urn:de:fim:leika:leistung:99102013104000\",\"regions\":[\"DE11\"],\"submissionSchemas\":[]}],"
+  "\"metadataVersions\":[\"1.0.0\",\"1.3.0\"],\"replyChannels\":{\"eMail\":{\"usePgp\":false}}}";
+
+static void
+test_destination_document (void)
+{
+  g_autoptr(JsonNode) node = json_from_string (destination_document, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskDestinationInfo) info = kiosk_destination_info_parse (node, DEST_ID, &error);
+  const char *supported[] = { "1.3.0", "1.2.0", NULL };
+  const char *newer_only[] = { "2.0.0", NULL };
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->encryption_kid, ==, "antragskiosk-demo-destination-2026");
+  g_assert_cmpuint (info->services->len, ==, 2);
+  g_assert_cmpuint (info->reply_channels->len, ==, 1);
+  g_assert_cmpstr (kiosk_destination_info_pick_metadata_version (info, supported), ==, "1.3.0");
+  g_assert_null (kiosk_destination_info_pick_metadata_version (info, newer_only));
+
+  g_assert_true (kiosk_destination_info_accepts (info, LEIKA_MELDE, SCHEMA_MELDE, "1.3.0", &error));
+  g_assert_no_error (error);
+  /* a service without listed schemas takes any schema */
+  g_assert_true (kiosk_destination_info_accepts (info, "urn:de:fim:leika:leistung:99102013104000",
+                                                 "https://x.example/any.json", "1.3.0", NULL));
+  g_assert_false (kiosk_destination_info_accepts (info, "urn:de:fim:leika:leistung:99050012104000", NULL, NULL,
+                                                  &error));
+  g_assert_error (error, KIOSK_DESTINATION_ERROR, KIOSK_DESTINATION_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, "does not offer the service urn:de:fim:leika:leistung:99050012104000"));
+  g_clear_error (&error);
+  g_assert_false (kiosk_destination_info_accepts (info, LEIKA_MELDE, "https://x.example/other.json", NULL, &error));
+  g_assert_nonnull (strstr (error->message, "does not accept the data schema"));
+  g_clear_error (&error);
+  g_assert_false (kiosk_destination_info_accepts (info, LEIKA_MELDE, NULL, "1.2.0", &error));
+  g_assert_nonnull (strstr (error->message, "metadata version 1.2.0"));
+  g_clear_error (&error);
+
+  /* another destination's document, and one without services */
+  g_assert_null (kiosk_destination_info_parse (node, "00000000-0000-4000-8000-000000000000", &error));
+  g_assert_error (error, KIOSK_DESTINATION_ERROR, KIOSK_DESTINATION_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    g_autoptr(JsonNode) bare = json_from_string ("{\"destinationId\":\"" DEST_ID "\",\"status\":\"active\","
+                                                 "\"encryptionKid\":\"k\"}", NULL);
+    g_assert_null (kiosk_destination_info_parse (bare, NULL, &error));
+    g_assert_error (error, KIOSK_DESTINATION_ERROR, KIOSK_DESTINATION_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+  /* an inactive destination takes nothing */
+  g_free (info->status);
+  info->status = g_strdup ("inactive");
+  g_assert_false (kiosk_destination_info_accepts (info, LEIKA_MELDE, NULL, NULL, &error));
+  g_assert_error (error, KIOSK_DESTINATION_ERROR, KIOSK_DESTINATION_ERROR_INACTIVE);
+}
+
+/* A kiosk configured with the destination id and trust anchor only: no
+ * key, so the forms are out of service; once the platform's answer is
+ * cached (the demo destination's real 4096-bit key with its x5c), the
+ * key comes from the cache, re-verified against the trust anchor. */
+static void
+test_destination_cache_and_usable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-dest-XXXXXX", &error);
+  g_autofree char *conf = g_build_filename (dir, "kiosk.conf", NULL);
+  g_autofree char *text = g_strdup_printf ("[kiosk]\nid=t\ndata_dir=%s/data\n\n"
+                                           "[destination stadt]\ndestination_id=" DEST_ID "\n"
+                                           "trust_anchor=resource:///de/antragskiosk/demo/demo-root-ca.pem\nforms=*\n",
+                                           dir);
+  g_autoptr(KioskConfig) config = NULL;
+  g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) json_node_unref);
+  g_autoptr(JsonNode) document = json_from_string (destination_document, NULL);
+  g_autoptr(KioskDestinationState) state = NULL;
+  g_autoptr(KioskKey) key = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *jwk = NULL;
+  g_autofree char *cache = NULL;
+  const KioskDestinationConfig *destination;
+  gboolean from_platform = FALSE;
+  gsize length;
+
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  config = kiosk_config_load (conf, NULL, &error);
+  g_assert_no_error (error);
+  destination = config->destinations->pdata[0];
+  g_assert_null (destination->key_file);
+
+  g_assert_false (kiosk_destination_usable (config, destination, &reason));
+  g_assert_nonnull (strstr (reason, "no usable encryption key for destination “stadt” yet"));
+  g_assert_null (kiosk_destination_encryption_key (config, destination, &error));
+  g_assert_error (error, KIOSK_DESTINATION_ERROR, KIOSK_DESTINATION_ERROR_KEY);
+  g_clear_error (&error);
+
+  /* what the platform served, cached as received */
+  g_assert_true (kiosk_keys_read_file ("resource:///de/antragskiosk/demo/demo-destination.jwk", &jwk, &length, &error));
+  g_hash_table_insert (keys, g_strdup ("antragskiosk-demo-destination-2026"), json_from_string (jwk, NULL));
+  g_assert_true (kiosk_destination_cache_store (config->data_dir, document, keys, NULL, 1234, NULL, &error));
+  g_assert_no_error (error);
+  cache = kiosk_destination_cache_path (config->data_dir, DEST_ID);
+  g_assert_true (g_file_test (cache, G_FILE_TEST_IS_REGULAR));
+
+  state = kiosk_destination_cache_load (config->data_dir, DEST_ID, destination->trust_anchor, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (state->encryption_key);
+  g_assert_cmpuint (kiosk_key_get_bits (state->encryption_key), ==, 4096);
+  g_assert_cmpint (state->verified_ms, ==, 1234);
+  g_clear_pointer (&reason, g_free);
+  g_assert_true (kiosk_destination_usable (config, destination, &reason));
+  key = kiosk_destination_encryption_key_at (config, destination, NULL, &from_platform, &error);
+  g_assert_nonnull (key);
+  g_assert_true (from_platform);
+
+  /* after the certificate's end the cached key is not used (re-verified) */
+  {
+    g_autoptr(GDateTime) later = g_date_time_new_utc (2040, 1, 1, 0, 0, 0);
+    g_autoptr(KioskDestinationState) old = kiosk_destination_cache_load (config->data_dir, DEST_ID,
+                                                                         destination->trust_anchor, later, &error);
+    g_assert_no_error (error);
+    g_assert_null (old->encryption_key);
+    g_assert_error (old->key_error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_EXPIRED);
+  }
+  /* a cache whose key is not the document's encryptionKid gives no key */
+  g_hash_table_remove_all (keys);
+  g_hash_table_insert (keys, g_strdup ("other"), json_from_string (jwk, NULL));
+  g_assert_true (kiosk_destination_cache_store (config->data_dir, document, keys, NULL, 1, NULL, &error));
+  g_clear_pointer (&state, kiosk_destination_state_free);
+  state = kiosk_destination_cache_load (config->data_dir, DEST_ID, destination->trust_anchor, NULL, &error);
+  g_assert_null (state->encryption_key);
+  g_assert_nonnull (state->key_error);
+  g_assert_false (kiosk_destination_usable (config, destination, NULL));
+
+  g_unlink (cache);
+  {
+    g_autofree char *cache_dir = g_path_get_dirname (cache);
+    g_rmdir (cache_dir);
+    g_rmdir (config->data_dir);
+  }
+  g_unlink (conf);
+  g_rmdir (dir);
+}
+
+/* kiosk_platform_check_events with the test vector (a submit event of
+ * the Zustelldienst): applied with the platform's keys, ignored without
+ * them, with another case, or with another submission. */
+static void
+test_check_events (void)
+{
+  g_autoptr(JsonNode) jwks = json_from_string (vector_jwks, NULL);
+  g_autofree char *body = g_strdup_printf ("{\"eventLog\":[\"%s\"],\"totalCount\":3}", vector_set);
+  g_autoptr(JsonNode) log_node = json_from_string (body, NULL);
+  g_autoptr(JsonNode) payload = kiosk_jws_decode_payload (vector_set);
+  const char *txn = json_object_get_string_member (json_node_get_object (payload), "txn");
+  KioskEventCheck check = { .submission_id = "11111111-2222-4333-8444-555555555555",
+                            .case_id = txn + strlen ("case:"), .destination_id = DEST_ID,
+                            .platform_jwks = jwks };
+  KioskEventLog log;
+
+  kiosk_event_log_init (&log);
+  g_assert_true (kiosk_platform_check_events (log_node, &check, &log));
+  g_assert_cmpuint (log.types->len, ==, 1);
+  g_assert_cmpstr (log.types->pdata[0], ==, "submit-submission");
+  g_assert_cmpint (log.total_count, ==, 3);
+  g_assert_cmpuint (log.n_tokens, ==, 1);
+  kiosk_event_log_clear (&log);
+
+  check.platform_jwks = NULL;
+  kiosk_event_log_init (&log);
+  g_assert_true (kiosk_platform_check_events (log_node, &check, &log));
+  g_assert_cmpuint (log.types->len, ==, 0);
+  g_assert_cmpuint (log.rejected->len, ==, 1);
+  kiosk_event_log_clear (&log);
+
+  check.platform_jwks = jwks;
+  check.case_id = "99999999-2222-4333-8444-555555555555";
+  kiosk_event_log_init (&log);
+  g_assert_true (kiosk_platform_check_events (log_node, &check, &log));
+  g_assert_cmpuint (log.types->len, ==, 0);
+  g_assert_cmpstr (log.rejected->pdata[0], ==, "an event of another case");
+  kiosk_event_log_clear (&log);
+
+  check.submission_id = "99999999-2222-4333-8444-555555555555";
+  kiosk_event_log_init (&log);
+  g_assert_true (kiosk_platform_check_events (log_node, &check, &log));
+  g_assert_cmpuint (log.types->len + log.rejected->len, ==, 0);  /* another submission's: skipped */
+  kiosk_event_log_clear (&log);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -452,5 +654,8 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/sync/events", test_events);
   g_test_add_func ("/antragskiosk/sync/set-signature", test_set_signature);
   g_test_add_func ("/antragskiosk/sync/worker-offline", test_worker_offline);
+  g_test_add_func ("/antragskiosk/sync/destination-document", test_destination_document);
+  g_test_add_func ("/antragskiosk/sync/destination-cache", test_destination_cache_and_usable);
+  g_test_add_func ("/antragskiosk/sync/check-events", test_check_events);
   return g_test_run ();
 }

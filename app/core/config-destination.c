@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "antragskiosk/destination.h"
 #include "antragskiosk/keys.h"
 #include "config-private.h"
 
@@ -15,6 +16,13 @@
 
 const char *const _kiosk_config_destination_keys[] = {
   "destination_id", "key_file", "trust_anchor", "forms", NULL
+};
+
+/* key_file is optional: a terminal that is online fetches the destination's
+ * key from the platform and checks it against the trust anchor
+ * (destination.h); key_file is for terminals provisioned offline. */
+static const char *const required_keys[] = {
+  "destination_id", "trust_anchor", "forms", NULL
 };
 
 void
@@ -126,12 +134,13 @@ _kiosk_config_load_destination (KioskConfigCheck *check,
 
   destination = g_new0 (KioskDestinationConfig, 1);
   destination->name = g_strdup (name);
-  for (gsize i = 0; _kiosk_config_destination_keys[i] != NULL; i++)
-    if (!g_key_file_has_key (config->keyfile, group, _kiosk_config_destination_keys[i], NULL))
-      kiosk_config_check_add (check, FALSE, group, _kiosk_config_destination_keys[i], "is missing");
+  for (gsize i = 0; required_keys[i] != NULL; i++)
+    if (!g_key_file_has_key (config->keyfile, group, required_keys[i], NULL))
+      kiosk_config_check_add (check, FALSE, group, required_keys[i], "is missing");
 
   load_destination_id (check, group, destination, ids);
-  destination->key_file = kiosk_config_check_path (check, group, "key_file");
+  if (g_key_file_has_key (config->keyfile, group, "key_file", NULL))
+    destination->key_file = kiosk_config_check_path (check, group, "key_file");
   destination->trust_anchor = kiosk_config_check_path (check, group, "trust_anchor");
   load_forms (check, group, destination, routed);
 
@@ -155,6 +164,22 @@ _kiosk_config_check_destination_files (KioskConfigCheck             *check,
   if (!kiosk_keys_read_file (destination->trust_anchor, &pem, NULL, &error))
     {
       kiosk_config_check_add (check, FALSE, group, "trust_anchor", "cannot be read: %s", error->message);
+      return;
+    }
+  if (destination->key_file == NULL)
+    {
+      const KioskConfig *config = kiosk_config_check_get_config (check);
+      g_autofree char *reason = NULL;
+
+      if (config->token_url == NULL)
+        kiosk_config_check_add (check, FALSE, group, NULL,
+                                "has no key_file and there is no [platform] to fetch the destination's key "
+                                "from; the forms routed here are out of service");
+      else if (!kiosk_destination_usable (config, destination, &reason))
+        kiosk_config_check_add (check, TRUE, group, NULL,
+                                "has no key_file and no verified key from the platform yet (%s); the forms "
+                                "routed here are out of service until the kiosk is online "
+                                "(antragskiosk-ctl destinations --refresh)", reason);
       return;
     }
   key = kiosk_key_load (destination->key_file, destination->trust_anchor, now, &error);

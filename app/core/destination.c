@@ -511,12 +511,24 @@ kiosk_destination_encryption_key (const KioskConfig             *config,
                                   const KioskDestinationConfig  *destination,
                                   GError                       **error)
 {
+  return kiosk_destination_encryption_key_at (config, destination, NULL, NULL, error);
+}
+
+KioskKey *
+kiosk_destination_encryption_key_at (const KioskConfig             *config,
+                                     const KioskDestinationConfig  *destination,
+                                     GDateTime                     *now,
+                                     gboolean                      *from_platform,
+                                     GError                       **error)
+{
   g_autoptr(GError) cache_error = NULL;
   g_autoptr(KioskDestinationState) state = NULL;
 
+  if (from_platform != NULL)
+    *from_platform = FALSE;
   if (destination->destination_id != NULL && config->data_dir != NULL)
     state = kiosk_destination_cache_load (config->data_dir, destination->destination_id,
-                                          destination->trust_anchor, NULL, &cache_error);
+                                          destination->trust_anchor, now, &cache_error);
   if (state != NULL && state->encryption_key != NULL)
     {
       if (strcmp (state->info->status, "active") != 0)
@@ -526,12 +538,14 @@ kiosk_destination_encryption_key (const KioskConfig             *config,
                        destination->name, state->info->status);
           return NULL;
         }
+      if (from_platform != NULL)
+        *from_platform = TRUE;
       return kiosk_key_ref (state->encryption_key);
     }
   if (destination->key_file != NULL)
     {
       g_autoptr(GError) file_error = NULL;
-      KioskKey *key = kiosk_key_load (destination->key_file, destination->trust_anchor, NULL, &file_error);
+      KioskKey *key = kiosk_key_load (destination->key_file, destination->trust_anchor, now, &file_error);
 
       if (key != NULL)
         return key;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib.h>
 
+#include <antragskiosk/destination.h>
 #include <antragskiosk/form.h>
 #include <antragskiosk/keys.h>
 #include <antragskiosk/printer.h>
@@ -351,13 +352,17 @@ collect_keys (Collector         *c,
     {
       const KioskDestinationConfig *destination = g_ptr_array_index (config->destinations, i);
       g_autoptr(GError) error = NULL;
-      g_autoptr(KioskKey) key = kiosk_key_load (destination->key_file, destination->trust_anchor, c->now, &error);
+      gboolean from_platform = FALSE;
+      /* The verified key from the platform wins over key_file (destination.h). */
+      g_autoptr(KioskKey) key = kiosk_destination_encryption_key_at (config, destination, c->now, &from_platform,
+                                                                      &error);
       GDateTime *not_after = key != NULL ? kiosk_key_get_not_after (key) : NULL;  /* the key's */
 
       json_builder_begin_object (b);
       member_string (b, "name", destination->name);
       member_string (b, "destination_id", destination->destination_id);
       member_string (b, "kid", key != NULL ? kiosk_key_get_kid (key) : NULL);
+      member_string (b, "key_source", key == NULL ? NULL : from_platform ? "platform" : "key_file");
       if (not_after != NULL)
         {
           gint64 days = g_date_time_difference (not_after, c->now) / G_TIME_SPAN_DAY;

@@ -24,6 +24,7 @@ struct _KioskSyncDestinations {
   const KioskConfig *config;
   KioskPlatform     *platform;
   GHashTable        *states;  /* lower-case destination id → KioskDestinationState* */
+  GHashTable        *asked;   /* lower-case destination id → set of kids to ask for at the next refresh */
 };
 
 /* One destination's refresh in progress. */
@@ -54,6 +55,7 @@ _kiosk_sync_destinations_new (const KioskConfig *config,
   self->platform = platform;
   self->states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) kiosk_destination_state_free);
+  self->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
   return self;
 }
 
@@ -63,6 +65,7 @@ _kiosk_sync_destinations_free (KioskSyncDestinations *self)
   if (self == NULL)
     return;
   g_hash_table_unref (self->states);
+  g_hash_table_unref (self->asked);
   g_free (self);
 }
 
@@ -231,47 +234,79 @@ drain (KioskSyncDestinations *self)
     kiosk_platform_iterate (self->platform, 1000);
 }
 
-/* The kids the waiting applications of @config were encrypted to, and the
- * kids cached before: each is asked for, so a rotation is seen. */
 static void
-collect_wanted (Refresh    *refresh,
-                KioskQueue *queue,
-                JsonNode   *raw)
+want (Refresh    *refresh,
+      const char *kid)
 {
-  for (int state = KIOSK_QUEUE_STATE_QUEUED; queue != NULL && state <= KIOSK_QUEUE_STATE_CREATED; state++)
+  if (!g_ptr_array_find_with_equal_func (refresh->wanted, kid, g_str_equal, NULL))
+    g_ptr_array_add (refresh->wanted, g_strdup (kid));
+}
+
+/* The kids an application named (_kiosk_sync_destinations_ask_kid). */
+static void
+want_asked (Refresh    *refresh,
+            const char *current)
+{
+  g_autofree char *lower = g_ascii_strdown (refresh->config->destination_id, -1);
+  GHashTable *asked = g_hash_table_lookup (refresh->self->asked, lower);
+  GHashTableIter iter;
+  gpointer kid;
+
+  if (asked == NULL)
+    return;
+  g_hash_table_iter_init (&iter, asked);
+  while (g_hash_table_iter_next (&iter, &kid, NULL))
+    if (g_strcmp0 (kid, current) != 0)
+      want (refresh, kid);
+  g_hash_table_remove (refresh->self->asked, lower);
+}
+
+/* Retired stays retired unless asked for again (and then served). */
+static void
+keep_retired (Refresh  *refresh,
+              JsonNode *raw)
+{
+  JsonNode *retired = raw != NULL ? json_object_get_member (json_node_get_object (raw), "retiredKids") : NULL;
+
+  for (guint i = 0; retired != NULL && JSON_NODE_HOLDS_ARRAY (retired)
+                    && i < json_array_get_length (json_node_get_array (retired)); i++)
     {
-      g_autoptr(GPtrArray) items = kiosk_queue_list (queue, state, 0, 0, NULL);
+      const char *kid = json_array_get_string_element (json_node_get_array (retired), i);
 
-      for (guint i = 0; items != NULL && i < items->len; i++)
-        {
-          KioskQueueItem *item = items->pdata[i];
-          g_autofree char *kid = NULL;
-
-          if (g_ascii_strcasecmp (item->destination_id, refresh->config->destination_id) != 0
-              || item->data_jwe == NULL)
-            continue;
-          kid = kiosk_jws_get_kid (item->data_jwe);
-          if (kid != NULL && !g_ptr_array_find_with_equal_func (refresh->wanted, kid, g_str_equal, NULL))
-            g_ptr_array_add (refresh->wanted, g_steal_pointer (&kid));
-        }
-      if (items != NULL)
-        g_ptr_array_set_free_func (items, (GDestroyNotify) kiosk_queue_item_free);
+      if (kid != NULL && !g_ptr_array_find_with_equal_func (refresh->wanted, kid, g_str_equal, NULL))
+        g_ptr_array_add (refresh->retired, g_strdup (kid));
     }
-  if (raw != NULL && json_object_has_member (json_node_get_object (raw), "keys"))
-    {
-      JsonObject *keys = json_object_get_object_member (json_node_get_object (raw), "keys");
-      g_autoptr(GList) kids = keys != NULL ? json_object_get_members (keys) : NULL;
+}
 
-      for (GList *l = kids; l != NULL; l = l->next)
-        {
-          /* Signature keys are kept as they are (asked for when an event names them). */
-          if (g_strcmp0 (json_object_get_string_member_with_default (json_object_get_object_member (keys, l->data),
-                                                                      "alg", NULL), "PS512") == 0)
-            g_hash_table_replace (refresh->keys, g_strdup (l->data),
-                                  json_node_copy (json_object_get_member (keys, l->data)));
-          else if (!g_ptr_array_find_with_equal_func (refresh->wanted, l->data, g_str_equal, NULL))
-            g_ptr_array_add (refresh->wanted, g_strdup (l->data));
-        }
+/* The kids to ask for: the current encryptionKid when it is not cached
+ * yet, the kids applications named, and on a @full refresh every cached
+ * encryption key again. Cached keys not asked for are kept as they are
+ * (signature keys are asked for when an event names them). */
+static void
+collect_wanted (Refresh  *refresh,
+                JsonNode *raw,
+                gboolean  full)
+{
+  JsonObject *cached = raw != NULL && json_object_has_member (json_node_get_object (raw), "keys")
+                       ? json_object_get_object_member (json_node_get_object (raw), "keys") : NULL;
+  g_autofree char *current = refresh->wanted->len > 0 ? g_strdup (refresh->wanted->pdata[0]) : NULL;
+  g_autoptr(GList) kids = cached != NULL ? json_object_get_members (cached) : NULL;
+
+  if (!full && current != NULL && cached != NULL && json_object_has_member (cached, current))
+    g_ptr_array_remove_index (refresh->wanted, 0);  /* known and verified at the last refresh */
+  want_asked (refresh, current);
+  keep_retired (refresh, raw);
+  for (GList *l = kids; l != NULL; l = l->next)
+    {
+      gboolean signing = g_strcmp0 (json_object_get_string_member_with_default (
+                                      json_object_get_object_member (cached, l->data), "alg", NULL),
+                                    "PS512") == 0;
+
+      if (full && !signing)
+        want (refresh, l->data);
+      else if (!g_ptr_array_find_with_equal_func (refresh->wanted, l->data, g_str_equal, NULL))
+        g_hash_table_replace (refresh->keys, g_strdup (l->data),
+                              json_node_copy (json_object_get_member (cached, l->data)));
     }
 }
 
@@ -293,6 +328,7 @@ refresh_one (KioskSyncDestinations        *self,
              const KioskDestinationConfig *config,
              KioskQueue                   *queue,
              gint64                        now_ms,
+             gboolean                      full,
              KioskPlatformFault           *fault,
              char                        **message)
 {
@@ -310,7 +346,7 @@ refresh_one (KioskSyncDestinations        *self,
   drain (self);
   if (refresh->document != NULL)
     {
-      collect_wanted (refresh, queue, raw);
+      collect_wanted (refresh, raw, full);
       for (guint i = 0; i < refresh->wanted->len; i++)
         {
           KeyRequest *request = g_new0 (KeyRequest, 1);
@@ -322,6 +358,10 @@ refresh_one (KioskSyncDestinations        *self,
       drain (self);
     }
   ok = refresh->document != NULL && refresh->error == NULL;
+  /* verifiedAt: when every key was last checked (a light refresh reads the
+   * document only and keeps it). */
+  if (!full && raw != NULL)
+    now_ms = json_object_get_int_member_with_default (json_node_get_object (raw), "verifiedAt", now_ms);
   if (refresh->document != NULL
       && !kiosk_destination_cache_store (self->config->data_dir, refresh->document, refresh->keys, refresh->retired,
                                          now_ms, refresh->error, &error))
@@ -336,6 +376,44 @@ refresh_one (KioskSyncDestinations        *self,
   refresh_free (refresh);
   reload (self, config);
   return ok;
+}
+
+void
+_kiosk_sync_destinations_ask_kid (KioskSyncDestinations *self,
+                                  const char            *destination_id,
+                                  const char            *kid)
+{
+  char *lower = g_ascii_strdown (destination_id, -1);
+  GHashTable *set = g_hash_table_lookup (self->asked, lower);
+
+  if (set == NULL)
+    {
+      set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (self->asked, lower, set);
+    }
+  else
+    g_free (lower);
+  g_hash_table_add (set, g_strdup (kid));
+}
+
+/* Whether applications for @destination_id wait to be sent, or keys are to
+ * be asked for. */
+static gboolean
+has_waiting (KioskSyncDestinations *self,
+             KioskQueue            *queue,
+             const char            *destination_id)
+{
+  g_autoptr(GPtrArray) items = queue != NULL ? kiosk_queue_list (queue, KIOSK_QUEUE_STATE_QUEUED, 0, 0, NULL) : NULL;
+  gboolean found = FALSE;
+  g_autofree char *lower = g_ascii_strdown (destination_id, -1);
+
+  if (g_hash_table_contains (self->asked, lower))
+    return TRUE;
+  for (guint i = 0; items != NULL && i < items->len && !found; i++)
+    found = g_ascii_strcasecmp (((KioskQueueItem *) items->pdata[i])->destination_id, destination_id) == 0;
+  if (items != NULL)
+    g_ptr_array_set_free_func (items, (GDestroyNotify) kiosk_queue_item_free);
+  return found;
 }
 
 gboolean
@@ -356,13 +434,17 @@ _kiosk_sync_destinations_refresh (KioskSyncDestinations *self,
       KioskDestinationState *state;
       KioskPlatformFault one_fault;
       char *one_message = NULL;
+      gboolean stale;
 
       if (config->destination_id == NULL || config->trust_anchor == NULL)
         continue;
       state = _kiosk_sync_destinations_get (self, config->destination_id);
-      if (!force && state != NULL && state->last_error == NULL && now_ms - state->verified_ms < REFRESH_AFTER_MS)
+      stale = force || state == NULL || state->last_error != NULL || now_ms - state->verified_ms >= REFRESH_AFTER_MS;
+      /* Before sending, the document is read again (a changed encryptionKid
+       * is seen on the next pass); the keys only when new or stale. */
+      if (!stale && !has_waiting (self, queue, config->destination_id))
         continue;
-      if (!refresh_one (self, config, queue, now_ms, &one_fault, &one_message))
+      if (!refresh_one (self, config, queue, now_ms, stale, &one_fault, &one_message))
         {
           all_ok = FALSE;
           g_message ("%s", one_message);

@@ -78,7 +78,8 @@ typedef struct {
   guint            attachment;
   KioskEventLog    events;         /* STEP_STATUS: the pages read so far */
   gboolean         events_started;
-  gboolean         key_fetched;    /* an authority's key was fetched for this poll */
+  GHashTable      *kids_tried;     /* an authority's keys fetched for this poll */
+  gboolean         key_stored;     /* one of them verified: read the log again */
   guint            events_offset;  /* the next page's offset */
 } Op;
 
@@ -159,6 +160,7 @@ op_free (Op *op)
 {
   if (op->events_started)
     kiosk_event_log_clear (&op->events);
+  g_clear_pointer (&op->kids_tried, g_hash_table_unref);
   kiosk_queue_item_free (op->item);
   g_free (op);
 }
@@ -596,6 +598,31 @@ apply_status (Op *op)
   op_done (op);
 }
 
+static void on_signing_key_fetched (gboolean                     stored,
+                                    const KioskPlatformResponse *response,
+                                    gpointer                     user_data);
+
+/* Fetches the next key an authority's event named that was not tried in
+ * this poll; TRUE when a fetch started. */
+static gboolean
+fetch_next_signing_key (Op *op)
+{
+  if (op->kids_tried == NULL)
+    op->kids_tried = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < op->events.missing_kids->len; i++)
+    {
+      const char *kid = op->events.missing_kids->pdata[i];
+
+      if (g_hash_table_contains (op->kids_tried, kid))
+        continue;
+      g_hash_table_add (op->kids_tried, g_strdup (kid));
+      if (_kiosk_sync_destinations_fetch_signing_key (op->engine->destinations, op->item->destination_id, kid,
+                                                      on_signing_key_fetched, op))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 on_signing_key_fetched (gboolean                     stored,
                         const KioskPlatformResponse *response,
@@ -608,12 +635,16 @@ on_signing_key_fetched (gboolean                     stored,
       op_done (op);
       return;
     }
-  if (!stored)
+  op->key_stored = op->key_stored || stored;
+  if (fetch_next_signing_key (op))
+    return;
+  if (!op->key_stored)
     {
       apply_status (op);
       return;
     }
-  /* Read the log again, now with the key. */
+  /* Read the log again, now with the keys. */
+  op->key_stored = FALSE;
   kiosk_event_log_clear (&op->events);
   kiosk_event_log_init (&op->events);
   op->events_offset = 0;
@@ -650,14 +681,8 @@ on_status_response (Op                          *op,
       step_run (op);  /* the next page */
       return;
     }
-  if (op->events.missing_kids->len > 0 && !op->key_fetched)
-    {
-      op->key_fetched = TRUE;
-      if (_kiosk_sync_destinations_fetch_signing_key (engine->destinations, op->item->destination_id,
-                                                      op->events.missing_kids->pdata[0],
-                                                      on_signing_key_fetched, op))
-        return;
-    }
+  if (op->events.missing_kids->len > 0 && fetch_next_signing_key (op))
+    return;
   apply_status (op);
 }
 
@@ -791,6 +816,18 @@ refused_by_destination (Op *op)
                                        KIOSK_SYNC_METADATA_VERSION, &error))
     {
       fail_permanently (op, error->message);
+      return TRUE;
+    }
+  if (kid != NULL && strcmp (kid, state->info->encryption_kid) != 0
+      && !g_hash_table_contains (state->served_kids, kid) && !g_hash_table_contains (state->retired_kids, kid))
+    {
+      /* Encrypted to a key neither current nor known: ask the platform
+       * whether it still serves it before sending. */
+      g_autofree char *message = g_strdup_printf ("checking whether destination %s still serves key %s",
+                                                  item->destination_id, kid);
+
+      _kiosk_sync_destinations_ask_kid (engine->destinations, item->destination_id, kid);
+      schedule_retry (op, 1000, message);
       return TRUE;
     }
   if (kid != NULL && g_hash_table_contains (state->retired_kids, kid))

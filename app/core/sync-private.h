@@ -57,6 +57,12 @@ gboolean _kiosk_sync_destinations_refresh (KioskSyncDestinations *self,
                                            KioskPlatformFault    *fault,
                                            char                 **message);
 
+/* Asks for key @kid of @destination_id at the next refresh (an application
+ * was encrypted to a key that is neither current nor known). */
+void _kiosk_sync_destinations_ask_kid (KioskSyncDestinations *self,
+                                       const char            *destination_id,
+                                       const char            *kid);
+
 /* Called when a signature key fetch ended: @stored TRUE when the key
  * verified and is now among the destination's signing keys. */
 typedef void (*KioskSyncKeyDone) (gboolean                     stored,

@@ -80,14 +80,12 @@ describe (JsonBuilder                  *builder,
   g_autofree char *verified = NULL;
   g_autofree char *expires = NULL;
   gboolean usable = kiosk_destination_usable (config, destination, &reason);
-  g_autoptr(KioskKey) key = kiosk_destination_encryption_key (config, destination, NULL);
-  gboolean from_platform;
+  gboolean from_platform = FALSE;
+  g_autoptr(KioskKey) key = kiosk_destination_encryption_key_at (config, destination, NULL, &from_platform, NULL);
 
   if (destination->destination_id != NULL)
     state = kiosk_destination_cache_load (config->data_dir, destination->destination_id,
                                           destination->trust_anchor, NULL, &error);
-  from_platform = key != NULL && state != NULL && state->encryption_key != NULL
-                  && strcmp (kiosk_key_get_kid (state->encryption_key), kiosk_key_get_kid (key)) == 0;
   verified = state != NULL ? format_ms (state->verified_ms) : NULL;
   if (key != NULL && kiosk_key_get_not_after (key) != NULL)
     expires = g_date_time_format (kiosk_key_get_not_after (key), "%Y-%m-%dT%H:%M:%SZ");

@@ -145,6 +145,14 @@ KioskKey *kiosk_destination_encryption_key (const KioskConfig             *confi
                                             const KioskDestinationConfig  *destination,
                                             GError                       **error);
 
+/* The same, every check at @now (NULL: now); @from_platform (may be NULL)
+ * says whether the key came from the platform's verified data. */
+KioskKey *kiosk_destination_encryption_key_at (const KioskConfig             *config,
+                                               const KioskDestinationConfig  *destination,
+                                               GDateTime                     *now,
+                                               gboolean                      *from_platform,
+                                               GError                       **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskDestinationInfo, kiosk_destination_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskDestinationState, kiosk_destination_state_free)
 
