@@ -9,13 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <espeak-ng/espeak_ng.h>
 #include <json-glib/json-glib.h>
-#include <pcaudiolib/audio.h>
 
 #include <antragskiosk/file.h>
 
 #include "kiosk-speech.h"
+#include "kiosk-speech-api.h"
 
 G_DEFINE_QUARK (kiosk-speech-error-quark, kiosk_speech_error)
 
@@ -24,6 +23,7 @@ G_DEFINE_QUARK (kiosk-speech-error-quark, kiosk_speech_error)
 static GMutex engine_lock;
 static gsize engine_once;
 static espeak_ng_STATUS engine_status;
+static const KioskSpeechApi *api;   /* loaded by engine_init() */
 
 /* Where the synthesis callback puts its samples. */
 typedef struct {
@@ -157,7 +157,7 @@ synth_cb (short *wav, int n_samples, espeak_EVENT *events)
         sink->speech->started_us = g_get_monotonic_time ();
       g_mutex_unlock (&sink->speech->lock);
       if (sink->audio != NULL)
-        audio_object_write (sink->audio, wav, (size_t) n_samples * sizeof (short));
+        api->audio_write (sink->audio, wav, (size_t) n_samples * sizeof (short));
     }
   return 0;
 }
@@ -165,24 +165,26 @@ synth_cb (short *wav, int n_samples, espeak_EVENT *events)
 static gboolean
 engine_init (GError **error)
 {
+  if (api == NULL && (api = _kiosk_speech_api_load (error)) == NULL)
+    return FALSE;
   if (g_once_init_enter (&engine_once))
     {
       espeak_ng_ERROR_CONTEXT context = NULL;
 
-      espeak_ng_InitializePath (NULL);
-      engine_status = espeak_ng_Initialize (&context);
+      api->initialize_path (NULL);
+      engine_status = api->initialize (&context);
       if (engine_status == ENS_OK)
-        engine_status = espeak_ng_InitializeOutput (ENOUTPUT_MODE_SYNCHRONOUS, 60, NULL);
+        engine_status = api->initialize_output (ENOUTPUT_MODE_SYNCHRONOUS, 60, NULL);
       if (engine_status == ENS_OK)
-        espeak_SetSynthCallback (synth_cb);
-      espeak_ng_ClearErrorContext (&context);
+        api->set_synth_callback (synth_cb);
+      api->clear_error_context (&context);
       g_once_init_leave (&engine_once, 1);
     }
   if (engine_status != ENS_OK)
     {
       char message[512];
 
-      espeak_ng_GetStatusCodeMessage (engine_status, message, sizeof message);
+      api->get_status_message (engine_status, message, sizeof message);
       g_set_error (error, KIOSK_SPEECH_ERROR, KIOSK_SPEECH_ERROR_ENGINE,
                    "eSpeak NG cannot start (%s); is espeak-ng-data installed?", message);
       return FALSE;
@@ -195,23 +197,23 @@ static gboolean
 engine_synthesize (const char *text, const char *lang, gboolean fallback, guint rate, guint volume, Sink *sink,
                    GError **error)
 {
-  espeak_ng_STATUS status = espeak_ng_SetVoiceByName (lang != NULL ? lang : "de");
+  espeak_ng_STATUS status = api->set_voice_by_name (lang != NULL ? lang : "de");
 
   /* A language without a voice: German rather than silence. */
   if (status != ENS_OK && fallback)
-    status = espeak_ng_SetVoiceByName ("de");
+    status = api->set_voice_by_name ("de");
   if (status == ENS_OK)
-    status = espeak_ng_SetParameter (espeakRATE, (int) rate, 0);
+    status = api->set_parameter (espeakRATE, (int) rate, 0);
   if (status == ENS_OK)
-    status = espeak_ng_SetParameter (espeakVOLUME, (int) volume, 0);
+    status = api->set_parameter (espeakVOLUME, (int) volume, 0);
   if (status == ENS_OK)
-    status = espeak_ng_Synthesize (text, strlen (text) + 1, 0, POS_CHARACTER, 0,
+    status = api->synthesize (text, strlen (text) + 1, 0, POS_CHARACTER, 0,
                                    espeakCHARS_UTF8, NULL, sink);
   if (status != ENS_OK && status != ENS_SPEECH_STOPPED)
     {
       char message[512];
 
-      espeak_ng_GetStatusCodeMessage (status, message, sizeof message);
+      api->get_status_message (status, message, sizeof message);
       g_set_error (error, KIOSK_SPEECH_ERROR, KIOSK_SPEECH_ERROR_ENGINE, "eSpeak NG: %s", message);
       return FALSE;
     }
@@ -234,7 +236,7 @@ kiosk_speech_render (const char  *text,
   if (!engine_init (error) || !engine_synthesize (text, lang, FALSE, rate, volume, &sink, error))
     return NULL;
   *n_samples = samples->len;
-  *sample_rate = (guint) espeak_ng_GetSampleRate ();
+  *sample_rate = (guint) api->get_sample_rate ();
   return (gint16 *) g_array_free (g_steal_pointer (&samples), FALSE);
 }
 
@@ -245,19 +247,19 @@ open_audio (KioskSpeech *speech)
 {
   int status;
 
-  speech->audio = create_audio_device_object (speech->settings.device, "antragskiosk", "Vorlesen");
+  speech->audio = api->audio_create (speech->settings.device, "antragskiosk", "Vorlesen");
   if (speech->audio == NULL)
     {
       g_message ("Speech: no audio output; speech goes only to the transcript");
       return;
     }
-  status = audio_object_open (speech->audio, AUDIO_OBJECT_FORMAT_S16LE, (uint32_t) espeak_ng_GetSampleRate (), 1);
+  status = api->audio_open (speech->audio, AUDIO_OBJECT_FORMAT_S16LE, (uint32_t) api->get_sample_rate (), 1);
   if (status != 0)
     {
       g_message ("Speech: the audio device %s cannot be opened (%s); speech goes only to the transcript",
                  speech->settings.device != NULL ? speech->settings.device : "(default)",
-                 audio_object_strerror (speech->audio, status));
-      audio_object_destroy (speech->audio);
+                 api->audio_strerror (speech->audio, status));
+      api->audio_destroy (speech->audio);
       speech->audio = NULL;
       return;
     }
@@ -309,9 +311,9 @@ worker (gpointer data)
       if (speech->audio != NULL)
         {
           if (g_atomic_int_get (&speech->generation) != generation)
-            audio_object_flush (speech->audio);
+            api->audio_flush (speech->audio);
           else
-            audio_object_drain (speech->audio);
+            api->audio_drain (speech->audio);
         }
       g_mutex_unlock (&engine_lock);
       item_free (item);
@@ -568,8 +570,8 @@ kiosk_speech_free (KioskSpeech *speech)
     }
   if (speech->audio != NULL)
     {
-      audio_object_close (speech->audio);
-      audio_object_destroy (speech->audio);
+      api->audio_close (speech->audio);
+      api->audio_destroy (speech->audio);
     }
   if (speech->transcript_fd >= 0)
     close (speech->transcript_fd);
