@@ -8,6 +8,8 @@ rotation; a weak, an expired, a retired key; a service or schema the
 destination does not list is refused before anything is sent."""
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -236,6 +238,103 @@ class DestinationTest(unittest.TestCase):
         item = self.queue()[0]
         self.assertEqual(item["state"], "failed")
         self.assertIn("metadata version 1.3.0", item["last_error"])
+
+
+class IndependentPlatformChaosTest(unittest.TestCase):
+    """The Done-when "against an independent platform that follows FITKO's
+    spec (not ours), with faults and SIGKILLs of the sync, every application
+    arrives exactly once and ends accepted/rejected as the authority
+    decided": tests/platform/fitko_reference.py (no code shared with
+    platform.py, never decrypts, a share of requests failing or cut off
+    after taking effect, an authority that decides by content), and the
+    real sync service killed with SIGKILL again and again."""
+
+    N = int(os.environ.get("DESTINATION_CHAOS_APPLICATIONS", "12"))
+    FAULT_PERCENT = int(os.environ.get("DESTINATION_CHAOS_FAULT_PERCENT", "15"))
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dest = str(uuid.uuid4())
+        self.seed = int(os.environ.get("DESTINATION_CHAOS_SEED", str(random.randrange(1 << 30))))
+        self.reference = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(ROOT, "tests", "platform", "fitko_reference.py"),
+             os.path.join(self.tmp.name, "ref"), self.dest, str(self.seed), str(self.FAULT_PERCENT)],
+            stdout=subprocess.PIPE, text=True)
+        line = self.reference.stdout.readline().split()
+        self.assertEqual(line[0], "READY", line)
+        self.url, ca, anchor = line[1], line[2], line[3]
+        self.config = os.path.join(self.tmp.name, "kiosk.conf")
+        secret = os.path.join(self.tmp.name, "secret")
+        with open(secret, "w", encoding="utf-8") as f:
+            f.write("ref-secret\n")
+        os.chmod(secret, 0o600)
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write("[kiosk]\nid=chaos\ndata_dir=%s\n\n[platform]\ntoken_url=%s/token\nsubmission_api=%s\n"
+                    "client_id=kiosk\nclient_secret_file=%s\nca_file=%s\n\n"
+                    "[destination ref]\ndestination_id=%s\ntrust_anchor=%s\nforms=*\n\n"
+                    "[sync]\nretry_base_s=1\nretry_cap_s=2\nstatus_poll_s=1\nstatus_poll_cap_s=2\n"
+                    "poll_interval_s=1\nconnect_timeout_s=3\nstall_timeout_s=5\n"
+                    % (os.path.join(self.tmp.name, "data"), self.url, self.url, secret, ca, self.dest, anchor))
+        self.env = dict(os.environ)
+        self.env.pop("G_MESSAGES_DEBUG", None)
+        self.env["G_DEBUG"] = ""
+
+    def tearDown(self):
+        self.reference.send_signal(signal.SIGTERM)
+        self.reference.wait(timeout=30)
+        self.tmp.cleanup()
+
+    def ctl(self, *args):
+        return subprocess.run([CTL, *args, "--config", self.config], capture_output=True, text=True,
+                              env=self.env, check=False, timeout=120)
+
+    def state(self):
+        import ssl
+        import urllib.request
+        context = ssl.create_default_context(cafile=os.path.join(self.tmp.name, "ref", "ref-ca.pem"))
+        with urllib.request.urlopen(self.url + "/__state", context=context, timeout=30) as answer:
+            return json.load(answer)["submissions"]
+
+    def test_exactly_once_as_the_authority_decided(self):
+        rnd = random.Random(self.seed)
+        with open(os.path.join(ANSWERS, "meldebescheinigung.json"), encoding="utf-8") as f:
+            answers = json.load(f)
+        # the key first (online), then every application while the sync is not running
+        for _ in range(20):
+            if self.ctl("destinations", "--refresh").returncode == 0:
+                break
+        expected = {}
+        for i in range(self.N):
+            name = ("Richter" if i % 3 == 0 else "Schmidt") + "-" + chr(ord("a") + i % 26) * (1 + i // 26)
+            path = os.path.join(self.tmp.name, "a%d.json" % i)
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(dict(answers, familienname=name), f)
+            result = self.ctl("submit", "--form", "meldebescheinigung", "--answers", path)
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+            expected[result.stdout.strip()] = "rejected" if name.startswith("R") else "accepted"
+        kills, deadline = 0, time.monotonic() + float(os.environ.get("DESTINATION_CHAOS_SECONDS", "300"))
+        final = {}
+        while time.monotonic() < deadline:
+            service = subprocess.Popen([CTL, "sync", "--config", self.config], env=self.env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rnd.uniform(0.2, 2.5))
+            service.send_signal(signal.SIGKILL)
+            service.wait()
+            kills += 1
+            items = json.loads(self.ctl("queue", "list", "--json", "--limit", "0").stdout)
+            final = {i["reference"]: i["state"] for i in items}
+            if all(s in ("accepted", "rejected", "failed") for s in final.values()):
+                break
+        msg = "seed %d, %d kills: %s" % (self.seed, kills, final)
+        print("chaos: seed %d, %d applications, %d%% faults, %d SIGKILLs" % (self.seed, self.N, self.FAULT_PERCENT, kills),
+              file=sys.stderr)
+        self.assertGreater(kills, 3, msg)
+        self.assertEqual(final, expected, msg)
+        # exactly once at the platform: one submitted submission per application
+        arrived = [s for s in self.state() if s["submitted"]]
+        self.assertEqual(len(arrived), self.N, msg)
+        decided = sorted(s["decision"][1].replace("-", "") for s in arrived if s["decision"] is not None)
+        self.assertEqual(decided, sorted(r.replace("-", "") for r in expected), msg)   # every senderReference once
 
 
 if __name__ == "__main__":
