@@ -81,10 +81,10 @@ kind_from_string (const char *s, KioskKind *out)
 static void parse_items (Loader *loader, KioskElement *container, const KioskJson *object, const PathSeg *seg, guint depth);
 
 static void
-register_element (Loader        *loader,
-                  KioskElement  *element,
-                  const KioskJson      *id_node,
-                  const PathSeg *id_seg)
+register_element (Loader          *loader,
+                  KioskElement    *element,
+                  const KioskJson *id_node,
+                  const PathSeg   *id_seg)
 {
   KioskElement *other;
 
@@ -236,11 +236,11 @@ parse_element (Loader          *loader,
 }
 
 static void
-parse_items (Loader        *loader,
-             KioskElement  *container,
-             const KioskJson    *object,
-             const PathSeg *seg,
-             guint          depth)
+parse_items (Loader          *loader,
+             KioskElement    *container,
+             const KioskJson *object,
+             const PathSeg   *seg,
+             guint            depth)
 {
   const KioskJson *node = _kiosk_form_get_member (loader, object, seg, "items", TRUE,
                                            container->kind == KIOSK_KIND_PAGE ? "a page" : "a group");
@@ -266,9 +266,9 @@ parse_items (Loader        *loader,
 }
 
 void
-_kiosk_form_parse_page (Loader        *loader,
-                        const KioskJson      *node,
-                        const PathSeg *seg)
+_kiosk_form_parse_page (Loader          *loader,
+                        const KioskJson *node,
+                        const PathSeg   *seg)
 {
   KioskElement *page;
   const KioskJson *object;

@@ -12,11 +12,11 @@
 /* Expressions are parsed at once and their references checked once every
  * id is known. */
 KioskExpr *
-_kiosk_form_parse_expr (Loader        *loader,
-                        KioskElement  *element,
-                        const KioskJson    *object,
-                        const PathSeg *seg,
-                        const char    *key)
+_kiosk_form_parse_expr (Loader          *loader,
+                        KioskElement    *element,
+                        const KioskJson *object,
+                        const PathSeg   *seg,
+                        const char      *key)
 {
   const KioskJson *node = kiosk_json_get (object, key);
   g_autoptr(GError) error = NULL;

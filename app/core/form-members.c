@@ -206,12 +206,12 @@ _kiosk_form_forbidden_char (const char *s,
  * the member is missing (and @required) or has the wrong type. */
 
 const KioskJson *
-_kiosk_form_get_member (Loader        *loader,
-                        const KioskJson    *object,
-                        const PathSeg *seg,
-                        const char    *key,
-                        gboolean       required,
-                        const char    *what)
+_kiosk_form_get_member (Loader          *loader,
+                        const KioskJson *object,
+                        const PathSeg   *seg,
+                        const char      *key,
+                        gboolean         required,
+                        const char      *what)
 {
   const KioskJson *node = kiosk_json_get (object, key);
 
@@ -221,12 +221,12 @@ _kiosk_form_get_member (Loader        *loader,
 }
 
 const char *
-_kiosk_form_get_string (Loader        *loader,
-                        const KioskJson    *object,
-                        const PathSeg *seg,
-                        const char    *key,
-                        gboolean       required,
-                        const char    *what)
+_kiosk_form_get_string (Loader          *loader,
+                        const KioskJson *object,
+                        const PathSeg   *seg,
+                        const char      *key,
+                        gboolean         required,
+                        const char      *what)
 {
   const KioskJson *node = _kiosk_form_get_member (loader, object, seg, key, required, what);
   gunichar bad;
@@ -257,11 +257,11 @@ _kiosk_form_get_string (Loader        *loader,
 }
 
 gboolean
-_kiosk_form_get_bool (Loader        *loader,
-                      const KioskJson    *object,
-                      const PathSeg *seg,
-                      const char    *key,
-                      gboolean       fallback)
+_kiosk_form_get_bool (Loader          *loader,
+                      const KioskJson *object,
+                      const PathSeg   *seg,
+                      const char      *key,
+                      gboolean         fallback)
 {
   const KioskJson *node = kiosk_json_get (object, key);
   MEMBER_SEG (member_seg, seg, object, key);
@@ -277,13 +277,13 @@ _kiosk_form_get_bool (Loader        *loader,
 }
 
 gboolean
-_kiosk_form_get_integer (Loader        *loader,
-                         const KioskJson    *object,
-                         const PathSeg *seg,
-                         const char    *key,
-                         gint64         min,
-                         gint64         max,
-                         gint64        *out)
+_kiosk_form_get_integer (Loader          *loader,
+                         const KioskJson *object,
+                         const PathSeg   *seg,
+                         const char      *key,
+                         gint64           min,
+                         gint64           max,
+                         gint64          *out)
 {
   const KioskJson *node = kiosk_json_get (object, key);
   MEMBER_SEG (member_seg, seg, object, key);
@@ -306,11 +306,11 @@ _kiosk_form_get_integer (Loader        *loader,
 }
 
 gboolean
-_kiosk_form_get_number (Loader        *loader,
-                        const KioskJson    *object,
-                        const PathSeg *seg,
-                        const char    *key,
-                        double        *out)
+_kiosk_form_get_number (Loader          *loader,
+                        const KioskJson *object,
+                        const PathSeg   *seg,
+                        const char      *key,
+                        double          *out)
 {
   const KioskJson *node = kiosk_json_get (object, key);
   MEMBER_SEG (member_seg, seg, object, key);

@@ -186,10 +186,10 @@ kiosk_printer_query_status (KioskPrinter  *printer,
 /* Writes to a device or FIFO as it is (a raw printer is used this way):
  * never created, truncated or replaced. */
 static gboolean
-write_direct (const char  *path,
-              const guint8 *data,
-              gsize        length,
-              GError     **error)
+write_direct (const char    *path,
+              const guint8  *data,
+              gsize          length,
+              GError       **error)
 {
   struct stat st;
   gsize done = 0;
