@@ -544,6 +544,7 @@ test_destination_cache_and_usable (void)
 
   g_assert_false (kiosk_destination_usable (config, destination, &reason));
   g_assert_nonnull (strstr (reason, "no usable encryption key for destination “stadt” yet"));
+  g_assert_false (kiosk_destination_form_available (config, "meldebescheinigung", "99115003012000", NULL, NULL));
   g_assert_null (kiosk_destination_encryption_key (config, destination, &error));
   g_assert_error (error, KIOSK_DESTINATION_ERROR, KIOSK_DESTINATION_ERROR_KEY);
   g_clear_error (&error);
@@ -566,6 +567,22 @@ test_destination_cache_and_usable (void)
   key = kiosk_destination_encryption_key_at (config, destination, NULL, &from_platform, &error);
   g_assert_nonnull (key);
   g_assert_true (from_platform);
+
+  /* the catalog's question: a listed service and schema are available,
+   * another service or schema, or a form without a LeiKa key, are not */
+  g_assert_true (kiosk_destination_form_available (config, "meldebescheinigung", "99115003012000", SCHEMA_MELDE,
+                                                   NULL));
+  g_clear_pointer (&reason, g_free);
+  g_assert_false (kiosk_destination_form_available (config, "gewerbeanmeldung", "99050012104000", NULL, &reason));
+  g_assert_nonnull (strstr (reason, "does not offer the service urn:de:fim:leika:leistung:99050012104000"));
+  g_clear_pointer (&reason, g_free);
+  g_assert_false (kiosk_destination_form_available (config, "meldebescheinigung", "99115003012000",
+                                                    "https://x.example/other.json", &reason));
+  g_assert_nonnull (strstr (reason, "data schema"));
+  g_clear_pointer (&reason, g_free);
+  g_assert_false (kiosk_destination_form_available (config, "sperrmuell", "unknown", NULL, &reason));
+  g_assert_nonnull (strstr (reason, "urn:de:fim:leika:leistung:sperrmuell"));
+  g_clear_pointer (&reason, g_free);
 
   /* after the certificate's end the cached key is not used (re-verified) */
   {

@@ -601,3 +601,48 @@ kiosk_destination_cache_read_raw (const char *data_dir,
   path = kiosk_destination_cache_path (data_dir, destination_id);
   return read_cache (path, NULL);
 }
+
+#define LEIKA_PREFIX "urn:de:fim:leika:leistung:"
+
+char *
+kiosk_destination_service_identifier (const char *leika,
+                                      const char *form_id)
+{
+  /* A form without a LeiKa key ("unknown") is sent with its form id: no
+   * destination lists that, so it is refused before sending. */
+  return g_strconcat (LEIKA_PREFIX, leika != NULL && strcmp (leika, "unknown") != 0 ? leika : form_id, NULL);
+}
+
+gboolean
+kiosk_destination_form_available (const KioskConfig *config,
+                                  const char        *form_id,
+                                  const char        *leika,
+                                  const char        *schema_uri,
+                                  char             **reason)
+{
+  const KioskDestinationConfig *destination = kiosk_config_destination_for_form (config, form_id);
+  g_autoptr(KioskDestinationState) state = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *identifier = NULL;
+
+  if (destination == NULL)
+    {
+      if (reason != NULL)
+        *reason = g_strdup_printf ("no [destination] in the configuration takes the form “%s”", form_id);
+      return FALSE;
+    }
+  if (!kiosk_destination_usable (config, destination, reason))
+    return FALSE;
+  if (destination->destination_id != NULL && config->data_dir != NULL)
+    state = kiosk_destination_cache_load (config->data_dir, destination->destination_id, destination->trust_anchor,
+                                          NULL, NULL);
+  identifier = kiosk_destination_service_identifier (leika, form_id);
+  if (state != NULL && !kiosk_destination_info_accepts (state->info, identifier, schema_uri,
+                                                        KIOSK_DESTINATION_METADATA_VERSION, &error))
+    {
+      if (reason != NULL)
+        *reason = g_strdup (error->message);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -18,7 +18,6 @@
 
 #include "sync-private.h"
 
-#define LEIKA_PREFIX "urn:de:fim:leika:leistung:"
 #define REFILL_BATCH 64
 #define MAX_STATUS_POLLS_PER_PASS 200
 /* A Retry-After up to this long is waited out within the pass. */
@@ -727,9 +726,7 @@ service_of (KioskSyncEngine       *engine,
   KioskForm *form = kiosk_catalog_lookup (engine->catalog, item->form_id);
 
   *name = g_strdup (form != NULL ? kiosk_text_get (form->title, "de") : item->form_id);
-  /* A form without a LeiKa key ("unknown") is sent with the form id as
-   * the service key: the platform decides whether it takes it. */
-  *identifier = g_strconcat (LEIKA_PREFIX, form != NULL && form->leika != NULL ? form->leika : item->form_id, NULL);
+  *identifier = kiosk_destination_service_identifier (form != NULL ? form->leika : NULL, item->form_id);
 }
 
 static void

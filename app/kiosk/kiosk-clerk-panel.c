@@ -112,6 +112,26 @@ refresh_damage (KioskClerkPanel *self, const KioskQueueCounts *counts)
   gtk_label_set_label (self->damage_label, text);
 }
 
+/* The newest rejections with the authority's reason: staff tell the
+ * applicant what the authority said (docs/platform.md, states). */
+static void
+append_rejections (KioskClerkPanel *self,
+                   GString         *text)
+{
+  g_autoptr(GPtrArray) rejected = kiosk_queue_list (self->queue, KIOSK_QUEUE_STATE_REJECTED, 3, 0, NULL);
+
+  for (guint i = 0; rejected != NULL && i < rejected->len; i++)
+    {
+      KioskQueueItem *item = g_ptr_array_index (rejected, i);
+      g_autofree char *formatted = kiosk_reference_format (item->reference);
+      g_autofree char *line = g_strdup_printf ("%s · %s · %s", formatted != NULL ? formatted : item->reference,
+                                               item->form_id, item->last_error != NULL ? item->last_error : "");
+
+      g_string_append_printf (text, _("Rejected by the authority: %s"), line);
+      g_string_append_c (text, '\n');
+    }
+}
+
 void
 kiosk_clerk_panel_refresh (KioskClerkPanel *self)
 {
@@ -145,6 +165,8 @@ kiosk_clerk_panel_refresh (KioskClerkPanel *self)
       else
         g_string_append (text, _("No application is waiting."));
       g_string_append_c (text, '\n');
+      if (counts.by_state[KIOSK_QUEUE_STATE_REJECTED] > 0)
+        append_rejections (self, text);
     }
   else
     {

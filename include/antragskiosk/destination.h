@@ -145,6 +145,28 @@ KioskKey *kiosk_destination_encryption_key (const KioskConfig             *confi
                                             const KioskDestinationConfig  *destination,
                                             GError                       **error);
 
+/* The metadata schema version the kiosk writes (jwe.h's
+ * KIOSK_METADATA_SCHEMA); a destination must list it. */
+#define KIOSK_DESTINATION_METADATA_VERSION "1.3.0"
+
+/* "urn:de:fim:leika:leistung:" + @leika, or + @form_id when the form has
+ * no LeiKa key (NULL or "unknown"). Free with g_free. */
+char    *kiosk_destination_service_identifier (const char *leika,
+                                               const char *form_id);
+
+/* For the kiosk's catalog: whether form @form_id (its LeiKa key @leika
+ * and data schema @schema_uri, may be NULL) can be filed now: a
+ * destination routes it, a usable encryption key is known
+ * (kiosk_destination_usable), and — when the destination's document is
+ * cached — the destination lists the service, the schema and the metadata
+ * version. FALSE with @reason (may be NULL; for staff and the log, never
+ * for visitors, who see "out of service"). */
+gboolean kiosk_destination_form_available (const KioskConfig *config,
+                                           const char        *form_id,
+                                           const char        *leika,
+                                           const char        *schema_uri,
+                                           char             **reason);
+
 /* The same, every check at @now (NULL: now); @from_platform (may be NULL)
  * says whether the key came from the platform's verified data. */
 KioskKey *kiosk_destination_encryption_key_at (const KioskConfig             *config,

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "config.h"
+#include "destination.h"
 #include "platform.h"
 #include "queue.h"
 
@@ -183,7 +184,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (KioskSyncWorker, kiosk_sync_worker_free)
 
 /* The metadata schema version the kiosk writes (jwe.h's
  * KIOSK_METADATA_SCHEMA); a destination must list it in metadataVersions. */
-#define KIOSK_SYNC_METADATA_VERSION "1.3.0"
+#define KIOSK_SYNC_METADATA_VERSION KIOSK_DESTINATION_METADATA_VERSION
 
 /* Fetches the destinations' documents and keys now (@force: all of them,
  * else only stale ones) and caches what verifies (destination.h). FALSE

@@ -488,6 +488,13 @@ class Platform:
             problem(422, "Unprocessable Entity", "%s does not decrypt with the destination key (%s)"
                     % (what, type(e).__name__))
 
+    @staticmethod
+    def check_compact_jwe(token, what):
+        """What a Zustelldienst can check without the key: five base64url
+        parts (OpenAPI: pattern ^[a-zA-Z0-9-_=.]+$)."""
+        if not isinstance(token, str) or token.count(".") != 4 or not re.fullmatch(r"[A-Za-z0-9_=.-]+", token):
+            problem(400, "Bad Request", "%s is not a compact JWE" % what)
+
     def put_attachment(self, submission_id, attachment_id, headers, body):
         row = self.row(submission_id)
         if attachment_id not in json.loads(row["announced"]):
@@ -496,41 +503,95 @@ class Platform:
             problem(409, "Conflict", "the submission is already submitted")
         if headers.get("Content-Type", "").split(";")[0].strip() != "application/jose":
             problem(415, "Unsupported Media Type", "Content-Type must be application/jose")
-        plain = self.decrypt(body.decode("ascii", "replace").strip(), self.destinations[row["destination_id"]],
-                             "attachment")
-        with self.lock:
+        token = body.decode("ascii", "replace").strip()
+        self.check_compact_jwe(token, "the attachment")
+        with self.lock:   # kept encrypted: only the authority can read it
             self.db.execute("INSERT OR REPLACE INTO attachments VALUES (?, ?, ?, ?)",
-                            (submission_id, attachment_id, len(plain), plain))
+                            (submission_id, attachment_id, len(token), token.encode("ascii")))
         return 204, None
 
     def submit(self, submission_id, body):
+        """The Zustelldienst's part: it cannot decrypt (end-to-end
+        encryption), so it checks only what it can see, stores the
+        submission, answers 202, and hands it to the receiving authority."""
         row = self.row(submission_id)
         if row["status"] != "incomplete":
             problem(409, "Conflict", "the submission is already submitted")
         request = self.parse_json(body)
         with self.lock:
-            uploaded = {r[0]: r[1] for r in self.db.execute(
-                "SELECT attachment_id, data FROM attachments WHERE submission_id = ?", (submission_id,))}
+            uploaded = {r[0] for r in self.db.execute(
+                "SELECT attachment_id FROM attachments WHERE submission_id = ?", (submission_id,))}
         missing = [a for a in json.loads(row["announced"]) if a not in uploaded]
         if missing:
             problem(422, "Unprocessable Entity", "announced attachment missing: " + ", ".join(missing))
+        self.check_compact_jwe(request.get("encryptedMetadata"), "encryptedMetadata")
+        self.check_compact_jwe(request.get("encryptedData"), "encryptedData")
+        event = self.sign(submission_id, row["case_id"], "submit-submission")
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            changed = self.db.execute(
+                "UPDATE submissions SET status = 'submitted', submitted_at = ? "
+                "WHERE submission_id = ? AND status = 'incomplete'", (time.time(), submission_id)).rowcount
+            if changed:
+                self.add_event(row["case_id"], event)
+            self.db.execute("COMMIT")
+        if not changed:
+            problem(409, "Conflict", "the submission is already submitted")
+        self.authority_receive(row, request)
+        with self.lock:
+            attachments = [r[0] for r in self.db.execute(
+                "SELECT attachment_id FROM attachments WHERE submission_id = ? ORDER BY attachment_id",
+                (submission_id,))]
+        return 202, {"destinationId": row["destination_id"], "submissionId": submission_id,
+                     "caseId": row["case_id"], "attachments": attachments,
+                     "serviceType": json.loads(row["service_type"])}
+
+    # -- the receiving authority
+
+    def authority_receive(self, row, request):
+        """The authority fetches the submission, decrypts and checks it; a
+        problem becomes its reject-submission (signed with the destination's
+        key), never an HTTP error of the Zustelldienst."""
+        found = {}
+        try:
+            self.authority_read(row, request, found)
+        except Problem as p:
+            with self.lock:
+                self.db.execute("UPDATE submissions SET metadata = ?, data = ?, sender_reference = ? "
+                                "WHERE submission_id = ?", (found.get("metadata"), found.get("data"),
+                                                            found.get("reference"), row["submission_id"]))
+            self.decide(row["case_id"], False, p.detail)
+            return
+        with self.lock:
+            self.db.execute("UPDATE submissions SET metadata = ?, data = ?, sender_reference = ? "
+                            "WHERE submission_id = ?", (found["metadata"], found["data"], found["reference"],
+                                                        row["submission_id"]))
+
+    def authority_read(self, row, request, found):
         dest = self.destinations[row["destination_id"]]
         metadata_bytes = self.decrypt(request.get("encryptedMetadata"), dest, "encryptedMetadata")
-        data_bytes = self.decrypt(request.get("encryptedData"), dest, "encryptedData")
         try:
             metadata = json.loads(metadata_bytes)
+            found["metadata"] = metadata_bytes.decode("utf-8")
+            found["reference"] = (metadata.get("additionalReferenceInfo") or {}).get("senderReference")
             structure = metadata["contentStructure"]
             digest = structure["data"]["hash"]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             problem(422, "Unprocessable Entity", "metadata is not JSON with contentStructure.data.hash")
+        data_bytes = self.decrypt(request.get("encryptedData"), dest, "encryptedData")
+        found["data"] = data_bytes.decode("utf-8", "replace")
         if not isinstance(digest, dict) or digest.get("type") != "sha512" \
                 or digest.get("content") != hashlib.sha512(data_bytes).hexdigest():
             problem(422, "Unprocessable Entity", "metadata contentStructure.data.hash does not match the data")
+        with self.lock:
+            uploaded = {r[0]: r[1] for r in self.db.execute(
+                "SELECT attachment_id, data FROM attachments WHERE submission_id = ?", (row["submission_id"],))}
         for entry in structure.get("attachments", []) or []:
             aid = str(entry.get("attachmentId", "")).lower() if isinstance(entry, dict) else ""
             if aid not in uploaded:
                 problem(422, "Unprocessable Entity", "metadata names an attachment that was not uploaded")
-            if (entry.get("hash") or {}).get("content") != hashlib.sha512(uploaded[aid]).hexdigest():
+            plain = self.decrypt(uploaded[aid].decode("ascii"), dest, "attachment")
+            if (entry.get("hash") or {}).get("content") != hashlib.sha512(plain).hexdigest():
                 problem(422, "Unprocessable Entity", "attachment %s does not match its metadata hash" % aid)
         try:
             data = json.loads(data_bytes)
@@ -547,27 +608,6 @@ class Platform:
             if error is not None:
                 problem(422, "Unprocessable Entity", "the data does not validate against %s at /%s: %s"
                         % (uri, "/".join(str(p) for p in error.path), error.message))
-        reference = (metadata.get("additionalReferenceInfo") or {}).get("senderReference")
-        event = self.sign(submission_id, row["case_id"], "submit-submission")
-        with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            changed = self.db.execute(
-                "UPDATE submissions SET status = 'submitted', submitted_at = ?, metadata = ?, data = ?, "
-                "sender_reference = ? WHERE submission_id = ? AND status = 'incomplete'",
-                (time.time(), metadata_bytes.decode("utf-8"), data_bytes.decode("utf-8"), reference,
-                 submission_id)).rowcount
-            if changed:
-                self.add_event(row["case_id"], event)
-            self.db.execute("COMMIT")
-        if not changed:
-            problem(409, "Conflict", "the submission is already submitted")
-        with self.lock:
-            attachments = [r[0] for r in self.db.execute(
-                "SELECT attachment_id FROM attachments WHERE submission_id = ? ORDER BY attachment_id",
-                (submission_id,))]
-        return 202, {"destinationId": row["destination_id"], "submissionId": submission_id,
-                     "caseId": row["case_id"], "attachments": attachments,
-                     "serviceType": json.loads(row["service_type"])}
 
     # -- admin
 
@@ -712,13 +752,23 @@ class Platform:
         problem(404, "Not Found", "no such admin resource")
 
 
+def _json_or_text(text):
+    """What the authority decrypted: JSON when it is, else the text."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def dump_rows(db):
     cursor = db.execute("SELECT submission_id, case_id, destination_id, status, created_at, submitted_at, "
                         "decided_at, sender_reference, metadata, data, reject_reason, announced "
                         "FROM submissions ORDER BY created_at")
     return [{"submissionId": r[0], "caseId": r[1], "destinationId": r[2], "status": r[3], "createdAt": r[4],
              "submittedAt": r[5], "decidedAt": r[6], "senderReference": r[7],
-             "metadata": json.loads(r[8]) if r[8] else None, "data": json.loads(r[9]) if r[9] else None,
+             "metadata": _json_or_text(r[8]), "data": _json_or_text(r[9]),
              "rejectReason": r[10], "announcedAttachments": json.loads(r[11])} for r in cursor]
 
 

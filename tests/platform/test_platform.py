@@ -240,21 +240,36 @@ class PlatformTest(unittest.TestCase):
         status, body, _ = self.client.json("PUT", "/v1/submissions/" + created["submissionId"], application("R1"))
         self.assertEqual(status, 422)
         self.assertIn("attachment missing", body["detail"])
+        # The Zustelldienst cannot decrypt: what it cannot see is taken (202)
+        # and the receiving authority rejects it with the reason, signed
+        # with the destination's key.
         for payload, detail in (
                 (application("R2", bad_hash=True), "hash"),
                 (application("R3", name=""), "does not validate"),
                 (dict(application("R4"), encryptedData=encrypt(b"{}", cty=None)), "cty"),
                 (dict(application("R5"), encryptedData=encrypt(b"{}", kid="other")), "kid"),
-                (dict(application("R6"), encryptedData="a.b.c.d.e"), "")):
+                (dict(application("R6"), encryptedData="a.b.c.d.e"), "protected header")):
             status, created, _ = self.client.create()
             status, body, _ = self.client.json("PUT", "/v1/submissions/" + created["submissionId"], payload)
-            self.assertEqual(status, 422, (detail, body))
-            self.assertEqual(set(body), {"type", "title", "status", "detail"})
-            self.assertIn(detail, body["detail"])
+            self.assertEqual(status, 202, (detail, body))
+            status, log, _ = self.client.json("GET", "/v1/cases/%s/events" % created["caseId"])
+            last = json.loads(base64.urlsafe_b64decode(log["eventLog"][-1].split(".")[1] + "=="))
+            event = last["events"].get("https://schema.fitko.de/fit-connect/events/reject-submission")
+            self.assertIsNotNone(event, (detail, last))
+            self.assertEqual(last["iss"], DEST)
+            self.assertIn(detail, event["problems"][0]["detail"])
+        # what is not a JWE at all, the Zustelldienst itself refuses
+        status, created, _ = self.client.create()
+        status, body, _ = self.client.json("PUT", "/v1/submissions/" + created["submissionId"],
+                                           dict(application("R7"), encryptedData="not a jwe"))
+        self.assertEqual(status, 400)
+        self.assertEqual(set(body), {"type", "title", "status", "detail"})
         status, body, _ = self.client.json("POST", "/v1/submissions", {
             "destinationId": DEST, "announcedAttachments": [], "serviceType": {"name": "x", "identifier": "nope"}})
         self.assertEqual(status, 422)
-        self.assertFalse([s for s in self.platform.submissions() if s["senderReference"] in ("R2", "R3", "R4")])
+        self.assertEqual({s["senderReference"]: s["status"] for s in self.platform.submissions()
+                          if s["senderReference"] in ("R2", "R3", "R4")},
+                         {"R2": "rejected", "R3": "rejected", "R4": "rejected"})
 
     def test_fault_status_retry_after_and_counts(self):
         self.platform.add_fault(method="POST", path="^/v1/submissions$", action="status", status=503,
@@ -380,6 +395,12 @@ class PlatformTest(unittest.TestCase):
             with self.assertRaises(ssl.SSLCertVerificationError):
                 with socket.create_connection(("127.0.0.1", p.port)) as raw:
                     context.wrap_socket(raw, server_hostname="127.0.0.1")
+            # the server's handler thread counts the broken-off handshake
+            # a moment after the client gave up
+            for _ in range(50):
+                if p.stats()["handshakeFailures"] >= 1:
+                    break
+                time.sleep(0.1)
             self.assertEqual(p.stats()["handshakeFailures"], 1)
             self.assertEqual(p.stats()["requests"], 0)
 
