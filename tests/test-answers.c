@@ -107,6 +107,41 @@ test_canonical_data (void)
   kiosk_secure_free (g_steal_pointer (&data), -1);
 }
 
+/* The canonical value of one field (for the review page) is what the data
+ * JSON above holds for it: written by hand from the same docs. */
+static void
+test_canonical_value (void)
+{
+  g_autoptr(KioskForm) form = load_test_form ();
+  KioskAnswers *answers = answers_from (form,
+    "{\"vorname\": \" Zo\u00eb \", \"geburt\": \"29.02.2008\", \"betrag\": \"12,5 \u20ac\", \"anzahl\": 3,"
+    " \"zahlung\": \"lastschrift\", \"iban\": \"de89 3704 0044 0532 0130 00\", \"ok\": true,"
+    " \"kinder\": [{\"kind_name\": \"Ana\", \"kind_alter\": \"7\"}, {\"kind_name\": \"Ben\"}]}");
+  static const struct { const char *id; guint instance; const char *expected; } cases[] = {
+    { "vorname", G_MAXUINT, "Zo\xc3\xab" }, { "geburt", G_MAXUINT, "2008-02-29" }, { "betrag", G_MAXUINT, "12.50" },
+    { "anzahl", G_MAXUINT, "3" }, { "zahlung", G_MAXUINT, "lastschrift" },
+    { "iban", G_MAXUINT, "DE89370400440532013000" }, { "ok", G_MAXUINT, "true" },
+    { "kind_alter", 0, "7" }, { "kind_name", 1, "Ben" },
+    { "kind_alter", 1, NULL },   /* empty */
+    { "hinweis", G_MAXUINT, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint instance = cases[i].instance;
+      char *value = kiosk_answers_get_canonical (answers, kiosk_form_lookup (form, cases[i].id),
+                                                 instance == G_MAXUINT ? NULL : &instance,
+                                                 instance == G_MAXUINT ? 0 : 1, TODAY);
+
+      g_assert_cmpstr (value, ==, cases[i].expected);
+      g_free (value);
+    }
+  /* a value that is not valid has no canonical form */
+  g_assert_true (kiosk_answers_set_value (answers, kiosk_form_lookup (form, "betrag"), NULL, 0, "zw\xc3\xb6lf"));
+  g_assert_null (kiosk_answers_get_canonical (answers, kiosk_form_lookup (form, "betrag"), NULL, 0, TODAY));
+  kiosk_answers_free (answers);
+}
+
 static void
 test_non_relevant_dropped (void)
 {
@@ -515,6 +550,7 @@ main (int argc, char **argv)
   kiosk_i18n_init ();
 
   g_test_add_func ("/antragskiosk/answers/canonical-data", test_canonical_data);
+  g_test_add_func ("/antragskiosk/answers/canonical-value", test_canonical_value);
   g_test_add_func ("/antragskiosk/answers/non-relevant-dropped", test_non_relevant_dropped);
   g_test_add_func ("/antragskiosk/answers/problems-english", test_problems_english);
   g_test_add_func ("/antragskiosk/answers/problems-german", test_problems_german);

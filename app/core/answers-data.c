@@ -111,6 +111,34 @@ buffer_append_key (SecureBuffer *buffer, gboolean *first, const char *key)
   buffer_append (buffer, ":", 1);
 }
 
+/* What the data JSON holds for @derived, unquoted (@number is the
+ * buffer a number is written into); NULL when it is empty or invalid. */
+static const char *
+canonical_text (const KioskElement *element,
+                const Derived      *derived,
+                char               *number,
+                gsize               size)
+{
+  switch (derived->type)
+    {
+    case KIOSK_VALUE_NULL:
+      return NULL;
+    case KIOSK_VALUE_BOOL:
+      return derived->boolean ? "true" : "false";
+    case KIOSK_VALUE_NUMBER:
+      if (element->kind == KIOSK_KIND_INTEGER)
+        g_snprintf (number, size, "%.0f", derived->number);
+      else if (element->kind == KIOSK_KIND_CURRENCY)
+        g_ascii_formatd (number, size, "%.2f", derived->number);
+      else
+        _kiosk_answers_format_shortest (number, size, derived->number);
+      return number;
+    case KIOSK_VALUE_STRING:
+    default:
+      return derived->string;
+    }
+}
+
 static void
 write_container (EvalContext        *ctx,
                  Scope              *scope,
@@ -118,8 +146,6 @@ write_container (EvalContext        *ctx,
                  SecureBuffer       *buffer,
                  gboolean           *first)
 {
-  char number[G_ASCII_DTOSTR_BUF_SIZE];
-
   for (guint i = 0; i < container->children->len; i++)
     {
       const KioskElement *element = g_ptr_array_index (container->children, i);
@@ -154,31 +180,16 @@ write_container (EvalContext        *ctx,
         continue;
       {
         Derived *derived = _kiosk_answers_field_value (ctx, scope, element);
+        char number[G_ASCII_DTOSTR_BUF_SIZE];
+        const char *text = canonical_text (element, derived, number, sizeof number);
 
-        switch (derived->type)
-          {
-          case KIOSK_VALUE_NULL:
-            break;
-          case KIOSK_VALUE_BOOL:
-            buffer_append_key (buffer, first, element->id);
-            buffer_append_str (buffer, derived->boolean ? "true" : "false");
-            break;
-          case KIOSK_VALUE_NUMBER:
-            buffer_append_key (buffer, first, element->id);
-            if (element->kind == KIOSK_KIND_INTEGER)
-              g_snprintf (number, sizeof number, "%.0f", derived->number);
-            else if (element->kind == KIOSK_KIND_CURRENCY)
-              g_ascii_formatd (number, sizeof number, "%.2f", derived->number);
-            else
-              _kiosk_answers_format_shortest (number, sizeof number, derived->number);
-            buffer_append_str (buffer, number);
-            break;
-          case KIOSK_VALUE_STRING:
-          default:
-            buffer_append_key (buffer, first, element->id);
-            buffer_append_json_string (buffer, derived->string);
-            break;
-          }
+        if (text == NULL)
+          continue;
+        buffer_append_key (buffer, first, element->id);
+        if (derived->type == KIOSK_VALUE_STRING)
+          buffer_append_json_string (buffer, text);
+        else
+          buffer_append_str (buffer, text);
       }
     }
 }
@@ -226,4 +237,32 @@ kiosk_answers_to_data (KioskAnswers  *answers,
   if (length != NULL)
     *length = buffer.length;
   return buffer.data;
+}
+
+char *
+kiosk_answers_get_canonical (KioskAnswers       *answers,
+                             const KioskElement *element,
+                             const guint        *instances,
+                             guint               n_instances,
+                             const char         *today)
+{
+  char day[11];
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+  EvalContext ctx;
+  Scope *scope;
+  Derived *derived;
+
+  g_return_val_if_fail (answers != NULL && element != NULL, NULL);
+  if (!kiosk_kind_is_input (element->kind))
+    return NULL;
+  scope = _kiosk_answers_scope_for_path (answers, element, instances, n_instances);
+  if (scope == NULL)
+    return NULL;
+  kiosk_date_today (today, day);
+  ctx.answers = answers;
+  ctx.scope = scope;
+  ctx.today = day;
+  _kiosk_answers_reset_derived (answers->root);
+  derived = _kiosk_answers_field_value (&ctx, scope, element);
+  return g_strdup (canonical_text (element, derived, number, sizeof number));
 }

@@ -89,6 +89,18 @@ gboolean       kiosk_answers_is_relevant (KioskAnswers       *answers,
                                           guint               n_instances,
                                           const char         *today);
 
+/* The value of field @element in the instance named by @instances, as the
+ * canonical data holds it (kiosk_answers_to_data), as text: "true"/"false",
+ * a code, an ISO date, a number with a decimal point (an amount with two
+ * decimals), normalised text. NULL when the field is empty or its value is
+ * not valid. For showing an answer (display.h); it is personal data: free
+ * it with kiosk_display_free(). */
+char          *kiosk_answers_get_canonical (KioskAnswers       *answers,
+                                            const KioskElement *element,
+                                            const guint        *instances,
+                                            guint               n_instances,
+                                            const char         *today);
+
 /* Empties every answer and overwrites the buffers (the idle wipe). */
 void           kiosk_answers_clear       (KioskAnswers *answers);
 
