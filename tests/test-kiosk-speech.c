@@ -95,8 +95,11 @@ test_rate_and_unknown_voice (void)
   g_autofree gint16 *fast = render ("Ihre Vorgangsnummer lautet K 7 Q M.", "de", 300, 100, &fast_n, &sample_rate);
   gint16 *none;
 
-  /* Three times the speed: clearly shorter (pauses do not scale fully). */
+  /* Three times the speed: clearly shorter (pauses do not scale fully),
+   * and still speech. */
   g_assert_cmpfloat ((double) fast_n, <, 0.6 * slow_n);
+  g_assert_cmpfloat (rms (slow, slow_n), >, SILENCE_RMS);
+  g_assert_cmpfloat (rms (fast, fast_n), >, SILENCE_RMS);
   none = kiosk_speech_render ("test", "xx-nonexistent", 160, 100, &n, &sample_rate, &error);
   g_assert_null (none);
   g_assert_error (error, KIOSK_SPEECH_ERROR, KIOSK_SPEECH_ERROR_ENGINE);

@@ -4,7 +4,10 @@
 on each screen of a visitor's way: welcome, catalog, the first page of
 every bundled form, the same page with its errors. Fails on any control
 (button, toggle, check box, entry, combo box …) that is showing but has no
-accessible name. Run under dbus-run-session and xvfb-run; the
+accessible name. With [speech] mode=always and a transcript, it also moves
+the focus with Tab over the catalog and each first page and checks that
+what the kiosk says names the focused control exactly as the AT-SPI tree
+does (speech and screen reader cannot drift apart). Run under dbus-run-session and xvfb-run; the
 accessibility bus is started by D-Bus activation (at-spi-bus-launcher),
 and the kiosk is started without NO_AT_BRIDGE."""
 import json
@@ -34,7 +37,9 @@ with open(conf, "w") as f:
     f.write("[kiosk]\nid=atspi\ndata_dir=%s\n[destination demo]\n"
             "destination_id=4b5c7214-aa12-4624-955e-0f7deaabc342\n"
             "key_file=resource:///de/antragskiosk/demo/demo-destination.jwk\n"
-            "trust_anchor=resource:///de/antragskiosk/demo/demo-root-ca.pem\nforms=*\n" % tmp)
+            "trust_anchor=resource:///de/antragskiosk/demo/demo-root-ca.pem\nforms=*\n"
+            "[speech]\nmode=always\ntranscript=%s\n" % (tmp, os.path.join(tmp, "speech.jsonl")))
+transcript = os.path.join(tmp, "speech.jsonl")
 env = dict(os.environ)
 env.pop("NO_AT_BRIDGE", None)
 env["ANTRAGSKIOSK_CONFIG"] = conf
@@ -111,6 +116,51 @@ def check(app, screen, results):
     return controls
 
 
+def spoken():
+    try:
+        with open(transcript, encoding="utf-8") as f:
+            return [json.loads(line)["text"] for line in f if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def focused(app):
+    for node in walk(app):
+        try:
+            if node.getState().contains(pyatspi.STATE_FOCUSED):
+                return node
+        except Exception:
+            continue
+    return None
+
+
+def check_speech(app, screen, roles, results, presses=12):
+    """Moves the focus with Tab (real key presses, xdotool) and checks that
+    each utterance that follows contains the focused control's AT-SPI
+    name."""
+    checked = 0
+    wrong = []
+    subprocess.run(["xdotool", "mousemove", "5", "5"], check=True)
+    for _ in range(presses):
+        before = len(spoken())
+        subprocess.run(["xdotool", "key", "Tab"], check=True)
+        end = time.time() + 3
+        while len(spoken()) == before and time.time() < end:
+            time.sleep(0.05)
+        time.sleep(0.1)
+        node = focused(app)
+        try:
+            if node is None or node.getRole() not in roles or not (node.name or "").strip():
+                continue
+        except Exception:
+            continue
+        said = " ".join(spoken()[before:])
+        checked += 1
+        if node.name not in said:
+            wrong.append("%s: said %r" % (node.name, said[:120]))
+    results.append(("%s: speech names the focused control as AT-SPI does" % screen, checked, wrong))
+
+
 def press(app, name):
     for node in walk(app):
         try:
@@ -140,6 +190,7 @@ try:
     check(app, "welcome", results)
     assert press(app, "Deutsch"), "no 'Deutsch' button on the accessibility tree"
     check(app, "catalog", results)
+    check_speech(app, "catalog", {pyatspi.ROLE_PUSH_BUTTON}, results)
     root = os.environ.get("ANTRAGSKIOSK_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), ".."))
     forms_dir = os.path.join(root, "resources", "forms")
     forms = [json.load(open(os.path.join(forms_dir, f), encoding="utf-8"))["title"]["de"]
@@ -149,6 +200,8 @@ try:
         if not press(app, tile):
             continue
         check(app, "%s: first page" % tile, results)
+        check_speech(app, "%s: first page" % tile,
+                     {pyatspi.ROLE_ENTRY, pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_CHECK_BOX}, results)
         press(app, "Weiter")
         check(app, "%s: errors" % tile, results)
         press(app, "Abbrechen")

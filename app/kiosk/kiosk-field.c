@@ -297,6 +297,13 @@ kiosk_field_build (KioskField *self)
       gtk_label_set_mnemonic_widget (self->label, self->input);
       if (!GTK_IS_CHECK_BUTTON (self->input) && !GTK_IS_FLOW_BOX (self->input))
         kiosk_a11y_set_label (self->input, label);
+      /* The focus goes to the drop-down's own button, which GTK 4.8 names
+       * "GtkToggleButton" on AT-SPI: it gets the field's label too. */
+      if (self->dropdown != NULL)
+        for (GtkWidget *child = gtk_widget_get_first_child (self->input); child != NULL;
+             child = gtk_widget_get_next_sibling (child))
+          if (GTK_IS_TOGGLE_BUTTON (child))
+            kiosk_a11y_set_label (child, label);
       if (element->required)
         gtk_accessible_update_property (GTK_ACCESSIBLE (self->input), GTK_ACCESSIBLE_PROPERTY_REQUIRED, TRUE, -1);
     }

@@ -231,12 +231,16 @@ kiosk_speech_render (const char  *text,
 {
   g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (gint16));
   Sink sink = { .samples = samples };
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&engine_lock);
+  gboolean ok;
 
-  if (!engine_init (error) || !engine_synthesize (text, lang, FALSE, rate, volume, &sink, error))
+  g_mutex_lock (&engine_lock);
+  ok = engine_init (error) && engine_synthesize (text, lang, FALSE, rate, volume, &sink, error);
+  if (ok)
+    *sample_rate = (guint) api->get_sample_rate ();
+  g_mutex_unlock (&engine_lock);
+  if (!ok)
     return NULL;
   *n_samples = samples->len;
-  *sample_rate = (guint) api->get_sample_rate ();
   return (gint16 *) g_array_free (g_steal_pointer (&samples), FALSE);
 }
 

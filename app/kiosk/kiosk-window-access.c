@@ -124,6 +124,26 @@ kiosk_window_get_speech (KioskWindow *self)
   return self->speaker != NULL ? kiosk_speaker_get_speech (self->speaker) : NULL;
 }
 
+/* ---- cards over the screen ---- */
+
+static void
+card_visible_cb (GtkWidget   *card,
+                 GParamSpec  *pspec,
+                 KioskWindow *self)
+{
+  gboolean card_up = gtk_widget_get_visible (self->cancel_confirm) || gtk_widget_get_visible (self->idle_warning);
+
+  /* can-focus FALSE keeps the focus out of the whole screen under it. */
+  gtk_widget_set_can_focus (self->content, !card_up);
+}
+
+void
+_kiosk_window_watch_cards (KioskWindow *self)
+{
+  g_signal_connect (self->cancel_confirm, "notify::visible", G_CALLBACK (card_visible_cb), self);
+  g_signal_connect (self->idle_warning, "notify::visible", G_CALLBACK (card_visible_cb), self);
+}
+
 /* ---- actions ---- */
 
 static void

@@ -70,6 +70,7 @@ struct _KioskWindow {
   GtkWidget            *help_card;
   GtkLabel             *help_label;
   GtkFlowBox           *language_box;
+  GtkWidget            *content;       /* everything under the cards */
   guint                 idle_spoken_s; /* the countdown last read aloud */
 };
 
@@ -84,6 +85,9 @@ void _kiosk_window_speech_session_end (KioskWindow *self);
 void _kiosk_window_speak_idle         (KioskWindow *self, guint seconds_left, const char *text);
 /* Follows @wizard's pages and messages. */
 void _kiosk_window_speech_follow      (KioskWindow *self, KioskWizard *wizard);
+/* While the cancel question or the idle warning shows, Tab and the arrow
+ * keys stay on its buttons (nothing under it takes the focus). */
+void _kiosk_window_watch_cards        (KioskWindow *self);
 /* Installs the actions "kiosk.read-aloud" and "kiosk.help". */
 void _kiosk_window_class_init_access  (GtkWidgetClass *widget_class);
 

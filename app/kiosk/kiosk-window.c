@@ -590,6 +590,7 @@ kiosk_window_class_init (KioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, help_card);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, help_label);
   gtk_widget_class_bind_template_child (widget_class, KioskWindow, language_box);
+  gtk_widget_class_bind_template_child (widget_class, KioskWindow, content);
   gtk_widget_class_bind_template_callback (widget_class, logo_pressed_cb);
   gtk_widget_class_bind_template_callback (widget_class, logo_released_cb);
   gtk_widget_class_bind_template_callback (widget_class, logo_stopped_cb);
@@ -629,6 +630,7 @@ kiosk_window_init (KioskWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   _kiosk_window_add_shortcuts (self);
   kiosk_a11y_flow_box_activates (self->language_box);
+  _kiosk_window_watch_cards (self);
   self->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
   self->idle_warning_ms = DEFAULT_IDLE_WARNING_MS;
   self->forms = g_ptr_array_new ();
