@@ -251,7 +251,10 @@ def main():
     n = 0
     failed = False
     try:
-        with Platform(platform_dir) as platform:
+        # The destination lists the test form's service and data schema (a
+        # kiosk refuses to send what the destination does not list).
+        with Platform(platform_dir, "--service", "urn:de:fim:leika:leistung:%s=%s"
+                      % (FORM["leika"], FORM["schema_uri"])) as platform:
             conf = os.path.join(workdir, "kiosk.conf")
             platform.write_kiosk_config(conf, secret_file=os.path.join(workdir, "client-secret"))
             with open(conf, encoding="utf-8") as f:

@@ -125,8 +125,15 @@ def deliver(test, tmp, forms_dir, validated):
     with open(secret, "w", encoding="utf-8") as f:
         f.write("test-secret\n")
     os.chmod(secret, 0o600)
+    # The destination lists each form's service and data schema (the kiosk
+    # sends only what the destination lists, issue #14).
+    services = []
+    for form, _, _ in validated:
+        with open(os.path.join(forms_dir, form + ".json"), encoding="utf-8") as f:
+            definition = json.load(f)
+        services += ["--service", "urn:de:fim:leika:leistung:%s=%s" % (definition["leika"], definition["schema_uri"])]
     platform = Platform(os.path.join(tmp, "platform"), "--destination-key", PRIVATE_KEY,
-                        "--schemas", schemas, client_id=CLIENT_ID, client_secret="test-secret").start()
+                        "--schemas", schemas, *services, client_id=CLIENT_ID, client_secret="test-secret").start()
     try:
         config = os.path.join(tmp, "kiosk.conf")
         with open(config, "w", encoding="utf-8") as f:

@@ -187,7 +187,9 @@ class Platform:
         # The receiving authority: holds the private keys and signs its
         # decisions with the destination's signature key (authority.py).
         self.authority = Authority(args.state_dir)
-        self.services = dict(parse_service(s) for s in args.service) if args.service else bundled_services()
+        self.services = bundled_services() if not args.service else {}
+        for urn, schemas in (parse_service(s) for s in args.service or []):
+            self.services.setdefault(urn, []).extend(u for u in schemas if u not in self.services[urn])
         self.metadata_versions = args.metadata_version or list(METADATA_VERSIONS)
         for spec in args.destination_key or ["%s=%s" % (DEMO_DESTINATION, DEMO_PRIVATE)]:
             self.add_destination(spec)
