@@ -100,8 +100,9 @@ describe_choice (KioskUtterance *utterance, GtkWidget *toggle, GtkWidget *group)
     }
   kiosk_utterance_add (utterance, kiosk_a11y_get_label (group));
   kiosk_utterance_add (utterance, kiosk_a11y_get_label (toggle));
-  kiosk_utterance_add (utterance, gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle))
-                                  ? _("selected") : _("not selected"));
+  /* What the visitor chose is theirs: "…" in the transcript. */
+  kiosk_utterance_add_personal (utterance, gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle))
+                                           ? _("selected") : _("not selected"));
   add_position (utterance, position, n);
 }
 
@@ -125,12 +126,45 @@ describe_drop_down (KioskUtterance *utterance, GtkDropDown *drop_down)
     }
 }
 
+/* A row of an open drop-down's list, which arrow keys move through: its
+ * text and position among the choices (the first row, "Please choose",
+ * is none of them). */
+static gboolean
+describe_list_row (KioskUtterance *utterance, GtkWidget *focus, GtkWidget *drop_down)
+{
+  GtkWidget *list = gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_VIEW);
+  GtkWidget *row = focus, *label = focus;
+  guint position = 0, n = 0;
+
+  if (list == NULL || gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) == NULL)
+    return FALSE;
+  while (row != NULL && gtk_widget_get_parent (row) != list)
+    row = gtk_widget_get_parent (row);
+  while (label != NULL && !GTK_IS_LABEL (label))
+    label = gtk_widget_get_first_child (label);
+  if (row == NULL || label == NULL)
+    return FALSE;
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (child == row)
+        position = n;
+      n++;
+    }
+  kiosk_utterance_add (utterance, gtk_label_get_text (GTK_LABEL (label)));
+  if (position > 0)
+    add_position (utterance, position, n - 1);
+  return TRUE;
+}
+
 static void
 describe_text (KioskUtterance *utterance, GtkWidget *input)
 {
   g_autofree char *text = NULL;
 
   kiosk_utterance_add (utterance, kiosk_a11y_get_label (input));
+  /* A masked entry (a PIN) is never read out (EN 301 549 5.1.3.8). */
+  if (GTK_IS_PASSWORD_ENTRY (input) || (GTK_IS_ENTRY (input) && !gtk_entry_get_visibility (GTK_ENTRY (input))))
+    return;
   if (GTK_IS_EDITABLE (input))
     text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (input)));
   else if (GTK_IS_TEXT_VIEW (input))
@@ -175,6 +209,9 @@ describe_control (KioskUtterance *utterance, GtkWidget *target, GtkWidget *group
 {
   if (group != NULL && GTK_IS_TOGGLE_BUTTON (target))
     describe_choice (utterance, target, group);
+  else if (GTK_IS_DROP_DOWN (target) && describe_list_row (utterance, gtk_root_get_focus (gtk_widget_get_root (target)),
+                                                          target))
+    return;
   else if (GTK_IS_DROP_DOWN (target))
     describe_drop_down (utterance, GTK_DROP_DOWN (target));
   else if (GTK_IS_EDITABLE (target) || GTK_IS_TEXT_VIEW (target))
@@ -182,8 +219,8 @@ describe_control (KioskUtterance *utterance, GtkWidget *target, GtkWidget *group
   else if (GTK_IS_CHECK_BUTTON (target))
     {
       kiosk_utterance_add (utterance, kiosk_a11y_get_label (target));
-      kiosk_utterance_add (utterance, gtk_check_button_get_active (GTK_CHECK_BUTTON (target))
-                                      ? _("checked") : _("not checked"));
+      kiosk_utterance_add_personal (utterance, gtk_check_button_get_active (GTK_CHECK_BUTTON (target))
+                                               ? _("checked") : _("not checked"));
     }
   else
     {

@@ -44,8 +44,17 @@ update_speech_button (KioskWindow *self)
 void
 _kiosk_window_speak_screen (KioskWindow *self, GtkWidget *screen)
 {
-  if (self->speaker != NULL)
-    kiosk_speaker_screen (self->speaker, screen);
+  if (self->speaker == NULL)
+    return;
+  /* The clerk panel is for staff and has the PIN: no speech there (the
+   * session's end switches it back as configured). */
+  if (screen != NULL && screen == GTK_WIDGET (self->clerk_panel))
+    {
+      kiosk_speaker_set_active (self->speaker, FALSE);
+      update_speech_button (self);
+      return;
+    }
+  kiosk_speaker_screen (self->speaker, screen);
 }
 
 void
