@@ -349,26 +349,68 @@ fill_form_by_keys (Visit *visit, const char *form_id)
   g_error ("the form was not done after 600 key presses (at %s)", position);
 }
 
+/* A kiosk with [speech] mode=always and a transcript, a hardware keyboard
+ * (no on-screen one), the pointer over the window; FALSE (skipped)
+ * without an X display and xdotool. */
+static gboolean
+visit_start (Visit *visit, const char *lang)
+{
+  g_autoptr(GError) error = NULL;
+  KioskSpeechSettings settings;
+
+  if (g_getenv ("DISPLAY") == NULL || g_find_program_in_path ("xdotool") == NULL)
+    {
+      g_test_skip ("needs an X display and xdotool");
+      return FALSE;
+    }
+  visit->lang = lang;
+  visit->kiosk = kiosk_test_kiosk_new ("onscreen_keyboard=false\n");
+  visit->typed = g_ptr_array_new_with_free_func (g_free);
+  visit->spoken = g_string_new (NULL);
+  visit->form_text = g_string_new (NULL);
+  visit->transcript = g_build_filename (visit->kiosk->dir, "speech.jsonl", NULL);
+  kiosk_speech_settings_init (&settings);
+  settings.mode = KIOSK_SPEECH_MODE_ALWAYS;
+  settings.transcript = g_strdup (visit->transcript);
+  g_assert_true (kiosk_window_set_speech (visit->kiosk->window, &settings, &error));
+  g_assert_no_error (error);
+  kiosk_speech_settings_clear (&settings);
+  xdo ((const char *const[]) { "mousemove", "5", "5", NULL });
+  return TRUE;
+}
+
+static void
+visit_end (Visit *visit)
+{
+  g_ptr_array_unref (visit->typed);
+  g_string_free (visit->spoken, TRUE);
+  g_string_free (visit->form_text, TRUE);
+  g_free (visit->transcript);
+  kiosk_test_kiosk_free (visit->kiosk);
+}
+
+/* Tab to the first language button, then @right times Right. */
+static void
+focus_language (Visit *visit, guint right)
+{
+  while (!GTK_IS_BUTTON (focus_of (visit))
+         || g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus_of (visit))), "kiosk.language") != 0)
+    key ("Tab");
+  for (guint i = 0; i < right; i++)
+    key ("Right");
+}
+
 static const char *const language_names[] = { "Deutsch", "English", "Türkçe", "العربية", "Українська" };
 
 static void
 visit_by_keys (const char *lang, guint language_button, const char *form_id)
 {
-  g_autoptr(GError) error = NULL;
-  KioskSpeechSettings settings;
-  Visit visit = { .lang = lang };
+  Visit visit = { 0 };
   const char *reference;
   KioskForm *form;
 
-  if (g_getenv ("DISPLAY") == NULL || g_find_program_in_path ("xdotool") == NULL)
-    {
-      g_test_skip ("needs an X display and xdotool");
-      return;
-    }
-  visit.kiosk = kiosk_test_kiosk_new ("onscreen_keyboard=false\n");
-  visit.typed = g_ptr_array_new_with_free_func (g_free);
-  visit.spoken = g_string_new (NULL);
-  visit.form_text = g_string_new (NULL);
+  if (!visit_start (&visit, lang))
+    return;
   form = kiosk_catalog_lookup (visit.kiosk->catalog, form_id);
   for (guint i = 0; i < form->elements->len; i++)
     {
@@ -377,25 +419,11 @@ visit_by_keys (const char *lang, guint language_button, const char *form_id)
         g_string_append_printf (visit.form_text, "%s\n%s\n", kiosk_text_get (element->help, "de"),
                                 kiosk_text_get (element->help, lang));
     }
-  visit.transcript = g_build_filename (visit.kiosk->dir, "speech.jsonl", NULL);
-  kiosk_speech_settings_init (&settings);
-  settings.mode = KIOSK_SPEECH_MODE_ALWAYS;
-  settings.transcript = g_strdup (visit.transcript);
-  g_assert_true (kiosk_window_set_speech (visit.kiosk->window, &settings, &error));
-  g_assert_no_error (error);
-  kiosk_speech_settings_clear (&settings);
-  xdo ((const char *const[]) { "mousemove", "5", "5", NULL });
 
   /* Welcome: read in German; Tab to the language, Enter. */
   new_speech (&visit);
   assert_spoken (&visit, "Bitte wählen Sie Ihre Sprache");
-  while (!GTK_IS_BUTTON (focus_of (&visit))
-         || g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus_of (&visit))), "kiosk.language") != 0)
-    key ("Tab");
-  for (guint i = 0; i < language_button; i++)
-    {
-      key ("Right");
-    }
+  focus_language (&visit, language_button);
   /* Each language button is read as it gets the focus, in its own name. */
   new_speech (&visit);
   assert_spoken (&visit, language_names[language_button]);
@@ -432,12 +460,7 @@ visit_by_keys (const char *lang, guint language_button, const char *form_id)
   wait_screen (&visit, "welcome");
   new_speech (&visit);
   assert_spoken (&visit, "Bitte wählen Sie Ihre Sprache");
-
-  g_ptr_array_unref (visit.typed);
-  g_string_free (visit.spoken, TRUE);
-  g_string_free (visit.form_text, TRUE);
-  g_free (visit.transcript);
-  kiosk_test_kiosk_free (visit.kiosk);
+  visit_end (&visit);
 }
 
 static void
@@ -453,30 +476,56 @@ test_arabic (void)
   visit_by_keys ("ar", 3, "anwohnerparkausweis");
 }
 
+/* The idle warning is read when it appears; the wipe stops speech and the
+ * welcome screen is read again, in German. */
+static void
+test_idle_warning (void)
+{
+  Visit visit = { 0 };
+  g_autofree char *warning = NULL;
+  gint64 end;
+
+  if (!visit_start (&visit, "en"))
+    return;
+  kiosk_window_set_idle_timeout (visit.kiosk->window, 4000, 2500);
+  new_speech (&visit);
+  focus_language (&visit, 1);
+  new_speech (&visit);
+  key ("Return");
+  wait_screen (&visit, "catalog");
+  end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (!kiosk_window_get_idle_warning (visit.kiosk->window) && g_get_monotonic_time () < end)
+    kiosk_test_wait_ms (50);
+  g_assert_true (kiosk_window_get_idle_warning (visit.kiosk->window));
+  new_speech (&visit);
+  /* "Are you still there? …": the catalogue's sentence up to the number. */
+  warning = g_strdup (g_dngettext (GETTEXT_PACKAGE,
+                                   "Are you still there? For your privacy, everything you entered will be deleted in %u second.",
+                                   "Are you still there? For your privacy, everything you entered will be deleted in %u seconds.",
+                                   2));
+  *strchr (warning, '%') = '\0';
+  assert_spoken (&visit, warning);
+  /* The wipe: welcome, in German again. */
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (g_strcmp0 (kiosk_window_get_screen (visit.kiosk->window), "welcome") != 0 && g_get_monotonic_time () < end)
+    kiosk_test_wait_ms (50);
+  g_assert_cmpstr (kiosk_window_get_screen (visit.kiosk->window), ==, "welcome");
+  new_speech (&visit);
+  assert_spoken (&visit, "Bitte wählen Sie Ihre Sprache");
+  visit_end (&visit);
+}
+
 /* The clerk panel is for staff and has a PIN entry: nothing is read
  * there, and the PIN typed on the keys never reaches the transcript. */
 static void
 test_clerk_silent (void)
 {
-  g_autoptr(GError) error = NULL;
-  KioskSpeechSettings settings;
-  Visit visit = { .lang = "de" };
+  Visit visit = { 0 };
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
-  if (g_getenv ("DISPLAY") == NULL || g_find_program_in_path ("xdotool") == NULL)
-    {
-      g_test_skip ("needs an X display and xdotool");
-      return;
-    }
-  visit.kiosk = kiosk_test_kiosk_new ("onscreen_keyboard=false\n");
-  visit.transcript = g_build_filename (visit.kiosk->dir, "speech.jsonl", NULL);
-  kiosk_speech_settings_init (&settings);
-  settings.mode = KIOSK_SPEECH_MODE_ALWAYS;
-  settings.transcript = g_strdup (visit.transcript);
-  g_assert_true (kiosk_window_set_speech (visit.kiosk->window, &settings, &error));
-  kiosk_speech_settings_clear (&settings);
-  xdo ((const char *const[]) { "mousemove", "5", "5", NULL });
+  if (!visit_start (&visit, "de"))
+    return;
   kiosk_speech_wait_idle (kiosk_window_get_speech (visit.kiosk->window), 5000);
   /* (The gesture is a 3 s press on the logo; its action is the same.) */
   kiosk_test_activate (visit.kiosk, "kiosk.clerk", NULL);
@@ -493,8 +542,7 @@ test_clerk_silent (void)
   kiosk_test_wait_ms (300);
   g_assert_true (g_file_get_contents (visit.transcript, &after, NULL, NULL));
   g_assert_cmpstr (after, ==, before);
-  g_free (visit.transcript);
-  kiosk_test_kiosk_free (visit.kiosk);
+  visit_end (&visit);
 }
 
 int
@@ -504,6 +552,7 @@ main (int argc, char **argv)
   kiosk_i18n_init ();
   g_test_add_func ("/antragskiosk/speech-keys/german", test_german);
   g_test_add_func ("/antragskiosk/speech-keys/arabic", test_arabic);
+  g_test_add_func ("/antragskiosk/speech-keys/idle-warning", test_idle_warning);
   g_test_add_func ("/antragskiosk/speech-keys/clerk-silent", test_clerk_silent);
   return g_test_run ();
 }

@@ -73,9 +73,12 @@ _kiosk_window_speech_session_end (KioskWindow *self)
 void
 _kiosk_window_speak_idle (KioskWindow *self, guint seconds_left, const char *text)
 {
-  /* When the warning appears (0), then at 20, 10 and 5 seconds. */
-  if (self->speaker == NULL || (seconds_left != 0 && seconds_left != 20 && seconds_left != 10 && seconds_left != 5)
-      || seconds_left == self->idle_spoken_s)
+  /* When the warning appears (0: every time), then at 20, 10 and 5
+   * seconds (each once: the tick runs four times a second). */
+  if (self->speaker == NULL)
+    return;
+  if (seconds_left != 0
+      && ((seconds_left != 20 && seconds_left != 10 && seconds_left != 5) || seconds_left == self->idle_spoken_s))
     return;
   self->idle_spoken_s = seconds_left;
   kiosk_speaker_message (self->speaker, text);

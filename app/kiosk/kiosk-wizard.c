@@ -7,6 +7,7 @@
 
 #include "kiosk-a11y.h"
 #include "kiosk-wizard.h"
+#include "kiosk-wizard-review.h"
 
 #define REVIEW "review"
 #define CONSENT "consent"
@@ -539,78 +540,6 @@ kiosk_wizard_show_page (KioskWizard *self, int page)
   scroll_to_top (self);
 }
 
-static char *
-display_value (KioskWizard *self, const KioskElement *element, guint instance)
-{
-  const char *value = kiosk_answers_get_value (self->answers, element, &instance,
-                                               instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1);
-
-  if (value == NULL || *value == '\0')
-    return g_strdup (element->kind == KIOSK_KIND_CHECKBOX ? _("No") : "–");
-  if (element->kind == KIOSK_KIND_CHECKBOX)
-    return g_strdup (g_strcmp0 (value, "true") == 0 ? _("Yes") : _("No"));
-  if ((element->kind == KIOSK_KIND_SELECT || element->kind == KIOSK_KIND_RADIO) && element->code_list != NULL)
-    {
-      const KioskCode *code = kiosk_code_list_lookup (element->code_list, value);
-      if (code != NULL)
-        return g_strdup (kiosk_text_get (code->label, NULL));
-    }
-  return g_strdup (value);
-}
-
-static void
-review_append (KioskWizard *self, GtkWidget *box, const KioskElement *container, guint instance)
-{
-  for (guint i = 0; i < container->children->len; i++)
-    {
-      const KioskElement *child = g_ptr_array_index (container->children, i);
-
-      if (kiosk_element_is_repeatable (child))
-        {
-          guint n;
-          if (!kiosk_answers_is_relevant (self->answers, child, NULL, 0, self->today))
-            continue;
-          n = kiosk_answers_count_instances (self->answers, child);
-          for (guint j = 0; j < n; j++)
-            {
-              g_autofree char *title = g_strdup_printf ("%s %u", kiosk_text_get (child->label, NULL), j + 1);
-              GtkWidget *heading = gtk_label_new (title);
-              gtk_label_set_xalign (GTK_LABEL (heading), 0);
-              gtk_widget_add_css_class (heading, "group-title");
-              gtk_box_append (GTK_BOX (box), heading);
-              review_append (self, box, child, j);
-            }
-        }
-      else if (child->kind == KIOSK_KIND_GROUP)
-        {
-          if (kiosk_answers_is_relevant (self->answers, child, &instance,
-                                         instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1, self->today))
-            review_append (self, box, child, instance);
-        }
-      else if (kiosk_kind_is_input (child->kind)
-               && kiosk_answers_is_relevant (self->answers, child, &instance,
-                                             instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1, self->today))
-        {
-          GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-          GtkWidget *label = gtk_label_new (kiosk_text_get (child->label, NULL));
-          g_autofree char *text = display_value (self, child, instance);
-          GtkWidget *value = gtk_label_new (text);
-
-          gtk_widget_add_css_class (row, "review-row");
-          gtk_label_set_xalign (GTK_LABEL (label), 0);
-          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-          gtk_widget_add_css_class (label, "review-label");
-          gtk_label_set_xalign (GTK_LABEL (value), 0);
-          gtk_label_set_wrap (GTK_LABEL (value), TRUE);
-          gtk_label_set_wrap_mode (GTK_LABEL (value), PANGO_WRAP_WORD_CHAR);
-          gtk_widget_add_css_class (value, "review-value");
-          gtk_box_append (GTK_BOX (row), label);
-          gtk_box_append (GTK_BOX (row), value);
-          gtk_box_append (GTK_BOX (box), row);
-        }
-    }
-}
-
 static void
 show_review (KioskWizard *self)
 {
@@ -640,7 +569,8 @@ show_review (KioskWizard *self)
       gtk_box_append (GTK_BOX (header), heading);
       gtk_box_append (GTK_BOX (header), change);
       gtk_box_append (self->review_box, header);
-      review_append (self, GTK_WIDGET (self->review_box), page, KIOSK_FIELD_NO_INSTANCE);
+      _kiosk_wizard_review_append (self->answers, self->today, GTK_WIDGET (self->review_box), page,
+                                   KIOSK_FIELD_NO_INSTANCE);
     }
   self->page = -1;
   g_free (self->position);
