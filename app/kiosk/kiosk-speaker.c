@@ -254,9 +254,10 @@ describe_focus (KioskSpeaker *speaker, KioskUtterance *utterance, gboolean with_
     kiosk_utterance_add (utterance, _("required"));
   /* The description is the field's error and help, as AT-SPI has it. */
   description = kiosk_a11y_get_description (input != NULL ? input : target);
-  if (description != NULL && (with_help || (field != NULL && kiosk_field_get_error (KIOSK_FIELD (field)) != NULL)
-                              || field == NULL))
+  if (description != NULL)
     kiosk_utterance_add (utterance, description);
+  if (with_help && description == NULL && field != NULL)
+    kiosk_utterance_add (utterance, _("No help for this field."));
 }
 
 /* ---- flushing: one utterance per settled change ---- */

@@ -18,10 +18,20 @@ keys_help (void)
            "F1 gives this help, F2 repeats what was read aloud.");
 }
 
+/* On the welcome screen, before a language is chosen, in German and
+ * English (as the screen's own greeting); then in the visitor's language. */
+static void
+label_speech_button (KioskWindow *self)
+{
+  gboolean welcome = g_strcmp0 (kiosk_window_get_screen (self), "welcome") == 0;
+
+  gtk_button_set_label (self->speech_button, welcome ? "Vorlesen · Read aloud" : _("Read aloud"));
+}
+
 void
 _kiosk_window_retranslate_access (KioskWindow *self)
 {
-  gtk_button_set_label (self->speech_button, _("Read aloud"));
+  label_speech_button (self);
   gtk_label_set_label (self->help_label, keys_help ());
 }
 
@@ -44,6 +54,7 @@ update_speech_button (KioskWindow *self)
 void
 _kiosk_window_speak_screen (KioskWindow *self, GtkWidget *screen)
 {
+  label_speech_button (self);
   if (self->speaker == NULL)
     return;
   /* The clerk panel is for staff and has the PIN: no speech there (the
