@@ -340,6 +340,26 @@ collect_printer (Collector                *c,
   kiosk_printer_free (printer);
 }
 
+/* What the platform said about the destination when last asked
+ * (destination.h): its status, when verified, why the last refresh failed. */
+static void
+collect_destination_state (Collector                    *c,
+                           const KioskConfig            *config,
+                           const KioskDestinationConfig *destination)
+{
+  g_autoptr(KioskDestinationState) state = NULL;
+
+  if (destination->destination_id != NULL && config->data_dir != NULL)
+    state = kiosk_destination_cache_load (config->data_dir, destination->destination_id, destination->trust_anchor,
+                                          c->now, NULL);
+  member_string (c->builder, "destination_status", state != NULL ? state->info->status : NULL);
+  member_time (c->builder, "last_verified", state != NULL ? state->verified_ms : 0);
+  member_string (c->builder, "last_refresh_error", state != NULL ? state->last_error : NULL);
+  if (state != NULL && state->last_error != NULL)
+    add_alert (c, KIOSK_STATUS_WARNING, "keys", "destination \"%s\" could not be refreshed from the platform: %s",
+               destination->name, state->last_error);
+}
+
 static void
 collect_keys (Collector         *c,
               const KioskConfig *config)
@@ -363,6 +383,7 @@ collect_keys (Collector         *c,
       member_string (b, "destination_id", destination->destination_id);
       member_string (b, "kid", key != NULL ? kiosk_key_get_kid (key) : NULL);
       member_string (b, "key_source", key == NULL ? NULL : from_platform ? "platform" : "key_file");
+      collect_destination_state (c, config, destination);
       if (not_after != NULL)
         {
           gint64 days = g_date_time_difference (not_after, c->now) / G_TIME_SPAN_DAY;

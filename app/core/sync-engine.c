@@ -19,7 +19,6 @@
 #include "sync-private.h"
 
 #define REFILL_BATCH 64
-#define MAX_STATUS_POLLS_PER_PASS 200
 /* A Retry-After up to this long is waited out within the pass. */
 #define MAX_SLOW_DOWN_WAIT_MS 30000
 
@@ -29,61 +28,6 @@ kiosk_sync_summary_clear (KioskSyncSummary *summary)
   g_clear_pointer (&summary->last_error, g_free);
 }
 
-typedef enum {
-  STEP_CHECK,           /* created, picked up again: read the event log first */
-  STEP_CREATE,
-  STEP_UPLOAD,
-  STEP_SUBMIT,
-  STEP_CONFLICT_CHECK,  /* 409 on submit: the event log decides */
-  STEP_STATUS,          /* submitted: accepted or rejected yet? */
-} Step;
-
-typedef struct {
-  gint64 next_ms;
-  gint64 interval_ms;
-} PollState;
-
-struct _KioskSyncEngine {
-  const KioskConfig *config;
-  KioskQueue        *queue;
-  KioskSyncSettings  settings;
-  KioskPlatform     *platform;
-  KioskCatalog      *catalog;
-  GRand             *rand;
-  GHashTable        *polls;          /* reference → PollState* */
-  JsonNode          *jwks;           /* the platform's signature keys, or NULL */
-  gint64             jwks_loaded_ms; /* when; 0 not yet */
-  gboolean           jwks_absent;    /* the platform publishes none (404) */
-  KioskSyncDestinations *destinations;
-  gint               cancelled;      /* atomic */
-
-  /* per pass */
-  KioskSyncSummary  *summary;
-  GHashTable        *handled;        /* references taken in this pass */
-  gint64             pass_start_ms;
-  gint64             slow_until_ms;  /* Retry-After: no new request before */
-  GQueue             deferred;       /* Op* waiting for slow_until_ms */
-  guint              in_flight;
-  guint              n_stuck;        /* taken, not in flight, maybe still due */
-  gboolean           paused;
-  guint              consecutive_transient;
-  GError            *queue_error;    /* the first queue failure */
-};
-
-typedef struct {
-  KioskSyncEngine *engine;
-  KioskQueueItem  *item;
-  Step             step;
-  guint            attachment;
-  KioskEventLog    events;         /* STEP_STATUS: the pages read so far */
-  gboolean         events_started;
-  GHashTable      *kids_tried;     /* an authority's keys fetched for this poll */
-  gboolean         key_stored;     /* one of them verified: read the log again */
-  guint            events_offset;  /* the next page's offset */
-} Op;
-
-/* Event log page size (the API's maximum). */
-#define EVENT_PAGE 500
 
 KioskSyncEngine *
 kiosk_sync_engine_new (const KioskConfig       *config,
@@ -144,8 +88,8 @@ kiosk_sync_engine_cancel (KioskSyncEngine *engine)
   kiosk_platform_cancel (engine->platform);
 }
 
-static void
-set_last_error (KioskSyncEngine *engine,
+void
+_kiosk_sync_set_last_error (KioskSyncEngine *engine,
                 const char      *message)
 {
   if (engine->summary->platform_fault != KIOSK_PLATFORM_OK && engine->summary->last_error != NULL)
@@ -164,16 +108,16 @@ op_free (Op *op)
   g_free (op);
 }
 
-static void
-op_done (Op *op)
+void
+_kiosk_sync_op_done (Op *op)
 {
   op->engine->in_flight--;
   op_free (op);
 }
 
 /* A queue call failed: log it, stop the pass (the disk is in trouble). */
-static void
-queue_failed (Op     *op,
+void
+_kiosk_sync_queue_failed (Op     *op,
               GError *error)
 {
   KioskSyncEngine *engine = op->engine;
@@ -181,7 +125,7 @@ queue_failed (Op     *op,
 
   g_message ("sync: the queue refused an update of %s: %s", shown, error->message);
   engine->n_stuck++;
-  set_last_error (engine, error->message);
+  _kiosk_sync_set_last_error (engine, error->message);
   if (error->domain == KIOSK_QUEUE_ERROR
       && error->code != KIOSK_QUEUE_ERROR_STATE && error->code != KIOSK_QUEUE_ERROR_NOT_FOUND)
     {
@@ -191,28 +135,27 @@ queue_failed (Op     *op,
     }
 }
 
-static gint64
-now_ms (KioskSyncEngine *engine)
+gint64
+_kiosk_sync_now_ms (KioskSyncEngine *engine)
 {
   return kiosk_queue_now_ms (engine->queue);
 }
 
-static void step_run (Op *op);
 
-static void
-schedule_retry (Op         *op,
+void
+_kiosk_sync_schedule_retry (Op         *op,
                 gint64      delay_ms,
                 const char *message)
 {
   KioskSyncEngine *engine = op->engine;
   g_autoptr(GError) error = NULL;
 
-  if (!kiosk_queue_schedule_retry (engine->queue, op->item->reference, now_ms (engine) + delay_ms,
+  if (!kiosk_queue_schedule_retry (engine->queue, op->item->reference, _kiosk_sync_now_ms (engine) + delay_ms,
                                    message, &error))
-    queue_failed (op, error);
+    _kiosk_sync_queue_failed (op, error);
   else
     engine->summary->retried++;
-  set_last_error (engine, message);
+  _kiosk_sync_set_last_error (engine, message);
 }
 
 static void
@@ -222,20 +165,20 @@ mark_submitted (Op *op)
   g_autoptr(GError) error = NULL;
 
   if (!kiosk_queue_mark_submitted (engine->queue, op->item->reference, &error))
-    queue_failed (op, error);
+    _kiosk_sync_queue_failed (op, error);
   else
     {
       engine->summary->sent++;
       g_debug ("%s submitted", op->item->reference);
     }
-  op_done (op);
+  _kiosk_sync_op_done (op);
 }
 
 /* A platform-wide fault (or no token): nothing about this application,
  * which stays as it is; the pass pauses, the first such fault is its
  * headline. */
-static void
-pause_pass (KioskSyncEngine             *engine,
+void
+_kiosk_sync_pause_pass (KioskSyncEngine             *engine,
             const KioskPlatformResponse *response,
             const char                  *message)
 {
@@ -247,7 +190,7 @@ pause_pass (KioskSyncEngine             *engine,
       summary->last_error = g_strdup (message);
       summary->platform_fault = response->fault;
       if (response->fault == KIOSK_PLATFORM_SLOW_DOWN && response->retry_after_ms >= 0)
-        summary->resume_after_ms = now_ms (engine) + response->retry_after_ms;
+        summary->resume_after_ms = _kiosk_sync_now_ms (engine) + response->retry_after_ms;
       g_message ("sync paused: %s", message);
     }
   engine->paused = TRUE;
@@ -266,12 +209,12 @@ slow_down (Op                          *op,
                  : kiosk_sync_backoff_ms (&engine->settings, op->item->attempts, g_rand_double (engine->rand));
 
   delay = MAX (delay, 1000);
-  schedule_retry (op, delay, message);
+  _kiosk_sync_schedule_retry (op, delay, message);
   if (response->retry_after_ms >= 0)
     {
       /* The platform asked everyone to slow down: no new request
        * before then; a long wait ends the pass. */
-      engine->slow_until_ms = MAX (engine->slow_until_ms, now_ms (engine) + delay);
+      engine->slow_until_ms = MAX (engine->slow_until_ms, _kiosk_sync_now_ms (engine) + delay);
       if (delay > MAX_SLOW_DOWN_WAIT_MS)
         {
           engine->paused = TRUE;
@@ -281,18 +224,18 @@ slow_down (Op                          *op,
 }
 
 /* The platform refuses this application for good. */
-static void
-fail_permanently (Op         *op,
+void
+_kiosk_sync_fail_permanently (Op         *op,
                   const char *message)
 {
   KioskSyncEngine *engine = op->engine;
   g_autoptr(GError) error = NULL;
 
   if (!kiosk_queue_mark_failed (engine->queue, op->item->reference, message, &error))
-    queue_failed (op, error);
+    _kiosk_sync_queue_failed (op, error);
   else
     engine->summary->failed++;
-  set_last_error (engine, message);
+  _kiosk_sync_set_last_error (engine, message);
   g_message ("%s failed permanently: %s", op->item->reference, message);
 }
 
@@ -306,7 +249,7 @@ retry_later (Op                          *op,
   KioskSyncEngine *engine = op->engine;
   KioskSyncSummary *summary = engine->summary;
 
-  schedule_retry (op, kiosk_sync_backoff_ms (&engine->settings, op->item->attempts,
+  _kiosk_sync_schedule_retry (op, kiosk_sync_backoff_ms (&engine->settings, op->item->attempts,
                                              g_rand_double (engine->rand)), message);
   if (response->fault != KIOSK_PLATFORM_TRANSIENT || response->status != 0)
     return;
@@ -324,21 +267,21 @@ retry_later (Op                          *op,
 }
 
 /* The common answer to a fault. Returns after the op is finished. */
-static void
-handle_fault (Op                          *op,
+void
+_kiosk_sync_handle_fault (Op                          *op,
               const KioskPlatformResponse *response)
 {
   const char *message = response->message != NULL ? response->message : kiosk_platform_fault_to_string (response->fault);
 
   if (response->fault == KIOSK_PLATFORM_CANCELLED)
     {
-      op_done (op);
+      _kiosk_sync_op_done (op);
       return;
     }
   if (kiosk_platform_fault_is_platform_wide (response->fault) || response->token_failed)
     {
-      pause_pass (op->engine, response, message);
-      op_done (op);
+      _kiosk_sync_pause_pass (op->engine, response, message);
+      _kiosk_sync_op_done (op);
       return;
     }
   switch (response->fault)
@@ -347,7 +290,7 @@ handle_fault (Op                          *op,
       slow_down (op, response, message);
       break;
     case KIOSK_PLATFORM_PERMANENT:
-      fail_permanently (op, message);
+      _kiosk_sync_fail_permanently (op, message);
       break;
     case KIOSK_PLATFORM_CONFLICT:
     case KIOSK_PLATFORM_TRANSIENT:
@@ -355,7 +298,7 @@ handle_fault (Op                          *op,
       retry_later (op, response, message);
       break;
     }
-  op_done (op);
+  _kiosk_sync_op_done (op);
 }
 
 /* handle_fault for @response as if its fault were @fault, with @message
@@ -371,11 +314,11 @@ handle_fault_as (Op                          *op,
   copy.fault = fault;
   if (message != NULL)
     copy.message = (char *) message;
-  handle_fault (op, &copy);
+  _kiosk_sync_handle_fault (op, &copy);
 }
 
-static gboolean
-has_type (GPtrArray  *types,
+gboolean
+_kiosk_sync_has_type (GPtrArray  *types,
           const char *type)
 {
   for (guint i = 0; i < types->len; i++)
@@ -387,9 +330,9 @@ has_type (GPtrArray  *types,
 static gboolean
 handed_over (GPtrArray *types)
 {
-  return has_type (types, "submit-submission") || has_type (types, "notify-submission")
-         || has_type (types, "forward-submission") || has_type (types, "accept-submission")
-         || has_type (types, "reject-submission");
+  return _kiosk_sync_has_type (types, "submit-submission") || _kiosk_sync_has_type (types, "notify-submission")
+         || _kiosk_sync_has_type (types, "forward-submission") || _kiosk_sync_has_type (types, "accept-submission")
+         || _kiosk_sync_has_type (types, "reject-submission");
 }
 
 static void
@@ -399,15 +342,15 @@ restart_and_create (Op *op)
 
   if (!kiosk_queue_restart (op->engine->queue, op->item->reference, &error))
     {
-      queue_failed (op, error);
-      op_done (op);
+      _kiosk_sync_queue_failed (op, error);
+      _kiosk_sync_op_done (op);
       return;
     }
   g_clear_pointer (&op->item->submission_id, g_free);
   g_clear_pointer (&op->item->case_id, g_free);
   op->item->state = KIOSK_QUEUE_STATE_QUEUED;
   op->step = STEP_CREATE;
-  step_run (op);
+  _kiosk_sync_step_run (op);
 }
 
 /* POST /v1/submissions answered: the ids are stored, then the uploads. */
@@ -437,8 +380,8 @@ on_create_response (Op                          *op,
     }
   if (!kiosk_queue_mark_created (engine->queue, op->item->reference, submission_id, case_id, &error))
     {
-      queue_failed (op, error);
-      op_done (op);
+      _kiosk_sync_queue_failed (op, error);
+      _kiosk_sync_op_done (op);
       return;
     }
   op->item->submission_id = g_strdup (submission_id);
@@ -446,7 +389,7 @@ on_create_response (Op                          *op,
   op->item->state = KIOSK_QUEUE_STATE_CREATED;
   op->step = STEP_UPLOAD;
   op->attachment = 0;
-  step_run (op);
+  _kiosk_sync_step_run (op);
 }
 
 /* PUT of one attachment answered: the next one, or the submit. */
@@ -457,11 +400,11 @@ on_upload_response (Op                          *op,
   /* 409: this attachment is there already (a resumed upload). */
   if (response->fault != KIOSK_PLATFORM_OK && response->fault != KIOSK_PLATFORM_CONFLICT)
     {
-      handle_fault (op, response);
+      _kiosk_sync_handle_fault (op, response);
       return;
     }
   op->attachment++;
-  step_run (op);
+  _kiosk_sync_step_run (op);
 }
 
 /* PUT submit answered; a 409 sends the op to the event log. */
@@ -473,12 +416,12 @@ on_submit_response (Op                          *op,
     {
       g_message ("%s: 409 on submit; reading the case's event log", op->item->reference);
       op->step = STEP_CONFLICT_CHECK;
-      step_run (op);
+      _kiosk_sync_step_run (op);
       return;
     }
   if (response->fault != KIOSK_PLATFORM_OK)
     {
-      handle_fault (op, response);
+      _kiosk_sync_handle_fault (op, response);
       return;
     }
   mark_submitted (op);
@@ -494,7 +437,7 @@ on_check_response (Op                          *op,
   g_autoptr(GPtrArray) types = g_ptr_array_new_with_free_func (g_free);
   guint n_unverified = 0;
   gboolean old = op->item->platform_created_ms != 0
-                 && now_ms (engine) - op->item->platform_created_ms >= (gint64) engine->settings.abandon_after_s * 1000;
+                 && _kiosk_sync_now_ms (engine) - op->item->platform_created_ms >= (gint64) engine->settings.abandon_after_s * 1000;
 
   if (response->fault == KIOSK_PLATFORM_PERMANENT && response->status == 404 && op->step == STEP_CHECK)
     {
@@ -540,149 +483,7 @@ on_check_response (Op                          *op,
     }
   op->step = STEP_UPLOAD;
   op->attachment = 0;
-  step_run (op);
-}
-
-/* The checked event log of a submitted application: accepted, rejected,
- * deleted, or the next poll later (doubling up to status_poll_cap_s).
- * Events that failed a check are logged and never applied. */
-static void
-apply_status (Op *op)
-{
-  KioskSyncEngine *engine = op->engine;
-  KioskEventLog *log = &op->events;
-  g_autoptr(GError) error = NULL;
-  PollState *poll = g_hash_table_lookup (engine->polls, op->item->reference);
-  gboolean final = TRUE;
-  gboolean ok = TRUE;
-
-  for (guint i = 0; i < log->rejected->len; i++)
-    g_message ("warning: %s: %s in the event log ignored", op->item->reference, (char *) log->rejected->pdata[i]);
-  for (guint i = 0; i < log->missing_kids->len; i++)
-    g_message ("warning: %s: an accept/reject event signed with key %s, which the destination does not serve "
-               "with a valid certificate, ignored", op->item->reference, (char *) log->missing_kids->pdata[i]);
-  if (has_type (log->types, "accept-submission"))
-    {
-      if ((ok = kiosk_queue_mark_accepted (engine->queue, op->item->reference, &error)))
-        engine->summary->accepted++;
-    }
-  else if (has_type (log->types, "reject-submission"))
-    {
-      if ((ok = kiosk_queue_mark_rejected (engine->queue, op->item->reference,
-                                           log->reject_reason != NULL ? log->reject_reason
-                                                                      : "rejected by the authority", &error)))
-        engine->summary->rejected++;
-    }
-  else if (has_type (log->types, "delete-submission"))
-    {
-      /* The platform deleted it before the authority decided: nothing
-       * more will come, polling ends. */
-      if ((ok = kiosk_queue_mark_rejected (engine->queue, op->item->reference,
-                                           "deleted: the platform deleted the submission (delete-submission) "
-                                           "before the authority decided; the applicant must file it again",
-                                           &error)))
-        engine->summary->rejected++;
-    }
-  else
-    final = FALSE;
-  if (!ok)
-    queue_failed (op, error);
-  if (final)
-    g_hash_table_remove (engine->polls, op->item->reference);
-  else if (poll != NULL)
-    {
-      poll->interval_ms = MIN (poll->interval_ms * 2, (gint64) engine->settings.status_poll_cap_s * 1000);
-      poll->next_ms = now_ms (engine) + poll->interval_ms;
-    }
-  op_done (op);
-}
-
-static void on_signing_key_fetched (gboolean                     stored,
-                                    const KioskPlatformResponse *response,
-                                    gpointer                     user_data);
-
-/* Fetches the next key an authority's event named that was not tried in
- * this poll; TRUE when a fetch started. */
-static gboolean
-fetch_next_signing_key (Op *op)
-{
-  if (op->kids_tried == NULL)
-    op->kids_tried = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; i < op->events.missing_kids->len; i++)
-    {
-      const char *kid = op->events.missing_kids->pdata[i];
-
-      if (g_hash_table_contains (op->kids_tried, kid))
-        continue;
-      g_hash_table_add (op->kids_tried, g_strdup (kid));
-      if (_kiosk_sync_destinations_fetch_signing_key (op->engine->destinations, op->item->destination_id, kid,
-                                                      on_signing_key_fetched, op))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-on_signing_key_fetched (gboolean                     stored,
-                        const KioskPlatformResponse *response,
-                        gpointer                     user_data)
-{
-  Op *op = user_data;
-
-  if (response->fault == KIOSK_PLATFORM_CANCELLED)
-    {
-      op_done (op);
-      return;
-    }
-  op->key_stored = op->key_stored || stored;
-  if (fetch_next_signing_key (op))
-    return;
-  if (!op->key_stored)
-    {
-      apply_status (op);
-      return;
-    }
-  /* Read the log again, now with the keys. */
-  op->key_stored = FALSE;
-  kiosk_event_log_clear (&op->events);
-  kiosk_event_log_init (&op->events);
-  op->events_offset = 0;
-  step_run (op);
-}
-
-static void
-on_status_response (Op                          *op,
-                    const KioskPlatformResponse *response)
-{
-  KioskSyncEngine *engine = op->engine;
-  KioskDestinationState *state = _kiosk_sync_destinations_get (engine->destinations, op->item->destination_id);
-  KioskEventCheck check = {
-    .submission_id = op->item->submission_id,
-    .case_id = op->item->case_id,
-    .destination_id = op->item->destination_id,
-    .platform_jwks = engine->jwks,
-    .destination_keys = state != NULL ? state->signing_keys : NULL,
-  };
-
-  if (response->fault != KIOSK_PLATFORM_OK || !kiosk_platform_check_events (response->body, &check, &op->events))
-    {
-      if (kiosk_platform_fault_is_platform_wide (response->fault) || response->token_failed)
-        {
-          handle_fault (op, response);
-          return;
-        }
-      op_done (op);
-      return;
-    }
-  op->events_offset += op->events.n_tokens;
-  if (op->events.n_tokens > 0 && op->events_offset < op->events.total_count)
-    {
-      step_run (op);  /* the next page */
-      return;
-    }
-  if (op->events.missing_kids->len > 0 && fetch_next_signing_key (op))
-    return;
-  apply_status (op);
+  _kiosk_sync_step_run (op);
 }
 
 /* A request of @op finished: the answer to its step. */
@@ -712,13 +513,13 @@ on_response (KioskPlatform               *platform,
       on_check_response (op, response);
       return;
     case STEP_STATUS:
-      on_status_response (op, response);
+      _kiosk_sync_on_status_response (op, response);
       return;
     }
 }
 
-static void
-service_of (KioskSyncEngine       *engine,
+void
+_kiosk_sync_service_of (KioskSyncEngine       *engine,
             const KioskQueueItem  *item,
             char                 **name,
             char                 **identifier)
@@ -729,15 +530,15 @@ service_of (KioskSyncEngine       *engine,
   *identifier = kiosk_destination_service_identifier (form != NULL ? form->leika : NULL, item->form_id);
 }
 
-static void
-step_run (Op *op)
+void
+_kiosk_sync_step_run (Op *op)
 {
   KioskSyncEngine *engine = op->engine;
   KioskQueueItem *item = op->item;
 
   /* Retry-After: not even the next step of an application in flight goes
    * out before then. */
-  if (engine->slow_until_ms > now_ms (engine))
+  if (engine->slow_until_ms > _kiosk_sync_now_ms (engine))
     {
       g_queue_push_tail (&engine->deferred, op);
       return;
@@ -754,7 +555,7 @@ step_run (Op *op)
 
         for (guint i = 0; item->attachments != NULL && i < item->attachments->len; i++)
           ids[n++] = ((KioskQueueAttachment *) item->attachments->pdata[i])->attachment_id;
-        service_of (engine, item, &name, &identifier);
+        _kiosk_sync_service_of (engine, item, &name, &identifier);
         kiosk_platform_create_submission (engine->platform, item->destination_id, ids, n, name, identifier,
                                           on_response, op);
         return;
@@ -789,55 +590,6 @@ step_run (Op *op)
     }
 }
 
-/* What the destination accepts, checked before anything is sent: its
- * service, data schema and metadata version, and that the key the
- * application was encrypted to is still served. TRUE when it refuses:
- * the application failed permanently with the reason. */
-static gboolean
-refused_by_destination (Op *op)
-{
-  KioskSyncEngine *engine = op->engine;
-  KioskQueueItem *item = op->item;
-  KioskDestinationState *state = _kiosk_sync_destinations_get (engine->destinations, item->destination_id);
-  KioskForm *form = kiosk_catalog_lookup (engine->catalog, item->form_id);
-  g_autofree char *name = NULL;
-  g_autofree char *identifier = NULL;
-  g_autofree char *kid = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (state == NULL)
-    return FALSE;  /* nothing known (no trust anchor): the platform decides */
-  service_of (engine, item, &name, &identifier);
-  kid = item->data_jwe != NULL ? kiosk_jws_get_kid (item->data_jwe) : NULL;
-  if (!kiosk_destination_info_accepts (state->info, identifier, form != NULL ? form->schema_uri : NULL,
-                                       KIOSK_SYNC_METADATA_VERSION, &error))
-    {
-      fail_permanently (op, error->message);
-      return TRUE;
-    }
-  if (kid != NULL && strcmp (kid, state->info->encryption_kid) != 0
-      && !g_hash_table_contains (state->served_kids, kid) && !g_hash_table_contains (state->retired_kids, kid))
-    {
-      /* Encrypted to a key neither current nor known: ask the platform
-       * whether it still serves it before sending. */
-      g_autofree char *message = g_strdup_printf ("checking whether destination %s still serves key %s",
-                                                  item->destination_id, kid);
-
-      _kiosk_sync_destinations_ask_kid (engine->destinations, item->destination_id, kid);
-      schedule_retry (op, 1000, message);
-      return TRUE;
-    }
-  if (kid != NULL && g_hash_table_contains (state->retired_kids, kid))
-    {
-      g_autofree char *message = g_strdup_printf ("key-retired: encrypted to key %s, which destination %s no "
-                                                  "longer serves; the authority cannot read it — ask the "
-                                                  "applicant to file it again", kid, item->destination_id);
-      fail_permanently (op, message);
-      return TRUE;
-    }
-  return FALSE;
-}
-
 static void
 start_item (KioskSyncEngine *engine,
             KioskQueueItem  *item,
@@ -854,12 +606,12 @@ start_item (KioskSyncEngine *engine,
   else
     op->step = STEP_CREATE;
   engine->in_flight++;
-  if (op->step == STEP_CREATE && refused_by_destination (op))
+  if (op->step == STEP_CREATE && _kiosk_sync_refused_by_destination (op))
     {
-      op_done (op);
+      _kiosk_sync_op_done (op);
       return;
     }
-  step_run (op);
+  _kiosk_sync_step_run (op);
 }
 
 static gboolean
@@ -879,7 +631,7 @@ drive (KioskSyncEngine  *engine,
 
   for (;;)
     {
-      if (!g_queue_is_empty (&engine->deferred) && (should_stop (engine) || now_ms (engine) >= engine->slow_until_ms))
+      if (!g_queue_is_empty (&engine->deferred) && (should_stop (engine) || _kiosk_sync_now_ms (engine) >= engine->slow_until_ms))
         {
           GQueue ready = engine->deferred;
           Op *op;
@@ -888,13 +640,13 @@ drive (KioskSyncEngine  *engine,
           while ((op = g_queue_pop_head (&ready)) != NULL)
             {
               if (should_stop (engine))
-                op_done (op);   /* stays as stored; picked up next pass */
+                _kiosk_sync_op_done (op);   /* stays as stored; picked up next pass */
               else
-                step_run (op);
+                _kiosk_sync_step_run (op);
             }
         }
       while (!should_stop (engine) && engine->in_flight < engine->settings.parallelism
-             && now_ms (engine) >= engine->slow_until_ms)
+             && _kiosk_sync_now_ms (engine) >= engine->slow_until_ms)
         {
           KioskQueueItem *item;
 
@@ -907,7 +659,7 @@ drive (KioskSyncEngine  *engine,
         }
       if (engine->in_flight == 0 && kiosk_platform_get_n_active (engine->platform) == 0)
         {
-          gint64 wait = engine->slow_until_ms - now_ms (engine);
+          gint64 wait = engine->slow_until_ms - _kiosk_sync_now_ms (engine);
 
           if (should_stop (engine) || wait <= 0 || (g_queue_is_empty (pending) && exhausted))
             break;
@@ -916,7 +668,7 @@ drive (KioskSyncEngine  *engine,
           continue;
         }
       {
-        gint64 wait = engine->slow_until_ms - now_ms (engine);
+        gint64 wait = engine->slow_until_ms - _kiosk_sync_now_ms (engine);
         kiosk_platform_iterate (engine->platform, (int) CLAMP (wait, 10, 1000));
       }
     }
@@ -965,48 +717,11 @@ refill_none (KioskSyncEngine *engine,
   return FALSE;
 }
 
-/* The submitted applications whose status poll is due. */
-static void
-collect_status_polls (KioskSyncEngine *engine,
-                      GQueue          *pending)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = kiosk_queue_list (engine->queue, KIOSK_QUEUE_STATE_SUBMITTED, 0, 0, &error);
-  gint64 now = now_ms (engine);
-  guint n = 0;
-
-  if (items == NULL)
-    return;
-  for (guint i = items->len; i > 0 && n < MAX_STATUS_POLLS_PER_PASS; i--)  /* oldest first */
-    {
-      KioskQueueItem *item = items->pdata[i - 1];
-      PollState *poll = g_hash_table_lookup (engine->polls, item->reference);
-
-      if (item->case_id == NULL)
-        continue;
-      if (poll == NULL)
-        {
-          poll = g_new0 (PollState, 1);
-          poll->interval_ms = (gint64) engine->settings.status_poll_s * 1000;
-          poll->next_ms = item->submitted_ms + poll->interval_ms;
-          g_hash_table_insert (engine->polls, g_strdup (item->reference), poll);
-        }
-      if (poll->next_ms > now)
-        continue;
-      /* Until the answer comes, not again. */
-      poll->next_ms = now + poll->interval_ms;
-      items->pdata[i - 1] = NULL;
-      g_queue_push_tail (pending, item);
-      n++;
-    }
-  g_ptr_array_set_free_func (items, (GDestroyNotify) kiosk_queue_item_free);
-}
-
 static void
 count_waiting (KioskSyncEngine  *engine,
                KioskSyncSummary *summary)
 {
-  gint64 now = now_ms (engine);
+  gint64 now = _kiosk_sync_now_ms (engine);
 
   for (int state = KIOSK_QUEUE_STATE_QUEUED; state <= KIOSK_QUEUE_STATE_CREATED; state++)
     {
@@ -1038,7 +753,7 @@ on_jwks (KioskPlatform               *platform,
     {
       g_clear_pointer (&engine->jwks, json_node_unref);
       engine->jwks = json_node_ref (response->body);
-      engine->jwks_loaded_ms = now_ms (engine);
+      engine->jwks_loaded_ms = _kiosk_sync_now_ms (engine);
       engine->jwks_absent = FALSE;
       return;
     }
@@ -1047,7 +762,7 @@ on_jwks (KioskPlatform               *platform,
       if (!engine->jwks_absent)
         g_message ("the platform publishes no signature keys (.well-known/jwks.json); event tokens are not verified");
       engine->jwks_absent = TRUE;
-      engine->jwks_loaded_ms = now_ms (engine);
+      engine->jwks_loaded_ms = _kiosk_sync_now_ms (engine);
       return;
     }
   if (kiosk_platform_fault_is_platform_wide (response->fault) || response->token_failed)
@@ -1065,49 +780,11 @@ on_jwks (KioskPlatform               *platform,
 static void
 load_jwks (KioskSyncEngine *engine)
 {
-  if (engine->jwks_loaded_ms != 0 && now_ms (engine) - engine->jwks_loaded_ms < 3600 * 1000)
+  if (engine->jwks_loaded_ms != 0 && _kiosk_sync_now_ms (engine) - engine->jwks_loaded_ms < 3600 * 1000)
     return;
   kiosk_platform_get_jwks (engine->platform, on_jwks, engine);
   while (kiosk_platform_get_n_active (engine->platform) > 0)
     kiosk_platform_iterate (engine->platform, 1000);
-}
-
-/* Stale destination data is fetched again (sync-destinations.c); a
- * platform-wide fault pauses the pass, any other failure is reported and
- * the cached data stays in use. */
-static void
-refresh_destinations (KioskSyncEngine *engine,
-                      gboolean         force)
-{
-  KioskPlatformFault fault;
-  g_autofree char *message = NULL;
-
-  if (_kiosk_sync_destinations_refresh (engine->destinations, engine->queue, now_ms (engine), force,
-                                        &fault, &message))
-    return;
-  if (fault != KIOSK_PLATFORM_OK)
-    {
-      KioskPlatformResponse response = { .fault = fault, .retry_after_ms = -1 };
-
-      pause_pass (engine, &response, message);
-      return;
-    }
-  set_last_error (engine, message);
-}
-
-gboolean
-kiosk_sync_engine_refresh_destinations (KioskSyncEngine  *engine,
-                                        gboolean          force,
-                                        GError          **error)
-{
-  KioskPlatformFault fault;
-  g_autofree char *message = NULL;
-
-  if (_kiosk_sync_destinations_refresh (engine->destinations, engine->queue, now_ms (engine), force,
-                                        &fault, &message))
-    return TRUE;
-  g_set_error (error, KIOSK_DESTINATION_ERROR, KIOSK_DESTINATION_ERROR_KEY, "%s", message);
-  return FALSE;
 }
 
 gboolean
@@ -1143,16 +820,16 @@ kiosk_sync_engine_run_pass (KioskSyncEngine  *engine,
   g_clear_error (&engine->queue_error);
   kiosk_platform_get_stats (engine->platform, &before);
   engine->handled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  engine->pass_start_ms = now_ms (engine);
+  engine->pass_start_ms = _kiosk_sync_now_ms (engine);
 
   load_jwks (engine);
   if (!should_stop (engine))
-    refresh_destinations (engine, FALSE);
+    _kiosk_sync_refresh_destinations (engine, FALSE);
   if (!should_stop (engine))
     drive (engine, &pending, refill_due, STEP_CREATE);
   if (!should_stop (engine))
     {
-      collect_status_polls (engine, &pending);
+      _kiosk_sync_collect_status_polls (engine, &pending);
       drive (engine, &pending, refill_none, STEP_STATUS);
     }
 
@@ -1163,7 +840,7 @@ kiosk_sync_engine_run_pass (KioskSyncEngine  *engine,
   engine->summary = NULL;
   if (engine->queue_error != NULL && summary->last_error == NULL)
     summary->last_error = g_strdup (engine->queue_error->message);
-  _kiosk_sync_record_write (engine->config->data_dir, now_ms (engine), summary, engine->queue_error == NULL);
+  _kiosk_sync_record_write (engine->config->data_dir, _kiosk_sync_now_ms (engine), summary, engine->queue_error == NULL);
   close (lock_fd);  /* releases the pass lock */
   if (engine->queue_error != NULL)
     {

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "antragskiosk/destination.h"
+#include "antragskiosk/form.h"
 #include "antragskiosk/platform.h"
 #include "antragskiosk/queue.h"
 #include "antragskiosk/sync.h"
@@ -77,5 +78,97 @@ gboolean _kiosk_sync_destinations_fetch_signing_key (KioskSyncDestinations *self
                                                      const char            *kid,
                                                      KioskSyncKeyDone       done,
                                                      gpointer               user_data);
+
+/* ---- the engine's state, shared by sync-engine.c and sync-poll.c ---- */
+
+typedef enum {
+  STEP_CHECK,           /* created, picked up again: read the event log first */
+  STEP_CREATE,
+  STEP_UPLOAD,
+  STEP_SUBMIT,
+  STEP_CONFLICT_CHECK,  /* 409 on submit: the event log decides */
+  STEP_STATUS,          /* submitted: accepted or rejected yet? */
+} Step;
+
+typedef struct {
+  gint64 next_ms;
+  gint64 interval_ms;
+} PollState;
+
+struct _KioskSyncEngine {
+  const KioskConfig *config;
+  KioskQueue        *queue;
+  KioskSyncSettings  settings;
+  KioskPlatform     *platform;
+  KioskCatalog      *catalog;
+  GRand             *rand;
+  GHashTable        *polls;          /* reference → PollState* */
+  JsonNode          *jwks;           /* the platform's signature keys, or NULL */
+  gint64             jwks_loaded_ms; /* when; 0 not yet */
+  gboolean           jwks_absent;    /* the platform publishes none (404) */
+  KioskSyncDestinations *destinations;
+  gint               cancelled;      /* atomic */
+
+  /* per pass */
+  KioskSyncSummary  *summary;
+  GHashTable        *handled;        /* references taken in this pass */
+  gint64             pass_start_ms;
+  gint64             slow_until_ms;  /* Retry-After: no new request before */
+  GQueue             deferred;       /* Op* waiting for slow_until_ms */
+  guint              in_flight;
+  guint              n_stuck;        /* taken, not in flight, maybe still due */
+  gboolean           paused;
+  guint              consecutive_transient;
+  GError            *queue_error;    /* the first queue failure */
+};
+
+typedef struct {
+  KioskSyncEngine *engine;
+  KioskQueueItem  *item;
+  Step             step;
+  guint            attachment;
+  KioskEventLog    events;         /* STEP_STATUS: the pages read so far */
+  gboolean         events_started;
+  GHashTable      *kids_tried;     /* an authority's keys fetched for this poll */
+  gboolean         key_stored;     /* one of them verified: read the log again */
+  guint            events_offset;  /* the next page's offset */
+} Op;
+
+/* Event log page size (the API's maximum). */
+#define EVENT_PAGE 500
+
+/* sync-engine.c's helpers that sync-poll.c uses (see there). */
+void     _kiosk_sync_set_last_error   (KioskSyncEngine             *engine,
+                                       const char                  *message);
+void     _kiosk_sync_op_done          (Op                          *op);
+void     _kiosk_sync_queue_failed     (Op                          *op,
+                                       GError                      *error);
+gint64   _kiosk_sync_now_ms           (KioskSyncEngine             *engine);
+void     _kiosk_sync_schedule_retry   (Op                          *op,
+                                       gint64                       delay_ms,
+                                       const char                  *message);
+void     _kiosk_sync_pause_pass       (KioskSyncEngine             *engine,
+                                       const KioskPlatformResponse *response,
+                                       const char                  *message);
+void     _kiosk_sync_fail_permanently (Op                          *op,
+                                       const char                  *message);
+void     _kiosk_sync_handle_fault     (Op                          *op,
+                                       const KioskPlatformResponse *response);
+gboolean _kiosk_sync_has_type         (GPtrArray                   *types,
+                                       const char                  *type);
+void     _kiosk_sync_service_of       (KioskSyncEngine             *engine,
+                                       const KioskQueueItem        *item,
+                                       char                       **name,
+                                       char                       **identifier);
+void     _kiosk_sync_step_run         (Op                          *op);
+
+/* sync-poll.c */
+void     _kiosk_sync_on_status_response     (Op                          *op,
+                                             const KioskPlatformResponse *response);
+gboolean _kiosk_sync_refused_by_destination (Op                          *op);
+void     _kiosk_sync_collect_status_polls   (KioskSyncEngine             *engine,
+                                             GQueue                      *pending);
+void     _kiosk_sync_refresh_destinations   (KioskSyncEngine             *engine,
+                                             gboolean                     force);
 
 G_END_DECLS
