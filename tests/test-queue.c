@@ -397,8 +397,8 @@ test_migrate_from_0 (void)
   g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 0);
   queue = open_queue (dir);
   g_assert_null (kiosk_queue_get_recovered_from (queue));
-  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 4);
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log WHERE version IN (1, 2, 3, 4)"), ==, 4);
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log WHERE version IN (1, 2, 3, 4, 5)"), ==, 5);
   g_assert_cmpint (raw_int (path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
                                   "AND name IN ('applications_state', 'applications_purged')"), ==, 2);
   g_assert_cmpint (raw_int (path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' "
@@ -409,7 +409,7 @@ test_migrate_from_0 (void)
   /* opening again changes nothing */
   g_clear_pointer (&queue, kiosk_queue_close);
   queue = open_queue (dir);
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 4);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 5);
   g_assert_cmpint (raw_int (path, "SELECT count(*) FROM applications"), ==, 1);
 
   g_clear_pointer (&queue, kiosk_queue_close);
@@ -457,8 +457,8 @@ test_migrate_from_1 (void)
   sqlite3_close (db);
 
   queue = open_queue (dir);
-  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 4);
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 4);
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 5);
   item = kiosk_queue_get (queue, "32222-2222U", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (item->form_id, ==, "gewerbe");
@@ -612,7 +612,7 @@ test_migrate_from_2 (void)
 
   queue = open_queue (dir);
   g_assert_null (kiosk_queue_get_recovered_from (queue));
-  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 5);
   g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log WHERE version = 3"), ==, 1);
   g_assert_cmpint (raw_int (path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                   "AND name = 'ciphertexts'"), ==, 0);
@@ -709,7 +709,7 @@ test_migrate_from_2 (void)
   /* opening again migrates nothing */
   g_clear_pointer (&queue, kiosk_queue_close);
   queue = open_queue (dir);
-  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 4);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 5);
   g_assert_true (kiosk_queue_check (queue, &error));
   g_assert_no_error (error);
 
@@ -2380,6 +2380,181 @@ test_damage_record (void)
   remove_tree (dir);
 }
 
+/* Every column of schema 4's applications (the hash too) and of its
+ * attachments. */
+#define V4_ROWS \
+  "SELECT seq, id, reference, form_id, form_version, destination_name, destination_id, " \
+  "created_ms, state, attempts, next_attempt_ms, submission_id, case_id, platform_created_ms, " \
+  "submitted_ms, decided_ms, last_error, updated_ms, purged_ms, n_attachments, metadata_jwe, " \
+  "data_jwe, hex (ciphertext_sha256) FROM applications ORDER BY seq"
+#define V4_ATTACHMENT_ROWS "SELECT app, position, attachment_id, purpose, mime_type, ciphertext, " \
+  "hex (ciphertext_sha256) FROM attachments ORDER BY app, position"
+#define V4_SUBMITTED "Z4DLG4DCUK"   /* written by the schema-4 code (make-queue-v4.c) */
+
+static char *
+copy_fixture (const char *dir,
+              const char *name)
+{
+  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "data", "queue", name, NULL);
+  g_autofree char *contents = NULL;
+  char *path = g_build_filename (dir, "queue.db", NULL);
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (source, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents_full (path, contents, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+  return path;
+}
+
+/* Version 4 as the released code wrote it (tests/data/queue/queue-v4.db):
+ * the read-only open reads it unchanged; a writer's open takes it to 5
+ * (the state 'deleted') keeping every row, hash and attachment; a
+ * connection that read the old schema before writes the new state
+ * without reopening (the schema cookie went up); the CHECK still refuses
+ * a state it does not know. */
+static void
+test_migrate_from_4 (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = copy_fixture (dir, "queue-v4.db");
+  g_autoptr(GPtrArray) rows_before = raw_rows (path, V4_ROWS);
+  g_autoptr(GPtrArray) attachments_before = raw_rows (path, V4_ATTACHMENT_ROWS);
+  g_autoptr(GPtrArray) rows_after = NULL;
+  g_autoptr(GPtrArray) attachments_after = NULL;
+  g_autoptr(KioskQueue) queue = NULL;
+  g_autoptr(KioskQueueItem) item = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 cookie = raw_int (path, "PRAGMA schema_version");
+  KioskQueueCounts counts;
+  sqlite3 *early = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpuint (rows_before->len, ==, 8);
+  g_assert_cmpuint (attachments_before->len, ==, 5);
+
+  /* the read-only open reads schema 4 as it is */
+  queue = kiosk_queue_open (dir, KIOSK_QUEUE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (state_of (queue, V4_SUBMITTED), ==, KIOSK_QUEUE_STATE_SUBMITTED);
+  g_clear_pointer (&queue, kiosk_queue_close);
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 4);
+
+  /* another connection that has read the schema of version 4 */
+  g_assert_cmpint (sqlite3_open_v2 (path, &early, SQLITE_OPEN_READWRITE, real_vfs->zName), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (early, "SELECT count(*) FROM applications", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  queue = open_queue (dir);
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log WHERE version = 5"), ==, 1);
+  g_assert_cmpint (raw_int (path, "PRAGMA schema_version"), >, cookie);
+  rows_after = raw_rows (path, V4_ROWS);
+  attachments_after = raw_rows (path, V4_ATTACHMENT_ROWS);
+  assert_same_rows (rows_before, rows_after);
+  assert_same_rows (attachments_before, attachments_after);
+  g_assert_true (kiosk_queue_check (queue, &error));
+  g_assert_no_error (error);
+
+  /* submitted → deleted on the migrated file */
+  fake_now = 1767398400000;  /* 2026-01-03 */
+  g_assert_true (kiosk_queue_mark_deleted (queue, V4_SUBMITTED, "deleted by the Zustelldienst", &error));
+  g_assert_no_error (error);
+  item = kiosk_queue_get (queue, V4_SUBMITTED, &error);
+  g_assert_cmpint (item->state, ==, KIOSK_QUEUE_STATE_DELETED);
+  g_assert_cmpstr (item->last_error, ==, "deleted by the Zustelldienst");
+  g_assert_cmpint (item->decided_ms, ==, fake_now);
+  g_assert_true (kiosk_queue_get_counts (queue, &counts, &error));
+  g_assert_cmpuint (counts.by_state[KIOSK_QUEUE_STATE_DELETED], ==, 1);
+  g_assert_cmpuint (counts.by_state[KIOSK_QUEUE_STATE_SUBMITTED], ==, 1);
+
+  /* the early connection writes the new state without reopening; the
+   * CHECK still refuses what is no state */
+  g_assert_cmpint (sqlite3_exec (early, "UPDATE applications SET state = 'deleted' WHERE reference = '9S9YXRPDEA'",
+                                 NULL, NULL, &message), ==, SQLITE_OK);
+  g_assert_null (message);
+  g_assert_cmpint (sqlite3_exec (early, "UPDATE applications SET state = 'lost' WHERE reference = '9S9YXRPDEA'",
+                                 NULL, NULL, &message), ==, SQLITE_CONSTRAINT);
+  sqlite3_free (message);
+  sqlite3_close (early);
+
+  /* opening again migrates nothing */
+  g_clear_pointer (&queue, kiosk_queue_close);
+  queue = open_queue (dir);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM schema_log"), ==, 5);
+  g_assert_cmpint (state_of (queue, "9S9YXRPDEA"), ==, KIOSK_QUEUE_STATE_DELETED);
+  g_clear_pointer (&queue, kiosk_queue_close);
+  fake_now = 1767225600000;
+  remove_tree (dir);
+}
+
+/* A schema-4 file whose applications table does not have the states of
+ * schema 4 (edited by hand): the step is undone, the file left at 4. */
+static void
+test_migrate_from_4_unexpected (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = copy_fixture (dir, "queue-v4.db");
+  g_autoptr(KioskQueue) queue = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, real_vfs->zName), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = "
+                                     "replace (sql, '''rejected'',''failed'')', '''rejected'', ''failed'')') "
+                                     "WHERE name = 'applications'; PRAGMA writable_schema = RESET",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  before = raw_text (path, "SELECT sql FROM sqlite_schema WHERE name = 'applications'");
+
+  queue = kiosk_queue_open (dir, KIOSK_QUEUE_OPEN_DEFAULT, &error);
+  g_assert_null (queue);
+  g_assert_error (error, KIOSK_QUEUE_ERROR, KIOSK_QUEUE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "cannot be brought to schema version 5"));
+  g_assert_cmpint (raw_int (path, "PRAGMA user_version"), ==, 4);
+  after = raw_text (path, "SELECT sql FROM sqlite_schema WHERE name = 'applications'");
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (raw_int (path, "SELECT count(*) FROM applications"), ==, 8);
+  remove_tree (dir);
+}
+
+/* submitted → deleted: only from submitted; final (no decision, no retry
+ * after it); purged like the other final states. */
+static void
+test_deleted (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autoptr(KioskQueue) queue = open_queue (dir);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = enqueue_fake (queue, FALSE, &error);
+  KioskQueueRetention retention;
+  guint n_purged = 0;
+
+  g_assert_no_error (error);
+  assert_state_error (kiosk_queue_mark_deleted (queue, a, "gone", &error), &error);
+  g_assert_true (kiosk_queue_mark_created (queue, a, SUBMISSION_ID, CASE_ID, &error));
+  assert_state_error (kiosk_queue_mark_deleted (queue, a, "gone", &error), &error);
+  g_assert_true (kiosk_queue_mark_submitted (queue, a, &error));
+  g_assert_true (kiosk_queue_mark_deleted (queue, a, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state_of (queue, a), ==, KIOSK_QUEUE_STATE_DELETED);
+  assert_state_error (kiosk_queue_mark_accepted (queue, a, &error), &error);
+  assert_state_error (kiosk_queue_mark_rejected (queue, a, "no", &error), &error);
+  assert_state_error (kiosk_queue_mark_deleted (queue, a, "again", &error), &error);
+  assert_state_error (kiosk_queue_retry (queue, a, &error), &error);
+  g_assert_cmpstr (kiosk_queue_state_to_string (KIOSK_QUEUE_STATE_DELETED), ==, "deleted");
+
+  kiosk_queue_retention_init (&retention);   /* after accepted, 0 days */
+  fake_now += 1000;
+  g_assert_true (kiosk_queue_purge (queue, &retention, &n_purged, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_purged, ==, 1);
+  g_assert_true (kiosk_queue_check (queue, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&queue, kiosk_queue_close);
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2393,6 +2568,9 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/queue/migrate-from-1", test_migrate_from_1);
   g_test_add_func ("/antragskiosk/queue/migrate-from-2", test_migrate_from_2);
   g_test_add_func ("/antragskiosk/queue/migrate-from-2-inconsistent", test_migrate_from_2_inconsistent);
+  g_test_add_func ("/antragskiosk/queue/migrate-from-4", test_migrate_from_4);
+  g_test_add_func ("/antragskiosk/queue/migrate-from-4-unexpected", test_migrate_from_4_unexpected);
+  g_test_add_func ("/antragskiosk/queue/deleted", test_deleted);
   g_test_add_func ("/antragskiosk/queue/too-new", test_too_new);
   g_test_add_func ("/antragskiosk/queue/corrupt-not-a-database", test_corrupt_not_a_database);
   g_test_add_func ("/antragskiosk/queue/corrupt-damaged-pages", test_corrupt_damaged_pages);

@@ -91,18 +91,18 @@ purge_statements (KioskQueueState   purge_after,
   if (purge_after == KIOSK_QUEUE_STATE_SUBMITTED)
     {
       *select_sql = "SELECT seq FROM applications WHERE purged_ms IS NULL "
-                    "AND state IN ('submitted','accepted','rejected') AND submitted_ms <= ?1";
+                    "AND state IN ('submitted','accepted','rejected','deleted') AND submitted_ms <= ?1";
       *update_sql = "UPDATE applications SET purged_ms = ?2, updated_ms = ?2, metadata_jwe = NULL, "
                     "data_jwe = NULL, ciphertext_sha256 = NULL WHERE purged_ms IS NULL "
-                    "AND state IN ('submitted','accepted','rejected') AND submitted_ms <= ?1";
+                    "AND state IN ('submitted','accepted','rejected','deleted') AND submitted_ms <= ?1";
     }
   else
     {
       *select_sql = "SELECT seq FROM applications WHERE purged_ms IS NULL "
-                    "AND state IN ('accepted','rejected') AND decided_ms <= ?1";
+                    "AND state IN ('accepted','rejected','deleted') AND decided_ms <= ?1";
       *update_sql = "UPDATE applications SET purged_ms = ?2, updated_ms = ?2, metadata_jwe = NULL, "
                     "data_jwe = NULL, ciphertext_sha256 = NULL WHERE purged_ms IS NULL "
-                    "AND state IN ('accepted','rejected') AND decided_ms <= ?1";
+                    "AND state IN ('accepted','rejected','deleted') AND decided_ms <= ?1";
     }
 }
 

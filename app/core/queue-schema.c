@@ -139,7 +139,24 @@ static const char *const migrations[] = {
   "UPDATE attachments SET ciphertext_sha256 = kiosk_sha256 (ciphertext)"
   "  WHERE app IN (SELECT seq FROM applications"
   "                WHERE purged_ms IS NULL AND state IN ('queued','created','failed'));",
+
+  /* 4 → 5: the state 'deleted' (the Zustelldienst deleted a submitted
+   * application before the authority fetched it). Only the state column's
+   * CHECK changes, and it becomes weaker: every row stays valid, so the
+   * table's text in sqlite_schema is edited (SQLite's documented way for
+   * changes that do not touch stored rows: "ALTER TABLE", "Making Other
+   * Kinds Of Table Schema Changes") instead of rebuilding the whole table
+   * as 2 → 3 did (seconds, and twice the file's size on disk).
+   * widen_finish() checks the edit, bumps the schema cookie (other
+   * connections reload the schema) and reloads this connection's. */
+  "PRAGMA writable_schema = ON;"
+  "UPDATE sqlite_schema SET sql = replace (sql, '''rejected'',''failed'')', "
+  "                                       '''rejected'',''failed'',''deleted'')')"
+  "  WHERE type = 'table' AND name = 'applications';",
 };
+
+/* The step that edits sqlite_schema (4 → 5). */
+#define WIDEN_STEP 4
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == KIOSK_QUEUE_SCHEMA_VERSION);
 
@@ -175,6 +192,41 @@ migrate_read_only (KioskQueue  *queue,
   return SQLITE_OK;
 }
 
+/* After the 4 → 5 edit of sqlite_schema: the state CHECK of
+ * `applications` must now name 'deleted' (else the file's table is not
+ * the one schema 4 made: *@problem, and the step is undone); the schema
+ * cookie goes up by one so that every other connection reads the new
+ * schema, and this connection's is reloaded. writable_schema is off
+ * again on every path. */
+static int
+widen_finish (KioskQueue  *queue,
+              char       **problem)
+{
+  g_autofree char *cookie = NULL;
+  g_autofree char *bump = NULL;
+  g_autofree char *widened = NULL;
+  int rc = _kiosk_queue_exec_pragma (queue, "SELECT count (*) FROM sqlite_schema WHERE type = 'table' AND "
+                                            "name = 'applications' AND "
+                                            "instr (sql, '''rejected'',''failed'',''deleted'')') > 0",
+                                     &widened);
+
+  if (rc == SQLITE_OK && g_strcmp0 (widened, "1") != 0)
+    {
+      rc = SQLITE_CONSTRAINT_CHECK;
+      *problem = g_strdup ("the states of its applications table are not the ones of schema version 4");
+    }
+  if (rc == SQLITE_OK)
+    rc = _kiosk_queue_exec_pragma (queue, "PRAGMA schema_version", &cookie);
+  if (rc == SQLITE_OK)
+    {
+      bump = g_strdup_printf ("PRAGMA schema_version = %" G_GINT64_FORMAT,
+                              g_ascii_strtoll (cookie != NULL ? cookie : "0", NULL, 10) + 1);
+      rc = sqlite3_exec (queue->db, bump, NULL, NULL, NULL);
+    }
+  sqlite3_exec (queue->db, "PRAGMA writable_schema = RESET", NULL, NULL, NULL);
+  return rc;
+}
+
 /* One step, from *@version to *@version + 1, in its own transaction with
  * PRAGMA user_version and a row in schema_log. Another connection may be
  * migrating at the same moment: the version is read again under the write
@@ -201,6 +253,12 @@ migrate_step (KioskQueue  *queue,
       return sqlite3_exec (queue->db, "COMMIT", NULL, NULL, NULL);
     }
   rc = sqlite3_exec (queue->db, migrations[*version], NULL, NULL, NULL);
+  if (*version == WIDEN_STEP)
+    {
+      int finished = widen_finish (queue, problem);
+
+      rc = rc != SQLITE_OK ? rc : finished;
+    }
   if (rc != SQLITE_OK)
     return rc;
   rc = _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_key_check", &dangling);

@@ -47,6 +47,11 @@ static const Edge edge_rejected = {
   "UPDATE applications SET state = 'rejected', decided_ms = ?2, last_error = ?3, "
   "updated_ms = ?2 WHERE seq = ?1",
 };
+static const Edge edge_deleted = {
+  FROM (KIOSK_QUEUE_STATE_SUBMITTED), "deleted",
+  "UPDATE applications SET state = 'deleted', decided_ms = ?2, last_error = ?3, "
+  "updated_ms = ?2 WHERE seq = ?1",
+};
 static const Edge edge_failed = {
   FROM (KIOSK_QUEUE_STATE_QUEUED) | FROM (KIOSK_QUEUE_STATE_CREATED), "failed",
   "UPDATE applications SET state = 'failed', attempts = attempts + 1, last_error = ?3, "
@@ -248,15 +253,29 @@ kiosk_queue_mark_accepted (KioskQueue *queue, const char *reference, GError **er
   return transition (queue, reference, &edge_accepted, NULL, NULL, 0, error);
 }
 
-gboolean
-kiosk_queue_mark_rejected (KioskQueue  *queue,
-                           const char  *reference,
-                           const char  *reason,
-                           GError     **error)
+/* @edge with @reason (may be NULL, clipped) as last_error. */
+static gboolean
+transition_with_reason (KioskQueue  *queue,
+                        const char  *reference,
+                        const Edge  *edge,
+                        const char  *reason,
+                        GError     **error)
 {
   g_autofree char *clipped = clip_error_text (reason);
 
-  return transition (queue, reference, &edge_rejected, clipped, NULL, 0, error);
+  return transition (queue, reference, edge, clipped, NULL, 0, error);
+}
+
+gboolean
+kiosk_queue_mark_rejected (KioskQueue *queue, const char *reference, const char *reason, GError **error)
+{
+  return transition_with_reason (queue, reference, &edge_rejected, reason, error);
+}
+
+gboolean
+kiosk_queue_mark_deleted (KioskQueue *queue, const char *reference, const char *reason, GError **error)
+{
+  return transition_with_reason (queue, reference, &edge_deleted, reason, error);
 }
 
 gboolean

@@ -17,7 +17,7 @@
 G_DEFINE_QUARK (kiosk-queue-error-quark, kiosk_queue_error)
 
 static const char *const state_names[KIOSK_QUEUE_N_STATES] = {
-  "queued", "created", "submitted", "accepted", "rejected", "failed",
+  "queued", "created", "submitted", "accepted", "rejected", "failed", "deleted",
 };
 
 const char *

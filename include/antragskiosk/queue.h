@@ -55,9 +55,11 @@ typedef enum {
   KIOSK_QUEUE_STATE_ACCEPTED,   /* the authority accepted it */
   KIOSK_QUEUE_STATE_REJECTED,   /* the authority rejected it */
   KIOSK_QUEUE_STATE_FAILED,     /* a permanent error; waits for staff (retry) */
+  KIOSK_QUEUE_STATE_DELETED,    /* the Zustelldienst deleted it before the authority
+                                 * fetched it (delete-submission): never delivered */
 } KioskQueueState;
 
-#define KIOSK_QUEUE_N_STATES (KIOSK_QUEUE_STATE_FAILED + 1)
+#define KIOSK_QUEUE_N_STATES (KIOSK_QUEUE_STATE_DELETED + 1)
 
 /* "queued", "created", … (the names stored and printed). */
 const char *kiosk_queue_state_to_string   (KioskQueueState  state);
@@ -66,7 +68,7 @@ gboolean    kiosk_queue_state_from_string (const char      *name,
                                            KioskQueueState *state);
 
 /* The current schema version (PRAGMA user_version of a fresh queue). */
-#define KIOSK_QUEUE_SCHEMA_VERSION 4
+#define KIOSK_QUEUE_SCHEMA_VERSION 5
 
 typedef enum {
   KIOSK_QUEUE_OPEN_DEFAULT     = 0,       /* create if missing; PRAGMA quick_check */
@@ -364,6 +366,13 @@ gboolean    kiosk_queue_mark_accepted  (KioskQueue  *queue,
                                         GError     **error);
 /* submitted → rejected; @reason (may be NULL) goes to last_error. */
 gboolean    kiosk_queue_mark_rejected  (KioskQueue  *queue,
+                                        const char  *reference,
+                                        const char  *reason,
+                                        GError     **error);
+/* submitted → deleted: the Zustelldienst deleted the submission before
+ * the authority fetched it (its delete-submission event); @reason (may be
+ * NULL) goes to last_error. Final: the visitor must apply again. */
+gboolean    kiosk_queue_mark_deleted   (KioskQueue  *queue,
                                         const char  *reference,
                                         const char  *reason,
                                         GError     **error);
