@@ -5,6 +5,10 @@ python3-cryptography (independent of the code under test).
 
 Usage: keys-testca.py OUTDIR [BITS]
 
+BITS (default 4096, what FIT-Connect requires) is the size of the
+destination keys (the leaves); the CA keys are RSA-2048, which the kiosk
+does not limit and which keeps the test PKI quick to make.
+
 Writes into OUTDIR (all dates UTC, chosen here so that the tests know them):
   root.pem            test root CA, valid 2024-01-01 .. 2040-01-01
   other-root.pem      another root CA (the "wrong trust anchor")
@@ -24,6 +28,8 @@ Writes into OUTDIR (all dates UTC, chosen here so that the tests know them):
   chain.jwk           leaf under an intermediate CA, x5c [leaf, intermediate],
                       leaf valid 2025-01-01 .. 2034-03-15, intermediate until 2033-07-01
   signonly.jwk        leaf whose keyUsage is digitalSignature only
+  small.jwk           like valid.jwk, but an RSA-2048 leaf (always 2048 bits:
+                      too small for FIT-Connect)
 """
 
 import base64
@@ -38,6 +44,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 UTC = datetime.timezone.utc
+CA_BITS = 2048
 
 
 def day(y, m, d, hh=0, mm=0, ss=0):
@@ -112,7 +119,7 @@ def private_jwk(key, kid):
 
 def main():
     out = sys.argv[1]
-    bits = int(sys.argv[2]) if len(sys.argv) > 2 else 2048
+    bits = int(sys.argv[2]) if len(sys.argv) > 2 else 4096
     os.makedirs(out, exist_ok=True)
 
     def write(fname, data):
@@ -122,7 +129,7 @@ def main():
             else:
                 json.dump(data, f, indent=1)
 
-    root_key, other_key, inter_key = new_key(bits), new_key(bits), new_key(bits)
+    root_key, other_key, inter_key = new_key(CA_BITS), new_key(CA_BITS), new_key(CA_BITS)
     root = cert("Test Root CA", root_key, "Test Root CA", root_key, day(2024, 1, 1), day(2040, 1, 1), True)
     other = cert("Other Root CA", other_key, "Other Root CA", other_key, day(2024, 1, 1), day(2040, 1, 1), True)
     write("root.pem", root.public_bytes(serialization.Encoding.PEM).decode())
@@ -168,6 +175,11 @@ def main():
     signonly = cert("Signing Destination", leaf_key, "Test Root CA", root_key,
                     day(2025, 1, 1), day(2035, 1, 1), False, key_usage="digitalSignature")
     write("signonly.jwk", jwk(leaf_key, [signonly, root], "test-signonly"))
+
+    small_key = new_key(2048)
+    small = cert("Small Destination", small_key, "Test Root CA", root_key,
+                 day(2025, 1, 1), day(2035, 1, 1), False)
+    write("small.jwk", jwk(small_key, [small, root], "test-small"))
 
 
 if __name__ == "__main__":

@@ -836,7 +836,7 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  ca_dir = testca_make (2048);
+  ca_dir = testca_make (4096);
 
 #define ADD(name, func) \
   g_test_add ("/antragskiosk/config/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

@@ -62,9 +62,9 @@ test_header (void)
   g_assert_cmpstr (header, ==,
                    "{\"alg\":\"RSA-OAEP-256\",\"enc\":\"A256GCM\",\"kid\":\"test-valid\","
                    "\"cty\":\"application/json\"}");
-  /* RSA-2048: a 256-byte wrapped key = 342 base64url characters; IV 12
+  /* RSA-4096: a 512-byte wrapped key = 683 base64url characters; IV 12
    * bytes = 16; tag 16 bytes = 22; AES-GCM keeps the length: 7 bytes = 10. */
-  g_assert_cmpuint (strlen (parts[1]), ==, 342);
+  g_assert_cmpuint (strlen (parts[1]), ==, 683);
   g_assert_cmpuint (strlen (parts[2]), ==, 16);
   g_assert_cmpuint (strlen (parts[3]), ==, 10);
   g_assert_cmpuint (strlen (parts[4]), ==, 22);
@@ -335,7 +335,7 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  ca_dir = testca_make (2048);
+  ca_dir = testca_make (4096);
   jwk = g_build_filename (ca_dir, "valid.jwk", NULL);
   root = g_build_filename (ca_dir, "root.pem", NULL);
   private_jwk = g_build_filename (ca_dir, "valid-private.jwk", NULL);

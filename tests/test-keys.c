@@ -68,7 +68,7 @@ test_valid (void)
   g_assert_no_error (error);
   g_assert_nonnull (key);
   g_assert_cmpstr (kiosk_key_get_kid (key), ==, "test-valid");
-  g_assert_cmpuint (kiosk_key_get_bits (key), ==, 2048);
+  g_assert_cmpuint (kiosk_key_get_bits (key), ==, 4096);
   g_assert_false (kiosk_key_has_private (key));
   /* The earliest notAfter of leaf (2035-06-30 12:00) and root (2040). */
   not_after = g_date_time_format (kiosk_key_get_not_after (key), "%Y-%m-%d %H:%M:%S");
@@ -167,6 +167,50 @@ test_members (void)
   assert_fails ("valid-private.jwk", "root.pem", when, KIOSK_KEYS_ERROR_UNSUITABLE, "PRIVATE");
 }
 
+/* Issue #14: FIT-Connect requires RSA 4096 for a destination's keys; a
+ * key_file of 2048 bits (with a chain that is good in every other way) is
+ * refused with its size and the minimum, as an encryption key and as a
+ * signature key; the 4096-bit key of the same PKI passes (test_valid). */
+static void
+test_too_small (void)
+{
+  g_autoptr(GDateTime) when = at (2026, 6, 1);
+  g_autofree char *path = ca_file ("small.jwk");
+  g_autofree char *root = ca_file ("root.pem");
+  g_autofree char *json = NULL;
+  g_autofree char *pem = NULL;
+  g_autofree char *sig_json = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskKey) sig_key = NULL;
+  g_autoptr(KioskKey) good = load ("valid.jwk", "root.pem", when, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (kiosk_key_get_bits (good), ==, KIOSK_KEYS_MIN_RSA_BITS);
+  g_assert_cmpuint (KIOSK_KEYS_MIN_RSA_BITS, ==, 4096);
+
+  assert_fails ("small.jwk", "root.pem", when, KIOSK_KEYS_ERROR_UNSUITABLE,
+                "small.jwk: the RSA key has 2048 bits; FIT-Connect requires at least 4096");
+
+  /* The same key as a destination's signature key (PS512, use sig). */
+  g_assert_true (g_file_get_contents (path, &json, NULL, NULL));
+  g_assert_true (g_file_get_contents (root, &pem, NULL, NULL));
+  {
+    g_auto(GStrv) a = g_strsplit (json, "\"RSA-OAEP-256\"", -1);
+    g_autofree char *b = g_strjoinv ("\"PS512\"", a);
+    g_auto(GStrv) c = g_strsplit (b, "\"enc\"", -1);
+    g_autofree char *d = g_strjoinv ("\"sig\"", c);
+    g_auto(GStrv) e = g_strsplit (d, "\"wrapKey\"", -1);
+
+    g_assert_cmpuint (g_strv_length (a), ==, 2);
+    g_assert_cmpuint (g_strv_length (e), ==, 2);
+    sig_json = g_strjoinv ("\"verify\"", e);
+  }
+  sig_key = kiosk_key_new_checked (sig_json, -1, pem, -1, KIOSK_KEY_PURPOSE_VERIFY, when, "sig.jwk", &error);
+  g_assert_null (sig_key);
+  g_assert_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE);
+  g_assert_cmpstr (error->message, ==, "sig.jwk: the RSA key has 2048 bits; FIT-Connect requires at least 4096");
+}
+
 static void
 test_syntax (void)
 {
@@ -182,7 +226,8 @@ test_syntax (void)
     { "{\"kty\":\"RSA\",\"kid\":\"a\",\"alg\":\"RSA-OAEP-256\",\"key_ops\":[\"wrapKey\"],"
       "\"n\":\"a+b\",\"e\":\"AQAB\",\"x5c\":[]}", KIOSK_KEYS_ERROR_SYNTAX, "\"n\" is not base64url" },
     { "{\"kty\":\"RSA\",\"kid\":\"a\",\"alg\":\"RSA-OAEP-256\",\"key_ops\":[\"wrapKey\"],"
-      "\"n\":\"AQAB\",\"e\":\"AQAB\",\"x5c\":[]}", KIOSK_KEYS_ERROR_UNSUITABLE, "at least 2048" },
+      "\"n\":\"AQAB\",\"e\":\"AQAB\",\"x5c\":[]}", KIOSK_KEYS_ERROR_UNSUITABLE,
+      "has 17 bits; FIT-Connect requires at least 4096" },
   };
 
   g_assert_true (g_file_get_contents (root, &pem, NULL, NULL));
@@ -377,7 +422,7 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  ca_dir = testca_make (2048);
+  ca_dir = testca_make (4096);
 
   g_test_add_func ("/antragskiosk/keys/valid", test_valid);
   g_test_add_func ("/antragskiosk/keys/intermediate", test_intermediate);
@@ -387,6 +432,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/keys/mismatched-key", test_mismatch);
   g_test_add_func ("/antragskiosk/keys/key-ops", test_key_ops);
   g_test_add_func ("/antragskiosk/keys/members", test_members);
+  g_test_add_func ("/antragskiosk/keys/too-small", test_too_small);
   g_test_add_func ("/antragskiosk/keys/syntax", test_syntax);
   g_test_add_func ("/antragskiosk/keys/secret-not-quoted", test_secret_not_quoted);
   g_test_add_func ("/antragskiosk/keys/not-regular", test_not_regular);

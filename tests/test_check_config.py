@@ -38,7 +38,7 @@ class CheckConfigTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.pki = tempfile.TemporaryDirectory()
-        subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "keys-testca.py"), cls.pki.name, "2048"],
+        subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "keys-testca.py"), cls.pki.name, "4096"],
                        check=True)
 
     @classmethod
@@ -122,6 +122,27 @@ class CheckConfigTest(unittest.TestCase):
         foreign = [l for l in lines if l.startswith(f"{path}: [destination foreign] key_file: ")]
         self.assertEqual(len(foreign), 1, result.stdout)
         self.assertIn("not signed by the trust anchor", foreign[0])
+
+    def test_key_size(self):
+        """Issue #14: FIT-Connect requires RSA 4096. A 2048-bit key_file
+        (good in every other way) is refused with its size and the minimum,
+        and its forms are out of service; the 4096-bit key passes."""
+        pki = self.pki.name
+        result, path = self.check(
+            "[kiosk]\nid=t1\n"
+            f"[destination small]\ndestination_id={UUID_A}\nkey_file={pki}/small.jwk\n"
+            f"trust_anchor={pki}/root.pem\nforms=*\n")
+        self.assertEqual(result.returncode, 1, result.stdout)
+        errors = [l for l in result.stdout.splitlines() if not l.startswith("warning: ")]
+        self.assertEqual(errors, [f"{path}: [destination small] key_file: {pki}/small.jwk: the RSA key has "
+                                  "2048 bits; FIT-Connect requires at least 4096; the forms routed here are "
+                                  "out of service"], result.stdout)
+        result, path = self.check(
+            "[kiosk]\nid=t1\n"
+            f"[destination big]\ndestination_id={UUID_A}\nkey_file={pki}/valid.jwk\n"
+            f"trust_anchor={pki}/root.pem\nforms=*\n")
+        self.assertEqual(result.returncode, 0, result.stdout)
+        self.assertEqual(result.stdout, f"OK: {path}\n")
 
     def test_dropins_and_env(self):
         self.write("kiosk.conf", "[kiosk]\nid=t1\n"

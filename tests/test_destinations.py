@@ -196,7 +196,7 @@ class DestinationTest(unittest.TestCase):
         result, info = self.destinations("--refresh")
         self.assertEqual(result.returncode, 1)
         self.assertFalse(info["usable"])
-        self.assertIn("2048 bits; at least 4096", result.stderr + json.dumps(info))
+        self.assertIn("has 2048 bits; FIT-Connect requires at least 4096", result.stderr + json.dumps(info))
         result = self.submit(expect_ok=False)
         self.assertNotEqual(result.returncode, 0)
         self.assertEqual(self.queue(), [])

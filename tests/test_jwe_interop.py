@@ -68,7 +68,7 @@ class InteropTest(unittest.TestCase):
         if not os.access(TOOL, os.X_OK):
             raise RuntimeError(f"{TOOL} is missing: build first (meson compile)")
         cls.tmp = tempfile.TemporaryDirectory()
-        subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "keys-testca.py"), cls.tmp.name, "2048"],
+        subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "keys-testca.py"), cls.tmp.name, "4096"],
                        check=True)
         cls.pub = os.path.join(cls.tmp.name, "valid.jwk")
         cls.priv = os.path.join(cls.tmp.name, "valid-private.jwk")
@@ -102,9 +102,9 @@ class InteropTest(unittest.TestCase):
                 self.assertEqual(token.payload, data)
                 self.assertEqual(token.jose_header["alg"], "RSA-OAEP-256")
                 self.assertEqual(token.jose_header["enc"], "A256GCM")
-            # 96-bit IV, 128-bit tag, 2048-bit wrapped key.
+            # 96-bit IV, 128-bit tag, 4096-bit wrapped key.
             parts = compact.split(".")
-            self.assertEqual(len(b64url_decode(parts[1])), 256)
+            self.assertEqual(len(b64url_decode(parts[1])), 512)
             self.assertEqual(len(b64url_decode(parts[2])), 12)
             self.assertEqual(len(b64url_decode(parts[4])), 16)
 

@@ -248,7 +248,8 @@ class StatusTest(unittest.TestCase):
 
     def test_keys_expiring_and_expired(self):
         now = datetime.datetime.now(datetime.timezone.utc)
-        root_key, leaf_key = testca.new_key(2048), testca.new_key(2048)
+        # FIT-Connect: the destination key is RSA-4096 (a smaller key_file is refused).
+        root_key, leaf_key = testca.new_key(testca.CA_BITS), testca.new_key(4096)
         root = testca.cert("Test Root CA", root_key, "Test Root CA", root_key,
                            now - datetime.timedelta(days=400), now + datetime.timedelta(days=4000), True)
         soon = testca.cert("Soon", leaf_key, "Test Root CA", root_key,

@@ -251,7 +251,7 @@ kiosk_destination_verify_key (JsonNode         *jwk,
     }
   text = json_to_string (jwk, FALSE);
   return kiosk_key_new_checked (text, -1, trust_anchor_pem, (gssize) pem_length, purpose,
-                                KIOSK_KEYS_FIT_CONNECT_RSA_BITS, now, source, error);
+                                now, source, error);
 }
 
 /* ---- cache ------------------------------------------------------------- */

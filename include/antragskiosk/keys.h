@@ -29,8 +29,11 @@ typedef enum {
   KIOSK_KEYS_ERROR_MISMATCH,       /* the leaf certificate holds another public key */
 } KioskKeysError;
 
-/* Smallest RSA modulus accepted, in bits (FIT-Connect production: 4096). */
-#define KIOSK_KEYS_MIN_RSA_BITS 2048
+/* Smallest RSA modulus accepted for any destination key, in bits:
+ * FIT-Connect requires RSA 4096 for a destination's encryption and
+ * signature keys. The same rule for a key fetched from the platform and a
+ * key_file; a smaller key is refused (KIOSK_KEYS_ERROR_UNSUITABLE). */
+#define KIOSK_KEYS_MIN_RSA_BITS 4096
 
 typedef struct _KioskKey KioskKey;
 
@@ -53,30 +56,25 @@ KioskKey    *kiosk_key_new_from_data    (const char  *jwk_json,
                                          const char  *source,
                                          GError     **error);
 
-/* Smallest RSA modulus FIT-Connect allows for a destination's keys; the
- * kiosk asks this of every key it fetches from the platform. */
-#define KIOSK_KEYS_FIT_CONNECT_RSA_BITS 4096
-
 typedef enum {
   KIOSK_KEY_PURPOSE_ENCRYPT,  /* alg RSA-OAEP-256, use enc, key_ops wrapKey, keyEncipherment */
   KIOSK_KEY_PURPOSE_VERIFY,   /* alg PS512, use sig, key_ops verify, digitalSignature: an
                                * authority's signature key for its accept/reject events */
 } KioskKeyPurpose;
 
-/* kiosk_key_new_from_data() for either @purpose, refusing an RSA modulus
- * of fewer than @min_bits bits (KIOSK_KEYS_ERROR_UNSUITABLE). */
+/* kiosk_key_new_from_data() for either @purpose (the same checks, an RSA
+ * modulus of at least KIOSK_KEYS_MIN_RSA_BITS bits included). */
 KioskKey    *kiosk_key_new_checked      (const char       *jwk_json,
                                          gssize            jwk_length,
                                          const char       *trust_anchor_pem,
                                          gssize            pem_length,
                                          KioskKeyPurpose   purpose,
-                                         guint             min_bits,
                                          GDateTime        *verify_time,
                                          const char       *source,
                                          GError          **error);
 
-/* Loads a PRIVATE RSA JWK (n, e, d, p, q, dp, dq, qi and kid) without any
- * certificate check: for tests and the local test platform, which decrypt.
+/* Loads a PRIVATE RSA JWK (n, e, d, p, q, dp, dq, qi and kid) of at least
+ * KIOSK_KEYS_MIN_RSA_BITS bits without any certificate check: for tests and the local test platform, which decrypt.
  * Never used by the kiosk to encrypt. */
 KioskKey    *kiosk_key_load_private     (const char  *jwk_file,
                                          GError     **error);
