@@ -100,6 +100,49 @@ test_form_unavailable (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+/* A destination configured with its id and trust anchor only (issue #14):
+ * until its key has been fetched and verified, its form is shown as out of
+ * service, the others are offered; a sync pass that learnt nothing new
+ * logs nothing again. */
+static void
+test_destination_without_key (void)
+{
+  KioskTestKiosk *kiosk;
+  KioskForm *form;
+  GtkWidget *tile;
+  KioskSyncStatus status = { 0 };
+
+  g_test_expect_message ("antragskiosk-submission", G_LOG_LEVEL_WARNING, "*\xe2\x80\x9csteuer\xe2\x80\x9d cannot be used*");
+  g_test_expect_message ("antragskiosk-window", G_LOG_LEVEL_WARNING, "Form hundesteuer is out of service*");
+  kiosk = kiosk_test_kiosk_new ("[destination steuer]\n"
+                                "destination_id=0b8ff2e0-3b1f-4f57-9a85-6a6c9a4a1c11\n"
+                                "trust_anchor=resource:///de/antragskiosk/demo/demo-root-ca.pem\n"
+                                "forms=hundesteuer\n");
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (kiosk_window_get_screen (kiosk->window), ==, "welcome");
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("en"));
+  form = kiosk_catalog_lookup (kiosk->catalog, "hundesteuer");
+  tile = tile_for (kiosk, kiosk_text_get (form->title, "en"));
+  g_assert_nonnull (tile);
+  g_assert_false (gtk_widget_get_sensitive (tile));
+  g_assert_nonnull (kiosk_test_find_css (tile, "form-unavailable"));
+  /* the visitor is told "out of service", never the technical reason */
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (kiosk_test_find_css (tile, "form-unavailable"))), ==,
+                   "Out of service \xe2\x80\x93 please ask at the counter");
+  form = kiosk_catalog_lookup (kiosk->catalog, "sperrmuell");
+  tile = tile_for (kiosk, kiosk_text_get (form->title, "en"));
+  g_assert_true (gtk_widget_get_sensitive (tile));
+  /* after a pass (between visitors) the same state: checked again, not logged again */
+  kiosk_test_activate (kiosk, "kiosk.cancel", NULL);
+  kiosk_window_set_sync_status (kiosk->window, &status);
+  kiosk_test_pump ();
+  g_assert_false (kiosk_catalog_page_get_form_available (kiosk_window_get_catalog_page (kiosk->window),
+                                                         "hundesteuer"));
+  g_assert_true (kiosk_catalog_page_get_form_available (kiosk_window_get_catalog_page (kiosk->window),
+                                                        "gewerbeanmeldung"));
+  kiosk_test_kiosk_free (kiosk);
+}
+
 static void
 test_arabic_rtl (void)
 {
@@ -525,6 +568,7 @@ main (int argc, char **argv)
   kiosk_i18n_init ();
   g_test_add_func ("/antragskiosk/window/lists-forms", test_lists_forms);
   g_test_add_func ("/antragskiosk/window/form-unavailable", test_form_unavailable);
+  g_test_add_func ("/antragskiosk/window/destination-without-key", test_destination_without_key);
   g_test_add_func ("/antragskiosk/window/arabic-rtl", test_arabic_rtl);
   g_test_add_func ("/antragskiosk/window/out-of-service", test_out_of_service);
   g_test_add_func ("/antragskiosk/window/broken-key-out-of-service", test_broken_key_out_of_service);

@@ -26,6 +26,7 @@ struct _KioskWindow {
   KioskSubmitter       *submitter;
   KioskPrinter         *printer;
   GPtrArray            *forms;         /* KioskForm* on offer */
+  GHashTable           *out_of_service; /* form id -> why (for staff), as last logged */
   gboolean              windowed;
   char                 *today;
   guint                 text_size;     /* 0, 1, 2 */

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <antragskiosk/destination.h>
 #include <antragskiosk/i18n.h>
 
 #include "kiosk-a11y.h"
@@ -547,6 +548,7 @@ kiosk_window_finalize (GObject *object)
   g_clear_pointer (&self->submitter, kiosk_submitter_free);
   g_clear_pointer (&self->printer, kiosk_printer_free);
   g_clear_pointer (&self->forms, g_ptr_array_unref);
+  g_clear_pointer (&self->out_of_service, g_hash_table_unref);
   g_clear_pointer (&self->today, g_free);
   G_OBJECT_CLASS (kiosk_window_parent_class)->finalize (object);
 }
@@ -634,31 +636,71 @@ kiosk_window_init (KioskWindow *self)
   self->idle_timeout_ms = DEFAULT_IDLE_TIMEOUT_MS;
   self->idle_warning_ms = DEFAULT_IDLE_WARNING_MS;
   self->forms = g_ptr_array_new ();
+  self->out_of_service = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   gtk_widget_add_css_class (GTK_WIDGET (self), text_size_classes[0]);
   gtk_label_set_label (self->out_of_service_label, _("Out of service – please ask at the counter"));
   retranslate (self);
 }
 
+/* Whether @form can be taken now: its destination has a usable key and,
+ * once its document is known, lists the form's service, schema and
+ * metadata version (destination.h). Why not goes to the log for staff,
+ * once per change; the visitor sees "out of service". */
+static gboolean
+form_in_service (KioskWindow *self, KioskForm *form)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+  const char *logged;
+
+  if (!kiosk_submitter_check_form (self->submitter, form->id, &error))
+    reason = g_strdup (error->message);
+  else if (!kiosk_destination_form_available (self->config, form->id, form->leika, form->schema_uri, &reason)
+           && reason == NULL)
+    reason = g_strdup ("its destination does not take it");
+  logged = g_hash_table_lookup (self->out_of_service, form->id);
+  if (reason == NULL)
+    {
+      if (logged != NULL)
+        g_message ("Form %s is in service again", form->id);
+      g_hash_table_remove (self->out_of_service, form->id);
+      return TRUE;
+    }
+  if (g_strcmp0 (logged, reason) != 0)
+    g_warning ("Form %s is out of service: %s", form->id, reason);
+  g_hash_table_replace (self->out_of_service, g_strdup (form->id), g_steal_pointer (&reason));
+  return FALSE;
+}
+
+/* The catalog: every form that is routed to a destination here; those
+ * that cannot be taken now (no usable key yet, a service the destination
+ * does not list) are shown as out of service until they can. */
 static void
 check_forms (KioskWindow *self)
 {
+  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
   GPtrArray *forms;
 
+  g_ptr_array_set_size (self->forms, 0);
   if (self->catalog == NULL || self->config == NULL || self->queue == NULL)
     return;
-  self->submitter = kiosk_submitter_new (self->config, self->queue);
+  if (self->submitter == NULL)
+    self->submitter = kiosk_submitter_new (self->config, self->queue);
+  /* marks first, on an empty page, then one rebuild with the forms */
+  kiosk_catalog_page_set_forms (self->catalog_page, NULL);
   forms = kiosk_catalog_get_forms (self->catalog);
   for (guint i = 0; i < forms->len; i++)
     {
       KioskForm *form = g_ptr_array_index (forms, i);
-      g_autoptr(GError) error = NULL;
+      gboolean in_service = form_in_service (self, form);
 
-      if (kiosk_submitter_check_form (self->submitter, form->id, &error))
+      if (in_service)
         g_ptr_array_add (self->forms, form);
-      else
-        g_warning ("Form %s is out of service: %s", form->id, error->message);
+      if (in_service || kiosk_config_destination_for_form (self->config, form->id) != NULL)
+        g_ptr_array_add (shown, form);
+      kiosk_catalog_page_set_form_available (self->catalog_page, form->id, in_service, "");
     }
-  kiosk_catalog_page_set_forms (self->catalog_page, self->forms);
+  kiosk_catalog_page_set_forms (self->catalog_page, shown);
 }
 
 /* [speech] (docs/accessibility.md); absent: off, nothing loaded. */
@@ -754,7 +796,6 @@ kiosk_window_set_catalog (KioskWindow  *self,
   g_return_if_fail (!session_active (self));
 
   self->catalog = catalog;
-  g_ptr_array_set_size (self->forms, 0);
   g_clear_pointer (&self->submitter, kiosk_submitter_free);
   check_forms (self);
   if (self->clerk_panel != NULL)
@@ -868,4 +909,15 @@ kiosk_window_set_sync_status (KioskWindow *self, const KioskSyncStatus *status)
    * state in the queue, read again after each sync pass. */
   if (status != NULL && !status->running && g_strcmp0 (kiosk_window_get_screen (self), "receipt") == 0)
     kiosk_receipt_page_update_state (self->receipt_page, self->queue);
+  /* A pass may have learnt a destination's key, or a rotation or a
+   * service the destination no longer lists: the catalog follows, between
+   * visitors only. */
+  if (status != NULL && !status->running && !session_active (self))
+    {
+      gboolean was_out = g_strcmp0 (kiosk_window_get_screen (self), "out-of-service") == 0;
+
+      check_forms (self);
+      if (was_out && self->forms->len > 0)
+        set_screen (self, "welcome");
+    }
 }
