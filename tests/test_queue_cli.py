@@ -110,6 +110,7 @@ class QueueCliTest(unittest.TestCase):
         status = json.loads(result.stdout)
         expected = {s: len(r) for s, r in self.refs.items()}
         expected.setdefault("queued", 0)
+        expected.setdefault("deleted", 0)      # every state is listed (tests/test_delete_submission.py: 1)
         self.assertEqual(status["by_state"], expected)
         self.assertEqual(status["total"], 10)
         self.assertEqual(dict(self.query("SELECT state, count(*) FROM applications GROUP BY state")),
@@ -122,6 +123,7 @@ class QueueCliTest(unittest.TestCase):
         self.assertEqual(text.returncode, 0)
         self.assertRegex(text.stdout, r"failed\s+2")
         self.assertRegex(text.stdout, r"total\s+10")
+        self.assertRegex(text.stdout, r"(?m)^\s+deleted\s+0$")
 
     def test_list(self):
         self.fill()

@@ -54,13 +54,14 @@ apply_status (Op *op)
     }
   else if (_kiosk_sync_has_type (log->types, "delete-submission"))
     {
-      /* The platform deleted it before the authority decided: nothing
-       * more will come, polling ends. */
-      if ((ok = kiosk_queue_mark_rejected (engine->queue, op->item->reference,
-                                           "deleted: the platform deleted the submission (delete-submission) "
-                                           "before the authority decided; the applicant must file it again",
-                                           &error)))
-        engine->summary->rejected++;
+      /* The Zustelldienst deleted it (checked with its own keys) before
+       * the authority fetched it: it will never be delivered, nothing
+       * more will come, polling ends with a state of its own. */
+      if ((ok = kiosk_queue_mark_deleted (engine->queue, op->item->reference,
+                                          "the Zustelldienst deleted the submission (delete-submission) before "
+                                          "the authority fetched it; the applicant must apply again", &error)))
+        g_message ("%s: deleted by the Zustelldienst before the authority fetched it; the applicant must "
+                   "apply again", op->item->reference);
     }
   else
     final = FALSE;

@@ -230,6 +230,8 @@ queue_status (CtlQueueContext *ctx,
       printf ("  %-10s %8" G_GUINT64_FORMAT, kiosk_queue_state_to_string (s), counts.by_state[s]);
       if (s == KIOSK_QUEUE_STATE_FAILED && counts.by_state[s] > 0)
         printf ("   (need staff: antragskiosk-ctl queue list --state failed)");
+      if (s == KIOSK_QUEUE_STATE_DELETED && counts.by_state[s] > 0)
+        printf ("   (never delivered: the applicant must apply again; queue list --state deleted)");
       printf ("\n");
     }
   printf ("  %-10s %8" G_GUINT64_FORMAT "   (%" G_GUINT64_FORMAT " of them purged: ciphertext deleted)\n",
@@ -265,8 +267,8 @@ queue_list (CtlQueueContext *ctx,
 
   if (state_name != NULL && !kiosk_queue_state_from_string (state_name, &state))
     {
-      _kiosk_ctl_error ("unknown state '%s': use queued, created, submitted, accepted, rejected "
-                        "or failed (try 'queue list --help')", state_name);
+      _kiosk_ctl_error ("unknown state '%s': use queued, created, submitted, accepted, rejected, "
+                        "failed or deleted (try 'queue list --help')", state_name);
       return 2;
     }
   if (limit < 0)

@@ -673,6 +673,44 @@ class Platform:
                             (case_id, seq, claims, token))
         return 200, {"caseId": case_id, "seq": seq}
 
+    def delete_submission(self, case_id, signer="platform"):
+        """The Zustelldienst deletes a submitted submission the authority
+        has not decided (FIT-Connect: e.g. its retention ran out before the
+        authority fetched it): status `deleted`, its data and attachments
+        gone, and a `delete-submission` SET issued by the Zustelldienst
+        (iss the base URL, signed with its own key, as create and submit).
+        For tests of a client's checks, signer "destination" (the
+        authority's key) or "unknown" (a key nobody serves) only append
+        such a token, the submission untouched."""
+        with self.lock:
+            found = self.db.execute("SELECT submission_id, status FROM submissions WHERE case_id = ?",
+                                    (case_id,)).fetchone()
+        if found is None:
+            problem(404, "Not Found", "unknown case")
+        if found[1] != "submitted":
+            problem(409, "Conflict", "the case is %s, not submitted" % found[1])
+        if signer not in ("platform", "destination", "unknown"):
+            problem(400, "Bad Request", "signer must be platform, destination or unknown")
+        claims = self.sign(found[0], case_id, "delete-submission")
+        token = None
+        if signer == "destination":
+            token = self.authority.sign_decision(claims)
+        elif signer == "unknown":
+            other = jwk.JWK.generate(kty="RSA", size=2048, kid="unknown-" + uuid.uuid4().hex[:8])
+            token = self.authority.sign_decision(claims, (other, other.export_public(as_dict=True)["kid"]))
+        with self.lock:
+            self.db.execute("BEGIN")
+            if signer == "platform":
+                self.db.execute("UPDATE submissions SET status = 'deleted', decided_at = ?, metadata = NULL, "
+                                "data = NULL WHERE case_id = ?", (time.time(), case_id))
+                self.db.execute("DELETE FROM attachments WHERE submission_id = ?", (found[0],))
+            seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE case_id = ?",
+                                  (case_id,)).fetchone()[0]
+            self.db.execute("INSERT INTO events (case_id, seq, claims, token) VALUES (?, ?, ?, ?)",
+                            (case_id, seq, claims, token))
+            self.db.execute("COMMIT")
+        return 200, {"caseId": case_id, "status": "deleted" if signer == "platform" else found[1], "seq": seq}
+
     def admin_destination(self, dest_id, action, request):
         """rotate {"bits": 4096, "expired": false, "retire_old": false}: a
         new encryption key becomes encryptionKid; the old one is still
@@ -735,6 +773,9 @@ class Platform:
         m = re.fullmatch(r"/__admin/destinations/(%s)/(rotate|status)" % UUID_RE, path)
         if m and method == "POST":
             return self.admin_destination(m[1].lower(), m[2], json.loads(body or b"{}") or {})
+        m = re.fullmatch(r"/__admin/cases/(%s)/delete" % UUID_RE, path)
+        if m and method == "POST":
+            return self.delete_submission(m[1].lower(), (json.loads(body or b"{}") or {}).get("signer", "platform"))
         m = re.fullmatch(r"/__admin/cases/(%s)/forged-event" % UUID_RE, path)
         if m and method == "POST":
             return self.forge_event(m[1].lower(), (json.loads(body or b"{}") or {}).get("type", "submit-submission"))
