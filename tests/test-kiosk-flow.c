@@ -12,6 +12,13 @@
 #define MARKER "Quarzschnepfe"
 
 static void
+collect_review_values_cb (GtkWidget *widget, gpointer data)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "review-value"))
+    g_string_append_printf (data, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
+}
+
+static void
 test_form_end_to_end (gconstpointer data)
 {
   const char *form_id = data;
@@ -52,6 +59,17 @@ test_form_end_to_end (gconstpointer data)
   g_assert_cmpstr (kiosk_wizard_get_position (wizard), ==, "review");
   /* The review offers a way back to every page. */
   g_assert_nonnull (kiosk_test_find_css (GTK_WIDGET (wizard), "review-value"));
+  /* It shows what the authority receives, in the visitor's forms: the
+   * capital typed as "25000,00" is the amount 25.000,00 € (DIN 5008). */
+  if (g_str_equal (form_id, "gewerbeanmeldung"))
+    {
+      g_autoptr(GString) values = g_string_new (NULL);
+
+      kiosk_test_walk (GTK_WIDGET (wizard), collect_review_values_cb, values);
+      g_assert_nonnull (strstr (values->str, "25.000,00 \xe2\x82\xac\n"));
+      g_assert_null (strstr (values->str, "25000,00"));
+      g_assert_nonnull (strstr (values->str, "14.03.1987\n"));
+    }
   kiosk_test_activate (kiosk, "wizard.next", NULL);
   g_assert_cmpstr (kiosk_wizard_get_position (wizard), ==, "consent");
   /* No consent, no submission. */

@@ -6,26 +6,28 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <antragskiosk/display.h>
+
 #include "kiosk-field.h"
 #include "kiosk-wizard-review.h"
 
+/* The answer as the authority will receive it (the canonical value), in
+ * the visitor's language and formats: the formatter of the summary PDF
+ * (display.h), so that the review shows what is sent. */
 static char *
-display_value (KioskAnswers *answers, const KioskElement *element, guint instance)
+display_value (KioskAnswers *answers, const KioskElement *element, guint instance, const char *today)
 {
-  const char *value = kiosk_answers_get_value (answers, element, &instance,
-                                               instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1);
+  guint n = instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1;
+  char *canonical = kiosk_answers_get_canonical (answers, element, &instance, n, today);
+  char *text;
 
-  if (value == NULL || *value == '\0')
-    return g_strdup (element->kind == KIOSK_KIND_CHECKBOX ? _("No") : "–");
-  if (element->kind == KIOSK_KIND_CHECKBOX)
-    return g_strdup (g_strcmp0 (value, "true") == 0 ? _("Yes") : _("No"));
-  if ((element->kind == KIOSK_KIND_SELECT || element->kind == KIOSK_KIND_RADIO) && element->code_list != NULL)
-    {
-      const KioskCode *code = kiosk_code_list_lookup (element->code_list, value);
-      if (code != NULL)
-        return g_strdup (kiosk_text_get (code->label, NULL));
-    }
-  return g_strdup (value);
+  /* no canonical value: empty (or, before validation, not valid yet) */
+  if (canonical == NULL)
+    return kiosk_display_value (element, kiosk_answers_get_value (answers, element, &instance, n),
+                                KIOSK_DISPLAY_FOR_VISITOR);
+  text = kiosk_display_value (element, canonical, KIOSK_DISPLAY_FOR_VISITOR);
+  kiosk_display_free (canonical);
+  return text;
 }
 
 void
@@ -67,7 +69,7 @@ _kiosk_wizard_review_append (KioskAnswers       *answers,
         {
           GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
           GtkWidget *label = gtk_label_new (kiosk_text_get (child->label, NULL));
-          g_autofree char *text = display_value (answers, child, instance);
+          char *text = display_value (answers, child, instance, today);
           GtkWidget *value = gtk_label_new (text);
 
           gtk_widget_add_css_class (row, "review-row");
@@ -81,6 +83,7 @@ _kiosk_wizard_review_append (KioskAnswers       *answers,
           gtk_box_append (GTK_BOX (row), label);
           gtk_box_append (GTK_BOX (row), value);
           gtk_box_append (GTK_BOX (box), row);
+          kiosk_display_free (text);
         }
     }
 }
