@@ -112,24 +112,49 @@ refresh_damage (KioskClerkPanel *self, const KioskQueueCounts *counts)
   gtk_label_set_label (self->damage_label, text);
 }
 
-/* The newest rejections with the authority's reason: staff tell the
- * applicant what the authority said (docs/platform.md, states). */
+/* The three newest applications in @state, each as @format's line
+ * (reference · form · last_error): the authority's reason of a
+ * rejection, which staff tell the applicant; the deletions, after which
+ * staff help the visitor apply again (docs/platform.md, states). */
 static void
-append_rejections (KioskClerkPanel *self,
-                   GString         *text)
+append_newest (KioskClerkPanel *self,
+               GString         *text,
+               KioskQueueState  state,
+               const char      *format)
 {
-  g_autoptr(GPtrArray) rejected = kiosk_queue_list (self->queue, KIOSK_QUEUE_STATE_REJECTED, 3, 0, NULL);
+  g_autoptr(GPtrArray) items = kiosk_queue_list (self->queue, state, 3, 0, NULL);
 
-  for (guint i = 0; rejected != NULL && i < rejected->len; i++)
+  for (guint i = 0; items != NULL && i < items->len; i++)
     {
-      KioskQueueItem *item = g_ptr_array_index (rejected, i);
+      KioskQueueItem *item = g_ptr_array_index (items, i);
       g_autofree char *formatted = kiosk_reference_format (item->reference);
       g_autofree char *line = g_strdup_printf ("%s · %s · %s", formatted != NULL ? formatted : item->reference,
                                                item->form_id, item->last_error != NULL ? item->last_error : "");
 
-      g_string_append_printf (text, _("Rejected by the authority: %s"), line);
+      const char *at = strstr (format, "%s");
+
+      /* @format is a translation with one %s: spliced, not a printf format */
+      g_string_append_len (text, format, at != NULL ? at - format : (gssize) strlen (format));
+      g_string_append (text, at != NULL ? "" : " ");
+      g_string_append (text, line);
+      g_string_append (text, at != NULL ? at + 2 : "");
       g_string_append_c (text, '\n');
     }
+}
+
+/* The applications the Zustelldienst deleted before the authority
+ * fetched them: never delivered; the visitor must apply again. */
+static void
+append_deletions (KioskClerkPanel        *self,
+                  GString                *text,
+                  const KioskQueueCounts *counts)
+{
+  g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, counts->by_state[KIOSK_QUEUE_STATE_DELETED]);
+
+  g_string_append_printf (text, _("Deleted by the platform before the authority received them: %s "
+                                  "(not delivered; help the visitor apply again)"), n);
+  g_string_append_c (text, '\n');
+  append_newest (self, text, KIOSK_QUEUE_STATE_DELETED, _("Deleted, not delivered: %s"));
 }
 
 void
@@ -166,7 +191,9 @@ kiosk_clerk_panel_refresh (KioskClerkPanel *self)
         g_string_append (text, _("No application is waiting."));
       g_string_append_c (text, '\n');
       if (counts.by_state[KIOSK_QUEUE_STATE_REJECTED] > 0)
-        append_rejections (self, text);
+        append_newest (self, text, KIOSK_QUEUE_STATE_REJECTED, _("Rejected by the authority: %s"));
+      if (counts.by_state[KIOSK_QUEUE_STATE_DELETED] > 0)
+        append_deletions (self, text, &counts);
     }
   else
     {
