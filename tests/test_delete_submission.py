@@ -44,6 +44,7 @@ class DeleteSubmissionTest(DestinationTest):
         self.assertIn("Zustelldienst deleted the submission", item["last_error"])
         self.assertIn("apply again", item["last_error"])
         self.assertNotIn("rejected 1", result.stdout)
+        self.assertIn("deleted by the Zustelldienst before the authority fetched it", result.stderr)
         # every place a state reaches
         listed = self.ctl("queue", "list", "--state", "deleted")
         self.assertEqual(listed.returncode, 0, listed.stderr)
@@ -57,6 +58,7 @@ class DeleteSubmissionTest(DestinationTest):
         status = json.loads(self.ctl("status", "--json").stdout)
         self.assertEqual(status["queue"]["by_state"]["deleted"], 1)
         self.assertEqual(status["queue"]["by_state"]["rejected"], 0)
+        self.assertRegex(self.ctl("status").stdout, r"(?m)^Queue:.* rejected 0 .*deleted 1")
         # polling has stopped: later passes never read its event log again
         self.platform.reset_log()
         time.sleep(2.5)
