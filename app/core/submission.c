@@ -190,14 +190,10 @@ kiosk_submitter_submit (KioskSubmitter  *submitter,
   if (submitter->summary_pdf || submitter->assisted)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autofree char *visitor_language = g_strdup (kiosk_i18n_get_language ());
 
-      /* The document is for the authority's staff: German, whatever
-       * language the visitor used (the data itself holds codes, not
-       * labels). The texts the visitor typed stay as typed. */
-      kiosk_i18n_set_language ("de");
-      pdf = kiosk_summary_render_pdf (form, data, (gssize) data_length, reference, now, error);
-      kiosk_i18n_set_language (visitor_language);
+      /* For the authority's staff: German whatever language the visitor
+       * used, without switching the process's language (summary-pdf.c). */
+      pdf = kiosk_summary_render_pdf (answers, day, reference, now, error);
       if (pdf == NULL)
         goto out;
       pdf_attachment.attachment_id = attachment_id = g_uuid_string_random ();

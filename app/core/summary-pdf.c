@@ -2,7 +2,8 @@
 #define G_LOG_DOMAIN "antragskiosk-receipt"
 
 /* The summary PDF of a whole application (receipt.h,
- * kiosk_summary_render_pdf): plaintext personal data, built in memory. */
+ * kiosk_summary_render_pdf): plaintext personal data, built in memory from
+ * the answers held in memory, never from a copy of the data JSON. */
 
 #include "config.h"
 
@@ -11,11 +12,11 @@
 #include <cairo.h>
 #include <cairo-pdf.h>
 
+#include <antragskiosk/answers.h>
 #include <antragskiosk/display.h>
 #include <antragskiosk/form.h>
 #include <antragskiosk/receipt.h>
 
-#include "json-doc-private.h"
 #include "receipt-private.h"
 
 /* An output buffer that overwrites every copy it leaves behind: the
@@ -70,109 +71,174 @@ append_wiping (void *closure, const unsigned char *data, unsigned int length)
  * language, which the sync thread may be using at the same moment. */
 #define SUMMARY_LANG "de"
 
-/* The value of the canonical data, as the authority reads it. */
-static char *
-format_value (const KioskElement *element, const KioskJson *node)
-{
-  char number[G_ASCII_DTOSTR_BUF_SIZE];
-  g_autofree char *integer = NULL;
-  const char *canonical = NULL;
-
-  if (node == NULL)
-    canonical = NULL;
-  else if (node->type == KIOSK_JSON_BOOLEAN)
-    canonical = node->v.boolean ? "true" : "false";
-  else if (node->type == KIOSK_JSON_INTEGER)
-    canonical = integer = g_strdup_printf ("%" G_GINT64_FORMAT, node->v.integer);
-  else if (node->type == KIOSK_JSON_DOUBLE)
-    canonical = g_ascii_dtostr (number, sizeof number, node->v.number);
-  else if (node->type == KIOSK_JSON_STRING)
-    canonical = node->v.string;
-  return kiosk_display_value (element, canonical, KIOSK_DISPLAY_FOR_AUTHORITY);
-}
-
-/* Whether @object holds an answer to anything inside @element. */
-static gboolean
-has_answers (const KioskElement *element, const KioskJson *object)
-{
-  if (kiosk_kind_is_input (element->kind) || kiosk_element_is_repeatable (element))
-    return kiosk_json_get (object, element->id) != NULL;
-  if (element->children == NULL)
-    return FALSE;
-  for (guint i = 0; i < element->children->len; i++)
-    if (has_answers (element->children->pdata[i], object))
-      return TRUE;
-  return FALSE;
-}
-
 typedef struct {
   double heading, label, value;
 } SummarySizes;
 
+/* What the summary shows, in order: built from the answers held in
+ * memory (no plaintext JSON is parsed again), then drawn. */
+typedef enum {
+  ROW_PAGE,      /* a page's title */
+  ROW_HEADING,   /* a group's label, or "Label (n)" of a repeat instance */
+  ROW_FIELD,     /* a field's label and value */
+} RowKind;
+
+typedef struct {
+  RowKind  kind;
+  char    *label;
+  char    *value;    /* personal data: overwritten when freed */
+} Row;
+
+typedef struct {
+  KioskAnswers *answers;
+  const char   *today;
+  guint         instance[1];   /* repeatable groups do not nest (form-elements.c) */
+  guint         n_instance;
+  GArray       *rows;          /* Row */
+  guint         fields;        /* ROW_FIELD rows so far */
+} Walk;
+
 static void
-summary_items (KioskPen *pen, const KioskElement *container, const KioskJson *object, const SummarySizes *sizes)
+row_clear (gpointer data)
+{
+  Row *row = data;
+
+  g_free (row->label);
+  kiosk_display_free (row->value);
+}
+
+static void
+add_row (Walk *walk, RowKind kind, char *label, char *value)
+{
+  Row row = { kind, label, value };
+
+  g_array_append_val (walk->rows, row);
+  if (kind == ROW_FIELD)
+    walk->fields++;
+}
+
+/* Drops the rows from @from on when no field was added since (a heading
+ * without answers under it). */
+static void
+drop_empty (Walk *walk, guint from, guint fields_before)
+{
+  if (walk->fields == fields_before)
+    g_array_set_size (walk->rows, from);
+}
+
+static void walk_container (Walk *walk, const KioskElement *container);
+
+static gboolean
+relevant (Walk *walk, const KioskElement *element)
+{
+  return kiosk_answers_is_relevant (walk->answers, element, walk->instance, walk->n_instance, walk->today);
+}
+
+static void
+walk_repeats (Walk *walk, const KioskElement *group)
+{
+  guint n = kiosk_answers_count_instances (walk->answers, group);
+
+  for (guint j = 0; j < n; j++)
+    {
+      guint from = walk->rows->len, fields = walk->fields;
+
+      add_row (walk, ROW_HEADING, g_strdup_printf ("%s (%u)", kiosk_text_get (group->label, SUMMARY_LANG), j + 1),
+               NULL);
+      walk->instance[0] = j;
+      walk->n_instance = 1;
+      walk_container (walk, group);
+      walk->n_instance = 0;
+      drop_empty (walk, from, fields);
+    }
+}
+
+static void
+walk_container (Walk *walk, const KioskElement *container)
 {
   for (guint i = 0; i < container->children->len; i++)
     {
       const KioskElement *element = container->children->pdata[i];
+      guint from = walk->rows->len, fields = walk->fields;
 
-      if (!has_answers (element, object))
-        continue;
-      if (kiosk_element_is_repeatable (element))
+      if (kiosk_element_is_repeatable (element) && walk->n_instance == 0 && relevant (walk, element))
+        walk_repeats (walk, element);
+      else if (kiosk_kind_is_container (element->kind) && relevant (walk, element))
         {
-          const KioskJson *instances = kiosk_json_get (object, element->id);
-
-          for (guint n = 0; kiosk_json_is_array (instances) && n < instances->length; n++)
-            {
-              g_autofree char *heading = g_strdup_printf ("%s (%u)", kiosk_text_get (element->label, SUMMARY_LANG), n + 1);
-              const KioskJson *instance = &instances->v.elements[n];
-
-              pen->y += sizes->value * 0.5;
-              _kiosk_pen_text (pen, heading, TRUE, FALSE, sizes->value);
-              if (kiosk_json_is_object (instance))
-                summary_items (pen, element, instance, sizes);
-            }
+          add_row (walk, ROW_HEADING, g_strdup (kiosk_text_get (element->label, SUMMARY_LANG)), NULL);
+          walk_container (walk, element);
+          drop_empty (walk, from, fields);
         }
-      else if (kiosk_kind_is_container (element->kind))
+      else if (kiosk_kind_is_input (element->kind) && relevant (walk, element))
         {
-          pen->y += sizes->value * 0.5;
-          _kiosk_pen_text (pen, kiosk_text_get (element->label, SUMMARY_LANG), TRUE, FALSE, sizes->value);
-          summary_items (pen, element, object, sizes);
-        }
-      else
-        {
-          char *value = format_value (element, kiosk_json_get (object, element->id));
-          char **lines = g_strsplit (value, "\n", -1);
+          char *canonical = kiosk_answers_get_canonical (walk->answers, element, walk->instance,
+                                                         walk->n_instance, walk->today);
 
-          pen->y += sizes->label * 0.4;
-          _kiosk_pen_text (pen, kiosk_text_get (element->label, SUMMARY_LANG), FALSE, FALSE, sizes->label);
-          for (guint l = 0; lines[l] != NULL; l++)
-            {
-              _kiosk_pen_text (pen, lines[l], TRUE, FALSE, sizes->value);
-              kiosk_display_free (lines[l]);
-            }
-          g_free (lines);
-          kiosk_display_free (value);
+          if (canonical != NULL)
+            add_row (walk, ROW_FIELD, g_strdup (kiosk_text_get (element->label, SUMMARY_LANG)),
+                     kiosk_display_value (element, canonical, KIOSK_DISPLAY_FOR_AUTHORITY));
+          kiosk_display_free (canonical);
         }
     }
 }
 
-/* The "data" object of the canonical data JSON, in @doc; NULL when the
- * text is not that. */
-static const KioskJson *
-summary_data (const KioskJsonDoc *doc)
+/* Every relevant page with answers, and what is answered on it. */
+static GArray *
+summary_rows (KioskAnswers *answers, const char *today)
 {
-  const KioskJson *root = kiosk_json_doc_get_root (doc);
-  const KioskJson *data = kiosk_json_doc_get_problems (doc)->len == 0 ? kiosk_json_get (root, "data") : NULL;
+  const KioskForm *form = kiosk_answers_get_form (answers);
+  Walk walk = { answers, today, { 0 }, 0, g_array_new (FALSE, FALSE, sizeof (Row)), 0 };
 
-  return kiosk_json_is_object (data) ? data : NULL;
+  g_array_set_clear_func (walk.rows, row_clear);
+  for (guint i = 0; i < form->pages->len; i++)
+    {
+      const KioskElement *page = form->pages->pdata[i];
+      guint from = walk.rows->len, fields = walk.fields;
+
+      if (!relevant (&walk, page))
+        continue;
+      add_row (&walk, ROW_PAGE, g_strdup (kiosk_text_get (page->label, SUMMARY_LANG)), NULL);
+      walk_container (&walk, page);
+      drop_empty (&walk, from, fields);
+    }
+  return walk.rows;
 }
 
-/* The title, the reference and time, then every page with answers. */
+static void
+draw_row (KioskPen *pen, const Row *row, const SummarySizes *sizes)
+{
+  char **lines;
+
+  switch (row->kind)
+    {
+    case ROW_PAGE:
+      pen->y += sizes->heading * 0.6;
+      _kiosk_pen_text (pen, row->label, TRUE, FALSE, sizes->heading);
+      return;
+    case ROW_HEADING:
+      pen->y += sizes->value * 0.5;
+      _kiosk_pen_text (pen, row->label, TRUE, FALSE, sizes->value);
+      return;
+    case ROW_FIELD:
+    default:
+      pen->y += sizes->label * 0.4;
+      _kiosk_pen_text (pen, row->label, FALSE, FALSE, sizes->label);
+      lines = g_strsplit (row->value, "\n", -1);
+      for (guint l = 0; lines[l] != NULL; l++)
+        {
+          _kiosk_pen_text (pen, lines[l], TRUE, FALSE, sizes->value);
+          kiosk_display_free (lines[l]);
+        }
+      g_free (lines);
+      return;
+    }
+}
+
+/* The title, the reference and time, then the rows. */
 static void
 summary_document (cairo_t         *cr,
                   const KioskForm *form,
-                  const KioskJson *data,
+                  GArray          *rows,
                   const char      *reference,
                   GDateTime       *created)
 {
@@ -195,59 +261,39 @@ summary_document (cairo_t         *cr,
   subtitle = g_strdup_printf ("Vorgangsnummer %s · %s", reference != NULL ? reference : "–", when != NULL ? when : "");
   _kiosk_pen_text (&pen, subtitle, FALSE, FALSE, sizes.label + 1);
   _kiosk_pen_rule (&pen, sizes.value * 0.5);
-
-  for (guint i = 0; i < form->pages->len; i++)
-    {
-      const KioskElement *page = form->pages->pdata[i];
-
-      if (!has_answers (page, data))
-        continue;
-      pen.y += sizes.heading * 0.6;
-      _kiosk_pen_text (&pen, kiosk_text_get (page->label, SUMMARY_LANG), TRUE, FALSE, sizes.heading);
-      summary_items (&pen, page, data, &sizes);
-    }
+  for (guint i = 0; i < rows->len; i++)
+    draw_row (&pen, &g_array_index (rows, Row, i), &sizes);
   cairo_show_page (cr);
 }
 
 GBytes *
-kiosk_summary_render_pdf (const KioskForm *form,
-                          const char      *data_json,
-                          gssize           length,
-                          const char      *reference,
-                          GDateTime       *created,
-                          GError         **error)
+kiosk_summary_render_pdf (KioskAnswers  *answers,
+                          const char    *today,
+                          const char    *reference,
+                          GDateTime     *created,
+                          GError       **error)
 {
   KioskPaperLayout layout = _kiosk_paper_layout (KIOSK_PAPER_A4);
-  KioskJsonDoc *doc;
+  const KioskForm *form;
   g_autoptr(cairo_surface_t) surface = NULL;
   g_autoptr(cairo_t) cr = NULL;
+  g_autoptr(GArray) rows = NULL;
   WipingBuffer *buffer;
-  const KioskJson *data;
   cairo_status_t status;
+  char day[11];
 
-  g_return_val_if_fail (form != NULL, NULL);
-  g_return_val_if_fail (data_json != NULL, NULL);
+  g_return_val_if_fail (answers != NULL, NULL);
 
-  /* our parser, not json-glib's: its arena is wiped when it is freed */
-  doc = kiosk_json_doc_parse (data_json, length < 0 ? strlen (data_json) : (gsize) length);
-  data = summary_data (doc);
-  if (data == NULL)
-    {
-      kiosk_json_doc_free (doc);
-      /* never the input itself in a message */
-      g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
-                   "The summary needs the canonical data JSON of the application");
-      return NULL;
-    }
-
+  form = kiosk_answers_get_form (answers);
+  kiosk_date_today (today, day);
+  rows = summary_rows (answers, day);
   buffer = g_new0 (WipingBuffer, 1);
   surface = cairo_pdf_surface_create_for_stream (append_wiping, buffer, layout.width, layout.height);
   cairo_pdf_surface_restrict_to_version (surface, CAIRO_PDF_VERSION_1_5);
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, kiosk_text_get (form->title, SUMMARY_LANG));
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Antragskiosk " PACKAGE_VERSION);
   cr = cairo_create (surface);
-  summary_document (cr, form, data, reference, created);
-  kiosk_json_doc_free (doc);
+  summary_document (cr, form, rows, reference, created);
   status = cairo_status (cr);
   g_clear_pointer (&cr, cairo_destroy);
   cairo_surface_finish (surface);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <antragskiosk/answers.h>
 #include <antragskiosk/config.h>
 
 G_BEGIN_DECLS
@@ -218,21 +219,20 @@ GBytes       *kiosk_receipt_render        (const KioskReceipt       *receipt,
 
 typedef struct _KioskForm KioskForm;
 
-/* A PDF (A4, as many pages as needed) of a whole application as the
- * review page shows it: the form's title, the reference and time, then
- * each page's heading and every answered field's label and value (code
- * list labels, dates and numbers in the current language, Yes/No),
- * repeatable groups numbered. @data_json is the canonical data JSON
- * (kiosk_answers_to_data(), @length bytes or -1); only what it holds is
- * shown. The result is plaintext personal data: it is built in memory
- * only, in a buffer that is overwritten when it grows and when the
- * GBytes is freed; the data JSON is read into an arena that is wiped
- * too (cairo's own working memory is not);
- * encrypt it and drop it, never write it to disk. Errors never quote the
- * input. */
-GBytes       *kiosk_summary_render_pdf    (const KioskForm *form,
-                                           const char      *data_json,
-                                           gssize           length,
+/* A PDF (A4, as many pages as needed) of a whole application for the
+ * authority's staff, always German: the form's title, the reference and
+ * time, then each relevant page's heading and every answered, relevant
+ * field's label and value (display.h for the authority: code list labels,
+ * 14.03.1987, 25.000,00 €, Ja/Nein), repeatable groups numbered. It is
+ * built from @answers as held in memory (relevance and values at @today,
+ * ISO or NULL for the real date), with the values kiosk_answers_to_data()
+ * sends; no copy of the data JSON is parsed. The result is plaintext
+ * personal data: it is built in memory only, in a buffer that is
+ * overwritten when it grows and when the GBytes is freed, every value
+ * string is overwritten after drawing (cairo's own working memory is not);
+ * encrypt it and drop it, never write it to disk. */
+GBytes       *kiosk_summary_render_pdf    (KioskAnswers    *answers,
+                                           const char      *today,
                                            const char      *reference,
                                            GDateTime       *created,
                                            GError         **error);
