@@ -227,6 +227,26 @@ widen_finish (KioskQueue  *queue,
   return rc;
 }
 
+/* The SQL of step @version (4 → 5 with its check and cookie). A library
+ * built defensive would refuse writable_schema: off for that step, then
+ * as it was. */
+static int
+run_step (KioskQueue  *queue,
+          gint64       version,
+          char       **problem)
+{
+  int defensive = 0, rc, finished;
+
+  if (version != WIDEN_STEP)
+    return sqlite3_exec (queue->db, migrations[version], NULL, NULL, NULL);
+  sqlite3_db_config (queue->db, SQLITE_DBCONFIG_DEFENSIVE, -1, &defensive);
+  sqlite3_db_config (queue->db, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *) NULL);
+  rc = sqlite3_exec (queue->db, migrations[version], NULL, NULL, NULL);
+  finished = widen_finish (queue, problem);
+  sqlite3_db_config (queue->db, SQLITE_DBCONFIG_DEFENSIVE, defensive, (int *) NULL);
+  return rc != SQLITE_OK ? rc : finished;
+}
+
 /* One step, from *@version to *@version + 1, in its own transaction with
  * PRAGMA user_version and a row in schema_log. Another connection may be
  * migrating at the same moment: the version is read again under the write
@@ -252,13 +272,7 @@ migrate_step (KioskQueue  *queue,
       *done = TRUE;
       return sqlite3_exec (queue->db, "COMMIT", NULL, NULL, NULL);
     }
-  rc = sqlite3_exec (queue->db, migrations[*version], NULL, NULL, NULL);
-  if (*version == WIDEN_STEP)
-    {
-      int finished = widen_finish (queue, problem);
-
-      rc = rc != SQLITE_OK ? rc : finished;
-    }
+  rc = run_step (queue, *version, problem);
   if (rc != SQLITE_OK)
     return rc;
   rc = _kiosk_queue_exec_pragma (queue, "PRAGMA foreign_key_check", &dangling);
