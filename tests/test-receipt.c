@@ -14,6 +14,7 @@
 #include <antragskiosk/form.h>
 #include <antragskiosk/i18n.h>
 #include <antragskiosk/queue.h>
+#include <antragskiosk/receipt-item.h>
 #include <antragskiosk/receipt.h>
 #include <antragskiosk/reference.h>
 
@@ -808,6 +809,51 @@ test_summary (void)
   remove_tree (dir);
 }
 
+/* What a receipt says about its application: for each queue state, the
+ * sentence the visitor reads on paper and on the screen (the state
+ * sentence of docs/receipts.md). */
+static void
+test_states (void)
+{
+  static const struct { KioskQueueState queue; KioskReceiptState receipt; const char *says; } cases[] = {
+    { KIOSK_QUEUE_STATE_QUEUED, KIOSK_RECEIPT_STATE_QUEUED, "It will be sent to the authority automatically." },
+    { KIOSK_QUEUE_STATE_CREATED, KIOSK_RECEIPT_STATE_QUEUED, "It will be sent to the authority automatically." },
+    { KIOSK_QUEUE_STATE_SUBMITTED, KIOSK_RECEIPT_STATE_TRANSMITTED, "has been delivered to the authority." },
+    { KIOSK_QUEUE_STATE_ACCEPTED, KIOSK_RECEIPT_STATE_TRANSMITTED, "has been delivered to the authority." },
+    { KIOSK_QUEUE_STATE_REJECTED, KIOSK_RECEIPT_STATE_TRANSMITTED, "has been delivered to the authority." },
+    { KIOSK_QUEUE_STATE_FAILED, KIOSK_RECEIPT_STATE_FAILED, "could not be sent automatically. Please ask at the counter" },
+    { KIOSK_QUEUE_STATE_DELETED, KIOSK_RECEIPT_STATE_DELETED, "did not reach the authority: the platform deleted it" },
+  };
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pdf = g_build_filename (dir, "receipt.pdf", NULL);
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (cases) == KIOSK_QUEUE_N_STATES);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(KioskReceipt) receipt = NULL;
+      g_autoptr(GBytes) document = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GRegex) spaces = g_regex_new ("\\s+", 0, 0, NULL);
+      const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
+      g_autofree char *raw = NULL;
+      g_autofree char *text = NULL;
+
+      g_assert_cmpint (kiosk_receipt_state_for_queue (cases[i].queue), ==, cases[i].receipt);
+      g_assert_nonnull (strstr (kiosk_receipt_state_text (cases[i].receipt), cases[i].says));
+      receipt = make_receipt (FALSE, cases[i].receipt);
+      document = kiosk_receipt_render_pdf (receipt, KIOSK_PAPER_80MM, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_file_set_contents (pdf, g_bytes_get_data (document, NULL),
+                                          (gssize) g_bytes_get_size (document), NULL));
+      raw = run_tool (argv, NULL);
+      text = g_regex_replace_literal (spaces, raw, -1, 0, " ", 0, NULL);
+      if (strstr (text, cases[i].says) == NULL)
+        g_error ("the receipt for %s does not say \"%s\"", kiosk_queue_state_to_string (cases[i].queue),
+                 cases[i].says);
+    }
+  remove_tree (dir);
+}
+
 static int
 run_ctl (const char *const *args, char **err_out)
 {
@@ -966,5 +1012,6 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/receipt/escpos-options", test_escpos_options);
   g_test_add_func ("/antragskiosk/receipt/ctl", test_ctl);
   g_test_add_func ("/antragskiosk/receipt/summary", test_summary);
+  g_test_add_func ("/antragskiosk/receipt/states", test_states);
   return g_test_run ();
 }

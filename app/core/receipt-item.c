@@ -19,9 +19,12 @@ kiosk_receipt_state_for_queue (KioskQueueState state)
     case KIOSK_QUEUE_STATE_ACCEPTED:
     case KIOSK_QUEUE_STATE_REJECTED:
       return KIOSK_RECEIPT_STATE_TRANSMITTED;
+    case KIOSK_QUEUE_STATE_FAILED:
+      return KIOSK_RECEIPT_STATE_FAILED;
+    case KIOSK_QUEUE_STATE_DELETED:
+      return KIOSK_RECEIPT_STATE_DELETED;
     case KIOSK_QUEUE_STATE_QUEUED:
     case KIOSK_QUEUE_STATE_CREATED:
-    case KIOSK_QUEUE_STATE_FAILED:
     default:
       return KIOSK_RECEIPT_STATE_QUEUED;
     }

@@ -312,7 +312,7 @@ kiosk_receipt_new (const char                *reference,
                    "The form title and the location must be UTF-8 text without control characters");
       return NULL;
     }
-  if (state != KIOSK_RECEIPT_STATE_QUEUED && state != KIOSK_RECEIPT_STATE_TRANSMITTED)
+  if ((int) state < KIOSK_RECEIPT_STATE_QUEUED || state > KIOSK_RECEIPT_STATE_DELETED)
     {
       g_set_error (error, KIOSK_RECEIPT_ERROR, KIOSK_RECEIPT_ERROR_INVALID,
                    "Unknown receipt state %d", (int) state);
@@ -505,9 +505,21 @@ kiosk_receipt_verify_payload (const char                 *payload,
 const char *
 kiosk_receipt_state_text (KioskReceiptState state)
 {
-  if (state == KIOSK_RECEIPT_STATE_TRANSMITTED)
-    return _("Your application has been delivered to the authority.");
-  return _("Your application is stored encrypted on this terminal. It will be sent to the authority automatically.");
+  switch (state)
+    {
+    case KIOSK_RECEIPT_STATE_TRANSMITTED:
+      return _("Your application has been delivered to the authority.");
+    case KIOSK_RECEIPT_STATE_FAILED:
+      return _("Your application is stored encrypted on this terminal, but it could not be sent automatically. "
+               "Please ask at the counter, quoting your reference.");
+    case KIOSK_RECEIPT_STATE_DELETED:
+      return _("Your application did not reach the authority: the platform deleted it before the authority "
+               "collected it. Please ask at the counter, quoting your reference.");
+    case KIOSK_RECEIPT_STATE_QUEUED:
+    default:
+      return _("Your application is stored encrypted on this terminal. It will be sent to the authority "
+               "automatically.");
+    }
 }
 
 char *

@@ -134,24 +134,8 @@ kiosk_receipt_page_update_state (KioskReceiptPage *self,
       g_warning ("The receipt screen cannot read its application's state: %s", error->message);
       return;
     }
-  switch (item->state)
-    {
-    case KIOSK_QUEUE_STATE_SUBMITTED:
-    case KIOSK_QUEUE_STATE_ACCEPTED:
-    case KIOSK_QUEUE_STATE_REJECTED:
-      gtk_label_set_label (self->receipt_state, kiosk_receipt_state_text (KIOSK_RECEIPT_STATE_TRANSMITTED));
-      break;
-    case KIOSK_QUEUE_STATE_FAILED:
-      gtk_label_set_label (self->receipt_state,
-                           _("Your application is stored encrypted on this terminal, but it could not be "
-                             "sent automatically. Please ask at the counter, quoting your reference."));
-      break;
-    case KIOSK_QUEUE_STATE_QUEUED:
-    case KIOSK_QUEUE_STATE_CREATED:
-    default:
-      gtk_label_set_label (self->receipt_state, kiosk_receipt_state_text (KIOSK_RECEIPT_STATE_QUEUED));
-      break;
-    }
+  /* the same sentence as the printed receipt's */
+  gtk_label_set_label (self->receipt_state, kiosk_receipt_state_text (kiosk_receipt_state_for_queue (item->state)));
 }
 
 void

@@ -32,6 +32,8 @@ typedef enum {
 typedef enum {
   KIOSK_RECEIPT_STATE_QUEUED,       /* stored, will be transmitted */
   KIOSK_RECEIPT_STATE_TRANSMITTED,  /* accepted by the platform */
+  KIOSK_RECEIPT_STATE_FAILED,       /* stored, but could not be sent: ask at the counter */
+  KIOSK_RECEIPT_STATE_DELETED,      /* the platform deleted it before the authority collected it */
 } KioskReceiptState;
 
 typedef enum {
