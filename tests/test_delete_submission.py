@@ -44,6 +44,7 @@ class DeleteSubmissionTest(DestinationTest):
         self.assertIn("Zustelldienst deleted the submission", item["last_error"])
         self.assertIn("apply again", item["last_error"])
         self.assertNotIn("rejected 1", result.stdout)
+        self.assertIn("; deleted by the platform 1", result.stdout)
         self.assertIn("deleted by the Zustelldienst before the authority fetched it", result.stderr)
         # every place a state reaches
         listed = self.ctl("queue", "list", "--state", "deleted")

@@ -60,8 +60,11 @@ apply_status (Op *op)
       if ((ok = kiosk_queue_mark_deleted (engine->queue, op->item->reference,
                                           "the Zustelldienst deleted the submission (delete-submission) before "
                                           "the authority fetched it; the applicant must apply again", &error)))
-        g_message ("%s: deleted by the Zustelldienst before the authority fetched it; the applicant must "
-                   "apply again", op->item->reference);
+        {
+          engine->summary->deleted++;
+          g_message ("%s: deleted by the Zustelldienst before the authority fetched it; the applicant must "
+                     "apply again", op->item->reference);
+        }
     }
   else
     final = FALSE;

@@ -64,6 +64,8 @@ print_summary (const KioskSyncSummary *summary)
                             summary->last_error != NULL ? summary->last_error : "");
   if (summary->accepted > 0 || summary->rejected > 0)
     g_string_append_printf (line, "; accepted %u, rejected %u", summary->accepted, summary->rejected);
+  if (summary->deleted > 0)
+    g_string_append_printf (line, "; deleted by the platform %u", summary->deleted);
   printf ("%s\n", line->str);
   fflush (stdout);
 }

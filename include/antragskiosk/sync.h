@@ -78,6 +78,7 @@ typedef struct {
   guint   retried;         /* given a later attempt in this pass (transient, slow-down, conflict) */
   guint   accepted;        /* status polls that found a decision */
   guint   rejected;
+  guint   deleted;         /* deleted by the Zustelldienst before the authority fetched them */
   guint   waiting;         /* queued or created after the pass */
   guint   waiting_due;     /* of those, due now (not tried: the pass paused) */
   gint64  next_due_ms;     /* the earliest next attempt of a waiting one; 0 none */
