@@ -208,6 +208,44 @@ test_rejection_shown (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
+/* An application the platform deleted before the authority fetched it:
+ * the panel counts it and names it with the reason (issue #14). */
+static void
+test_deletion_shown (void)
+{
+  KioskTestKiosk *kiosk = clerk_kiosk ();
+  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *formatted = NULL;
+  const char *reference;
+
+  submit_sample (kiosk);
+  items = kiosk_queue_list (kiosk->queue, KIOSK_QUEUE_STATE_QUEUED, 0, 0, &error);
+  g_assert_no_error (error);
+  reference = ((KioskQueueItem *) items->pdata[0])->reference;
+  g_assert_true (kiosk_queue_mark_created (kiosk->queue, reference, "11111111-2222-4333-8444-555555555555",
+                                           "21111111-2222-4333-8444-555555555555", &error));
+  g_assert_true (kiosk_queue_mark_submitted (kiosk->queue, reference, &error));
+  g_assert_true (kiosk_queue_mark_deleted (kiosk->queue, reference, "Frist abgelaufen", &error));
+  g_assert_no_error (error);
+
+  kiosk_test_activate (kiosk, "kiosk.clerk", NULL);
+  g_test_expect_message ("antragskiosk-clerk", G_LOG_LEVEL_MESSAGE, "Clerk panel unlocked");
+  g_assert_true (kiosk_clerk_panel_try_pin (panel, "4711"));
+  g_test_assert_expected_messages ();
+  status = kiosk_clerk_panel_get_status_text (panel);
+  g_test_message ("%s", status);
+  formatted = kiosk_reference_format (reference);
+  g_assert_nonnull (strstr (status, "Von der Plattform gel\xc3\xb6scht, bevor die Beh\xc3\xb6rde sie abgeholt hat: 1"));
+  g_assert_nonnull (strstr (status, formatted));
+  g_assert_nonnull (strstr (status, "sperrmuell \xc2\xb7 Frist abgelaufen"));
+  g_assert_null (strstr (status, "abgelehnt: "));
+  kiosk_test_activate (kiosk, "clerk.leave", NULL);
+  kiosk_test_kiosk_free (kiosk);
+}
+
 /* The metadata of the application @reference, decrypted by jwcrypto
  * (tests/decrypt_metadata.py) with the demo destination's private key. */
 static JsonObject *
@@ -492,6 +530,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/kiosk-clerk/unusable-hash", test_unusable_hash);
   g_test_add_func ("/antragskiosk/kiosk-clerk/status", test_status);
   g_test_add_func ("/antragskiosk/kiosk-clerk/rejection-shown", test_rejection_shown);
+  g_test_add_func ("/antragskiosk/kiosk-clerk/deletion-shown", test_deletion_shown);
   g_test_add_func ("/antragskiosk/kiosk-clerk/assisted", test_assisted);
   g_test_add_func ("/antragskiosk/kiosk-clerk/damaged-queue", test_damaged_queue);
   g_test_add_data_func ("/antragskiosk/kiosk-clerk/scan-reprint/bare", GINT_TO_POINTER (FALSE), test_scan_reprint);
