@@ -57,7 +57,7 @@ def project_version():
 def doc_keys():
     """Every configuration key the documentation names, by group: the key
     tables of docs/configuration.md ([kiosk], [platform], [destination]),
-    its [sync] list and [clerk] key, the [queue] table of docs/queue.md and
+    its [sync] list, [clerk] key and [speech] list, the [queue] table of docs/queue.md and
     the [receipt] and [printer] tables of docs/receipts.md."""
     def table_keys(path, heading):
         with open(os.path.join(ROOT, "docs", path), encoding="utf-8") as f:
@@ -89,6 +89,8 @@ def doc_keys():
     keys["sync"] = re.findall(r"`([a-z_]+)` \(\d+\)", sync_line)
     clerk_line = next(line for line in text.splitlines() if line.startswith("- `[clerk]`"))
     keys["clerk"] = re.findall(r"`([a-z_]+)`:", clerk_line)
+    speech_line = next(line for line in text.splitlines() if line.startswith("- `[speech]`"))
+    keys["speech"] = re.findall(r"`([a-z_]+)` \(", speech_line)
     return keys
 
 
