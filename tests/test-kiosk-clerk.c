@@ -169,17 +169,12 @@ test_status (void)
   kiosk_test_kiosk_free (kiosk);
 }
 
-/* An application the authority rejected: the panel says so with the
- * reason the authority gave (issue #14). */
-static void
-test_rejection_shown (void)
+/* The sample application, handed over to the platform: its reference. */
+static char *
+submitted_sample (KioskTestKiosk *kiosk)
 {
-  KioskTestKiosk *kiosk = clerk_kiosk ();
-  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *status = NULL;
-  g_autofree char *formatted = NULL;
   const char *reference;
 
   submit_sample (kiosk);
@@ -190,8 +185,16 @@ test_rejection_shown (void)
   g_assert_true (kiosk_queue_mark_created (kiosk->queue, reference, "11111111-2222-4333-8444-555555555555",
                                            "21111111-2222-4333-8444-555555555555", &error));
   g_assert_true (kiosk_queue_mark_submitted (kiosk->queue, reference, &error));
-  g_assert_true (kiosk_queue_mark_rejected (kiosk->queue, reference, "Antrag abgelehnt: Unterschrift fehlt", &error));
   g_assert_no_error (error);
+  return g_strdup (reference);
+}
+
+/* The panel's status text, unlocked with the test PIN. */
+static char *
+unlocked_status (KioskTestKiosk *kiosk)
+{
+  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
+  char *status;
 
   kiosk_test_activate (kiosk, "kiosk.clerk", NULL);
   g_test_expect_message ("antragskiosk-clerk", G_LOG_LEVEL_MESSAGE, "Clerk panel unlocked");
@@ -199,7 +202,23 @@ test_rejection_shown (void)
   g_test_assert_expected_messages ();
   status = kiosk_clerk_panel_get_status_text (panel);
   g_test_message ("%s", status);
-  formatted = kiosk_reference_format (reference);
+  return status;
+}
+
+/* An application the authority rejected: the panel says so with the
+ * reason the authority gave (issue #14). */
+static void
+test_rejection_shown (void)
+{
+  KioskTestKiosk *kiosk = clerk_kiosk ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reference = submitted_sample (kiosk);
+  g_autofree char *status = NULL;
+  g_autofree char *formatted = kiosk_reference_format (reference);
+
+  g_assert_true (kiosk_queue_mark_rejected (kiosk->queue, reference, "Antrag abgelehnt: Unterschrift fehlt", &error));
+  g_assert_no_error (error);
+  status = unlocked_status (kiosk);
   g_assert_nonnull (strstr (status, "1 abgelehnt"));
   g_assert_nonnull (strstr (status, "Von der Behörde abgelehnt: "));
   g_assert_nonnull (strstr (status, formatted));
@@ -214,30 +233,14 @@ static void
 test_deletion_shown (void)
 {
   KioskTestKiosk *kiosk = clerk_kiosk ();
-  KioskClerkPanel *panel = kiosk_window_get_clerk_panel (kiosk->window);
-  g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *reference = submitted_sample (kiosk);
   g_autofree char *status = NULL;
-  g_autofree char *formatted = NULL;
-  const char *reference;
+  g_autofree char *formatted = kiosk_reference_format (reference);
 
-  submit_sample (kiosk);
-  items = kiosk_queue_list (kiosk->queue, KIOSK_QUEUE_STATE_QUEUED, 0, 0, &error);
-  g_assert_no_error (error);
-  reference = ((KioskQueueItem *) items->pdata[0])->reference;
-  g_assert_true (kiosk_queue_mark_created (kiosk->queue, reference, "11111111-2222-4333-8444-555555555555",
-                                           "21111111-2222-4333-8444-555555555555", &error));
-  g_assert_true (kiosk_queue_mark_submitted (kiosk->queue, reference, &error));
   g_assert_true (kiosk_queue_mark_deleted (kiosk->queue, reference, "Frist abgelaufen", &error));
   g_assert_no_error (error);
-
-  kiosk_test_activate (kiosk, "kiosk.clerk", NULL);
-  g_test_expect_message ("antragskiosk-clerk", G_LOG_LEVEL_MESSAGE, "Clerk panel unlocked");
-  g_assert_true (kiosk_clerk_panel_try_pin (panel, "4711"));
-  g_test_assert_expected_messages ();
-  status = kiosk_clerk_panel_get_status_text (panel);
-  g_test_message ("%s", status);
-  formatted = kiosk_reference_format (reference);
+  status = unlocked_status (kiosk);
   g_assert_nonnull (strstr (status, "Von der Plattform gel\xc3\xb6scht, bevor die Beh\xc3\xb6rde sie abgeholt hat: 1"));
   g_assert_nonnull (strstr (status, formatted));
   g_assert_nonnull (strstr (status, "sperrmuell \xc2\xb7 Frist abgelaufen"));

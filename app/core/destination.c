@@ -514,21 +514,31 @@ kiosk_destination_encryption_key (const KioskConfig             *config,
   return kiosk_destination_encryption_key_at (config, destination, NULL, NULL, error);
 }
 
-KioskKey *
-kiosk_destination_encryption_key_at (const KioskConfig             *config,
-                                     const KioskDestinationConfig  *destination,
-                                     GDateTime                     *now,
-                                     gboolean                      *from_platform,
-                                     GError                       **error)
+static KioskDestinationState *
+cache_load (const KioskConfig             *config,
+            const KioskDestinationConfig  *destination,
+            GDateTime                     *now,
+            GError                       **error)
 {
-  g_autoptr(GError) cache_error = NULL;
-  g_autoptr(KioskDestinationState) state = NULL;
+  if (destination->destination_id == NULL || config->data_dir == NULL)
+    return NULL;
+  return kiosk_destination_cache_load (config->data_dir, destination->destination_id, destination->trust_anchor,
+                                       now, error);
+}
 
+/* The key to encrypt to, given what the cache gave (@state, or
+ * @cache_error when it gave nothing): the verified key from the platform,
+ * else key_file. */
+static KioskKey *
+key_from_state (const KioskDestinationConfig  *destination,
+                KioskDestinationState         *state,
+                const GError                  *cache_error,
+                GDateTime                     *now,
+                gboolean                      *from_platform,
+                GError                       **error)
+{
   if (from_platform != NULL)
     *from_platform = FALSE;
-  if (destination->destination_id != NULL && config->data_dir != NULL)
-    state = kiosk_destination_cache_load (config->data_dir, destination->destination_id,
-                                          destination->trust_anchor, now, &cache_error);
   if (state != NULL && state->encryption_key != NULL)
     {
       if (strcmp (state->info->status, "active") != 0)
@@ -562,13 +572,28 @@ kiosk_destination_encryption_key_at (const KioskConfig             *config,
   return NULL;
 }
 
-gboolean
-kiosk_destination_usable (const KioskConfig             *config,
-                          const KioskDestinationConfig  *destination,
-                          char                         **reason)
+KioskKey *
+kiosk_destination_encryption_key_at (const KioskConfig             *config,
+                                     const KioskDestinationConfig  *destination,
+                                     GDateTime                     *now,
+                                     gboolean                      *from_platform,
+                                     GError                       **error)
+{
+  g_autoptr(GError) cache_error = NULL;
+  g_autoptr(KioskDestinationState) state = cache_load (config, destination, now, &cache_error);
+
+  return key_from_state (destination, state, cache_error, now, from_platform, error);
+}
+
+/* kiosk_destination_usable with the cache already read. */
+static gboolean
+usable_with_state (const KioskDestinationConfig  *destination,
+                   KioskDestinationState         *state,
+                   const GError                  *cache_error,
+                   char                         **reason)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(KioskKey) key = kiosk_destination_encryption_key (config, destination, &error);
+  g_autoptr(KioskKey) key = key_from_state (destination, state, cache_error, NULL, NULL, &error);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   GDateTime *not_after;
 
@@ -588,6 +613,17 @@ kiosk_destination_usable (const KioskConfig             *config,
   if (reason != NULL)
     *reason = NULL;
   return TRUE;
+}
+
+gboolean
+kiosk_destination_usable (const KioskConfig             *config,
+                          const KioskDestinationConfig  *destination,
+                          char                         **reason)
+{
+  g_autoptr(GError) cache_error = NULL;
+  g_autoptr(KioskDestinationState) state = cache_load (config, destination, NULL, &cache_error);
+
+  return usable_with_state (destination, state, cache_error, reason);
 }
 
 JsonNode *
@@ -622,6 +658,7 @@ kiosk_destination_form_available (const KioskConfig *config,
 {
   const KioskDestinationConfig *destination = kiosk_config_destination_for_form (config, form_id);
   g_autoptr(KioskDestinationState) state = NULL;
+  g_autoptr(GError) cache_error = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *identifier = NULL;
 
@@ -631,11 +668,10 @@ kiosk_destination_form_available (const KioskConfig *config,
         *reason = g_strdup_printf ("no [destination] in the configuration takes the form “%s”", form_id);
       return FALSE;
     }
-  if (!kiosk_destination_usable (config, destination, reason))
+  /* the cache read and verified once, for the key and for the services */
+  state = cache_load (config, destination, NULL, &cache_error);
+  if (!usable_with_state (destination, state, cache_error, reason))
     return FALSE;
-  if (destination->destination_id != NULL && config->data_dir != NULL)
-    state = kiosk_destination_cache_load (config->data_dir, destination->destination_id, destination->trust_anchor,
-                                          NULL, NULL);
   identifier = kiosk_destination_service_identifier (leika, form_id);
   if (state != NULL && !kiosk_destination_info_accepts (state->info, identifier, schema_uri,
                                                         KIOSK_DESTINATION_METADATA_VERSION, &error))

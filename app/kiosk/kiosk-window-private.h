@@ -27,6 +27,7 @@ struct _KioskWindow {
   KioskPrinter         *printer;
   GPtrArray            *forms;         /* KioskForm* on offer */
   GHashTable           *out_of_service; /* form id -> why (for staff), as last logged */
+  gboolean              catalog_current; /* the catalog page shows self->catalog as it stands */
   gboolean              windowed;
   char                 *today;
   guint                 text_size;     /* 0, 1, 2 */

@@ -647,7 +647,7 @@ kiosk_window_init (KioskWindow *self)
  * metadata version (destination.h). Why not goes to the log for staff,
  * once per change; the visitor sees "out of service". */
 static gboolean
-form_in_service (KioskWindow *self, KioskForm *form)
+form_in_service (KioskWindow *self, KioskForm *form, gboolean *changed)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *reason = NULL;
@@ -659,6 +659,7 @@ form_in_service (KioskWindow *self, KioskForm *form)
            && reason == NULL)
     reason = g_strdup ("its destination does not take it");
   logged = g_hash_table_lookup (self->out_of_service, form->id);
+  *changed |= (logged == NULL) != (reason == NULL);
   if (reason == NULL)
     {
       if (logged != NULL)
@@ -680,27 +681,38 @@ check_forms (KioskWindow *self)
 {
   g_autoptr(GPtrArray) shown = g_ptr_array_new ();
   GPtrArray *forms;
+  gboolean changed = FALSE;
 
   g_ptr_array_set_size (self->forms, 0);
   if (self->catalog == NULL || self->config == NULL || self->queue == NULL)
     return;
   if (self->submitter == NULL)
     self->submitter = kiosk_submitter_new (self->config, self->queue);
-  /* marks first, on an empty page, then one rebuild with the forms */
-  kiosk_catalog_page_set_forms (self->catalog_page, NULL);
   forms = kiosk_catalog_get_forms (self->catalog);
   for (guint i = 0; i < forms->len; i++)
     {
       KioskForm *form = g_ptr_array_index (forms, i);
-      gboolean in_service = form_in_service (self, form);
 
-      if (in_service)
+      if (form_in_service (self, form, &changed))
         g_ptr_array_add (self->forms, form);
-      if (in_service || kiosk_config_destination_for_form (self->config, form->id) != NULL)
+      if (kiosk_config_destination_for_form (self->config, form->id) != NULL)
         g_ptr_array_add (shown, form);
-      kiosk_catalog_page_set_form_available (self->catalog_page, form->id, in_service, "");
+    }
+  /* After each sync pass this runs again: the page is rebuilt only when a
+   * form came into or went out of service, or the catalog is new. */
+  if (self->catalog_current && !changed)
+    return;
+  /* marks first, on an empty page, then one rebuild with the forms */
+  kiosk_catalog_page_set_forms (self->catalog_page, NULL);
+  for (guint i = 0; i < shown->len; i++)
+    {
+      KioskForm *form = g_ptr_array_index (shown, i);
+
+      kiosk_catalog_page_set_form_available (self->catalog_page, form->id,
+                                             !g_hash_table_contains (self->out_of_service, form->id), "");
     }
   kiosk_catalog_page_set_forms (self->catalog_page, shown);
+  self->catalog_current = TRUE;
 }
 
 /* [speech] (docs/accessibility.md); absent: off, nothing loaded. */
@@ -796,6 +808,7 @@ kiosk_window_set_catalog (KioskWindow  *self,
   g_return_if_fail (!session_active (self));
 
   self->catalog = catalog;
+  self->catalog_current = FALSE;
   g_clear_pointer (&self->submitter, kiosk_submitter_free);
   check_forms (self);
   if (self->clerk_panel != NULL)
