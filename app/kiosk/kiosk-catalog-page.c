@@ -60,6 +60,10 @@ wrapped_label (const char *text, const char *css_class)
   GtkWidget *label = gtk_label_new (text);
 
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  /* A German compound ("Wohnberechtigungsschein") can be wider than a tile
+   * at the largest text: broken inside the word (Pango adds the hyphen)
+   * rather than widening the window past the screen. */
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_widget_add_css_class (label, css_class);
   return label;
