@@ -313,6 +313,19 @@ class PublishedFimTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
+    def test_bundled_key_named_by_the_schema(self):
+        """The bundled Bewohnerparkausweis form's LeiKa key is one of those
+        the published Stammdatenschema names as its basis (its description:
+        "… mit Bezug auf folgende(n) LeiKa-ID(s) erstellt: … (99108001001000)")."""
+        ns = {"xdf": "urn:xoev-de:fim:standard:xdatenfelder_2"}
+        root = ET.parse(os.path.join(PUBLISHED, PUBLISHED_FILES[0])).getroot()
+        description = root.find("xdf:stammdatenschema/xdf:beschreibung", ns).text
+        self.assertIn("LeiKa-ID", description)
+        named = re.findall(r"\((\d{14})\)", description)
+        self.assertEqual(len(named), 2, description)
+        with open(os.path.join(ROOT, "resources", "forms", "anwohnerparkausweis.json"), encoding="utf-8") as f:
+            self.assertIn(json.load(f)["leika"], named)
+
     def test_report(self):
         self.assertEqual(self.imported.returncode, 0, self.imported.stderr)
         check_report(self, self.paths, self.imported, self.out, self.codelists)
