@@ -349,13 +349,15 @@ test_problem_format (void)
   g_assert_nonnull (strstr (line, ": $.category: unknown category \"misc\""));
 }
 
-/* The bundled forms: all five of FORMS.md load, and together they use
- * every kind of field, repeatable groups and conditions. */
+/* The bundled forms: all five load, each carries a real LeiKa key, and
+ * together they use every kind of field, repeatable groups and conditions.
+ * (FORMS.md's Sperrmüll-Abholung has no verifiable key; the Wohnberechtigungs-
+ * schein took its place, docs/bundled-forms.md.) */
 static void
 test_bundled_forms (void)
 {
   static const char *expected[] = { "anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer",
-                                    "meldebescheinigung", "sperrmuell" };
+                                    "meldebescheinigung", "wohnberechtigungsschein" };
   g_autoptr(GError) error = NULL;
   g_autoptr(KioskCatalog) catalog = kiosk_catalog_new (NULL, &error);
   gboolean kinds[KIOSK_N_KINDS] = { FALSE };
@@ -370,6 +372,8 @@ test_bundled_forms (void)
       g_printerr ("%s\n", s);
     }
   g_assert_cmpuint (problems->len, ==, 0);
+  /* Exactly these: no further bundled form escapes the key check below. */
+  g_assert_cmpuint (kiosk_catalog_get_forms (catalog)->len, ==, G_N_ELEMENTS (expected));
   for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       KioskForm *form = kiosk_catalog_lookup (catalog, expected[i]);
@@ -378,6 +382,12 @@ test_bundled_forms (void)
       g_assert_nonnull (kiosk_text_get (form->title, "en"));
       /* English is present, not only the German fallback. */
       g_assert_cmpstr (kiosk_text_get (form->title, "en"), !=, kiosk_text_get (form->title, "de"));
+      /* A real service key, no placeholder: 14 digits of the national
+       * catalogue (its keys begin with 99). */
+      if (form->leika == NULL || strlen (form->leika) != 14 || !g_str_has_prefix (form->leika, "99")
+          || strspn (form->leika, "0123456789") != 14)
+        g_error ("bundled form %s has no real LeiKa key (\"%s\")", expected[i],
+                 form->leika ? form->leika : "unknown");
       for (guint j = 0; j < form->elements->len; j++)
         {
           const KioskElement *element = g_ptr_array_index (form->elements, j);
@@ -404,7 +414,7 @@ test_forms_dir_override (void)
   g_autofree char *dir = g_dir_make_tmp ("kiosk-forms-XXXXXX", &error);
   g_autofree char *good = g_build_filename (dir, "a-override.json", NULL);
   g_autofree char *broken = g_build_filename (dir, "b-broken.json", NULL);
-  g_autofree char *override = replace_once (valid_form, "\"id\": \"test-form\"", "\"id\": \"sperrmuell\"");
+  g_autofree char *override = replace_once (valid_form, "\"id\": \"test-form\"", "\"id\": \"wohnberechtigungsschein\"");
   g_autoptr(KioskCatalog) catalog = NULL;
   KioskForm *form;
 
@@ -418,7 +428,7 @@ test_forms_dir_override (void)
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
 
-  form = kiosk_catalog_lookup (catalog, "sperrmuell");
+  form = kiosk_catalog_lookup (catalog, "wohnberechtigungsschein");
   g_assert_nonnull (form);
   g_assert_cmpstr (form->version, ==, "1.2.3");      /* the file replaced the bundled form */
   form = kiosk_catalog_lookup (catalog, "hundesteuer");
@@ -441,9 +451,9 @@ test_forms_dir_keeps_last_good (void)
   g_autofree char *dir = g_dir_make_tmp ("kiosk-forms-XXXXXX", &error);
   g_autofree char *keep = g_build_filename (dir, "in-service", NULL);
   g_autofree char *forms = g_build_filename (dir, "forms", NULL);
-  g_autofree char *file = g_build_filename (forms, "sperrmuell.json", NULL);
-  g_autofree char *copy = g_build_filename (keep, "sperrmuell.json", NULL);
-  g_autofree char *v1 = replace_once (valid_form, "\"id\": \"test-form\"", "\"id\": \"sperrmuell\"");
+  g_autofree char *file = g_build_filename (forms, "wohnberechtigungsschein.json", NULL);
+  g_autofree char *copy = g_build_filename (keep, "wohnberechtigungsschein.json", NULL);
+  g_autofree char *v1 = replace_once (valid_form, "\"id\": \"test-form\"", "\"id\": \"wohnberechtigungsschein\"");
   g_autofree char *v2 = replace_once (v1, "\"1.2.3\"", "\"1.2.4\"");
   KioskCatalog *catalog;
   KioskForm *form;
@@ -462,24 +472,24 @@ test_forms_dir_keeps_last_good (void)
   catalog = kiosk_catalog_new_full (forms, keep, TRUE, &error);
   g_assert_no_error (error);
   g_assert_true (g_file_test (copy, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpstr (kiosk_catalog_lookup (catalog, "sperrmuell")->version, ==, "1.2.3");
+  g_assert_cmpstr (kiosk_catalog_lookup (catalog, "wohnberechtigungsschein")->version, ==, "1.2.3");
   kiosk_catalog_free (catalog);
 
   /* A good update replaces the copy. */
   g_assert_true (g_file_set_contents (file, v2, -1, NULL));
   catalog = kiosk_catalog_new_full (forms, keep, TRUE, &error);
-  g_assert_cmpstr (kiosk_catalog_lookup (catalog, "sperrmuell")->version, ==, "1.2.4");
+  g_assert_cmpstr (kiosk_catalog_lookup (catalog, "wohnberechtigungsschein")->version, ==, "1.2.4");
   g_assert_cmpuint (kiosk_catalog_get_kept (catalog)->len, ==, 0);
   kiosk_catalog_free (catalog);
 
   /* A broken update: 1.2.4 stays, the problem and the kept version are
    * reported, and the copy is not overwritten. */
-  g_assert_true (g_file_set_contents (file, "{\"id\": \"sperrmuell\", \"format\": 1,", -1, NULL));
-  g_test_expect_message ("antragskiosk-form", G_LOG_LEVEL_WARNING, "*sperrmuell.json is broken; its last good version*1.2.4*");
+  g_assert_true (g_file_set_contents (file, "{\"id\": \"wohnberechtigungsschein\", \"format\": 1,", -1, NULL));
+  g_test_expect_message ("antragskiosk-form", G_LOG_LEVEL_WARNING, "*wohnberechtigungsschein.json is broken; its last good version*1.2.4*");
   catalog = kiosk_catalog_new_full (forms, keep, TRUE, &error);
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
-  form = kiosk_catalog_lookup (catalog, "sperrmuell");
+  form = kiosk_catalog_lookup (catalog, "wohnberechtigungsschein");
   g_assert_nonnull (form);
   g_assert_cmpstr (form->version, ==, "1.2.4");
   g_assert_cmpuint (kiosk_catalog_get_problems (catalog)->len, >=, 1);
@@ -491,7 +501,7 @@ test_forms_dir_keeps_last_good (void)
   g_unlink (file);
   catalog = kiosk_catalog_new_full (forms, keep, TRUE, &error);
   g_assert_false (g_file_test (copy, G_FILE_TEST_EXISTS));
-  g_assert_true (g_str_has_prefix (kiosk_catalog_lookup (catalog, "sperrmuell")->file, "resource://"));
+  g_assert_true (g_str_has_prefix (kiosk_catalog_lookup (catalog, "wohnberechtigungsschein")->file, "resource://"));
   kiosk_catalog_free (catalog);
 
   g_rmdir (keep);

@@ -117,17 +117,17 @@ test_unusable_hash (void)
     }
 }
 
-/* A visitor's whole session: the sample answers of sperrmuell through
+/* A visitor's whole session: the sample answers of wohnberechtigungsschein through
  * the wizard, sent; the receipt is on screen. */
 static void
 submit_sample (KioskTestKiosk *kiosk)
 {
   g_autoptr(JsonParser) parser = NULL;
-  JsonObject *answers = kiosk_test_load_answers ("sperrmuell", &parser);
+  JsonObject *answers = kiosk_test_load_answers ("wohnberechtigungsschein", &parser);
   KioskWizard *wizard;
 
   kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("en"));
-  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("sperrmuell"));
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("wohnberechtigungsschein"));
   wizard = kiosk_window_get_wizard (kiosk->window);
   while (g_str_has_prefix (kiosk_wizard_get_position (wizard), "page:"))
     {
@@ -222,7 +222,7 @@ test_rejection_shown (void)
   g_assert_nonnull (strstr (status, "1 abgelehnt"));
   g_assert_nonnull (strstr (status, "Von der Behörde abgelehnt: "));
   g_assert_nonnull (strstr (status, formatted));
-  g_assert_nonnull (strstr (status, "sperrmuell · Antrag abgelehnt: Unterschrift fehlt"));
+  g_assert_nonnull (strstr (status, "wohnberechtigungsschein · Antrag abgelehnt: Unterschrift fehlt"));
   kiosk_test_activate (kiosk, "clerk.leave", NULL);
   kiosk_test_kiosk_free (kiosk);
 }
@@ -243,7 +243,7 @@ test_deletion_shown (void)
   status = unlocked_status (kiosk);
   g_assert_nonnull (strstr (status, "Von der Plattform gel\xc3\xb6scht, bevor die Beh\xc3\xb6rde sie abgeholt hat: 1"));
   g_assert_nonnull (strstr (status, formatted));
-  g_assert_nonnull (strstr (status, "sperrmuell \xc2\xb7 Frist abgelaufen"));
+  g_assert_nonnull (strstr (status, "wohnberechtigungsschein \xc2\xb7 Frist abgelaufen"));
   g_assert_null (strstr (status, "abgelehnt: "));
   kiosk_test_activate (kiosk, "clerk.leave", NULL);
   kiosk_test_kiosk_free (kiosk);

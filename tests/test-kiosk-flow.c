@@ -377,7 +377,8 @@ test_long_page (void)
 int
 main (int argc, char **argv)
 {
-  const char *forms[] = { "anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung", "sperrmuell" };
+  const char *forms[] = { "anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung",
+                          "wohnberechtigungsschein" };
 
   /* No accessibility bus for widget tests: parallel tests would share
    * (and race for) one; tests/test_kiosk_atspi.py covers AT-SPI. */

@@ -129,7 +129,7 @@ test_destination_without_key (void)
   /* the visitor is told "out of service", never the technical reason */
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (kiosk_test_find_css (tile, "form-unavailable"))), ==,
                    "Out of service \xe2\x80\x93 please ask at the counter");
-  form = kiosk_catalog_lookup (kiosk->catalog, "sperrmuell");
+  form = kiosk_catalog_lookup (kiosk->catalog, "wohnberechtigungsschein");
   tile = tile_for (kiosk, kiosk_text_get (form->title, "en"));
   g_assert_true (gtk_widget_get_sensitive (tile));
   /* after a pass (between visitors) the same state: checked again, not logged again */

@@ -108,23 +108,23 @@ class CliLanguageTest(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assert_english(result, "/nonexistent/secret: No such file or directory")
 
-        result = self.ctl("validate", "--form", "sperrmuell", "--answers", "/nonexistent/answers.json")
+        result = self.ctl("validate", "--form", "wohnberechtigungsschein", "--answers", "/nonexistent/answers.json")
         self.assertEqual(result.returncode, 1)
         self.assert_english(result, "No such file or directory")
 
     def test_visitor_language_on_request(self):
         """validate --lang de gives the visitor's German messages from our
         catalog; the system error around it stays English."""
-        with open(os.path.join(SRCDIR, "data", "answers", "sperrmuell.json"), encoding="utf-8") as f:
+        with open(os.path.join(SRCDIR, "data", "answers", "wohnberechtigungsschein.json"), encoding="utf-8") as f:
             bad = json.load(f)
         postcode = [k for k, v in bad.items() if isinstance(v, str) and re.fullmatch(r"\d{5}", v)][0]
         bad[postcode] = "1234"
-        de = self.ctl("validate", "--form", "sperrmuell", "--answers", "-", "--lang", "de", stdin=json.dumps(bad))
-        en = self.ctl("validate", "--form", "sperrmuell", "--answers", "-", "--lang", "en", stdin=json.dumps(bad))
+        de = self.ctl("validate", "--form", "wohnberechtigungsschein", "--answers", "-", "--lang", "de", stdin=json.dumps(bad))
+        en = self.ctl("validate", "--form", "wohnberechtigungsschein", "--answers", "-", "--lang", "en", stdin=json.dumps(bad))
         self.assertEqual(de.returncode, 1)
         self.assertEqual(en.returncode, 1)
         self.assertNotEqual(de.stdout, en.stdout)
-        missing = self.ctl("validate", "--form", "sperrmuell", "--lang", "de", "--answers", "/nonexistent/a.json")
+        missing = self.ctl("validate", "--form", "wohnberechtigungsschein", "--lang", "de", "--answers", "/nonexistent/a.json")
         self.assert_english(missing, "No such file or directory")
 
 

@@ -18,7 +18,7 @@ import unittest
 CTL = os.environ["ANTRAGSKIOSK_CTL"]
 SRCDIR = os.environ["G_TEST_SRCDIR"]
 ROOT = os.environ["ANTRAGSKIOSK_SOURCE_ROOT"]
-BUNDLED = ["anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung", "sperrmuell"]
+BUNDLED = ["anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung", "wohnberechtigungsschein"]
 
 
 def ctl(*args, stdin=None):
@@ -95,11 +95,11 @@ class CtlTest(unittest.TestCase):
                     self.assertIn(f"{counter[0]} texts without {name} ({code})", line)
                     self.assertIn("$.title", line)
             # German only: English, Turkish, Arabic and Ukrainian are named
-            with open(os.path.join(ROOT, "resources", "forms", "sperrmuell.json"), encoding="utf-8") as f:
+            with open(os.path.join(ROOT, "resources", "forms", "wohnberechtigungsschein.json"), encoding="utf-8") as f:
                 data = json.load(f)
             strip(data, ["en", "tr", "ar", "uk"], [0])
             os.makedirs(os.path.join(tmp, "dir"))
-            with open(os.path.join(tmp, "dir", "sperrmuell.json"), "w", encoding="utf-8") as f:
+            with open(os.path.join(tmp, "dir", "wohnberechtigungsschein.json"), "w", encoding="utf-8") as f:
                 json.dump(data, f, ensure_ascii=False)
             result = ctl("check-forms", "--forms-dir", os.path.join(tmp, "dir"))
             self.assertEqual(result.returncode, 0, result.stdout)
@@ -108,7 +108,7 @@ class CtlTest(unittest.TestCase):
 
     def test_check_forms_broken(self):
         with tempfile.TemporaryDirectory() as tmp:
-            good = os.path.join(ROOT, "resources", "forms", "sperrmuell.json")
+            good = os.path.join(ROOT, "resources", "forms", "wohnberechtigungsschein.json")
             with open(good, encoding="utf-8") as f:
                 text = f.read()
             broken = os.path.join(tmp, "broken.json")
@@ -135,12 +135,27 @@ class CtlTest(unittest.TestCase):
             number = int(pattern.match(typo_line).group(2))
             self.assertIn('"requird"', text.splitlines()[number - 1])
 
-    def test_validate(self):
+    def test_example_form(self):
+        """The Sperrmüll form is not bundled (no verifiable LeiKa key) but kept
+        as an example under packaging/examples/forms: it checks clean, its
+        sample answers validate from a forms directory, and it is not among
+        the bundled forms."""
+        examples = os.path.join(ROOT, "packaging", "examples", "forms")
+        example = os.path.join(examples, "sperrmuell.json")
+        checked = ctl("check-forms", example)
+        self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
+        self.assertNotIn("sperrmuell", ctl("forms").stdout)
         answers = os.path.join(SRCDIR, "data", "answers", "sperrmuell.json")
-        ok = ctl("validate", "--form", "sperrmuell", "--answers", answers)
+        ok = ctl("validate", "--forms-dir", examples, "--form", "sperrmuell", "--answers", answers)
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        self.assertEqual(json.loads(ok.stdout)["form"]["id"], "sperrmuell")
+
+    def test_validate(self):
+        answers = os.path.join(SRCDIR, "data", "answers", "wohnberechtigungsschein.json")
+        ok = ctl("validate", "--form", "wohnberechtigungsschein", "--answers", answers)
         self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
         data = json.loads(ok.stdout)
-        self.assertEqual(data["form"]["id"], "sperrmuell")
+        self.assertEqual(data["form"]["id"], "wohnberechtigungsschein")
 
         with open(answers, encoding="utf-8") as f:
             sample = json.load(f)
@@ -151,20 +166,20 @@ class CtlTest(unittest.TestCase):
         self.assertTrue(postcode_keys, "the sample has a postcode")
         bad[postcode_keys[0]] = "1234"
         for lang, needle in (("de", "5"), ("en", "5")):
-            result = ctl("validate", "--form", "sperrmuell", "--answers", "-", "--lang", lang, stdin=json.dumps(bad))
+            result = ctl("validate", "--form", "wohnberechtigungsschein", "--answers", "-", "--lang", lang, stdin=json.dumps(bad))
             self.assertEqual(result.returncode, 1)
             self.assertTrue(result.stdout.startswith(postcode_keys[0] + ": "), result.stdout)
             self.assertIn(needle, result.stdout)
-        de = ctl("validate", "--form", "sperrmuell", "--answers", "-", "--lang", "de", stdin=json.dumps(bad)).stdout
-        en = ctl("validate", "--form", "sperrmuell", "--answers", "-", "--lang", "en", stdin=json.dumps(bad)).stdout
+        de = ctl("validate", "--form", "wohnberechtigungsschein", "--answers", "-", "--lang", "de", stdin=json.dumps(bad)).stdout
+        en = ctl("validate", "--form", "wohnberechtigungsschein", "--answers", "-", "--lang", "en", stdin=json.dumps(bad)).stdout
         self.assertNotEqual(de, en)
 
-        unknown = ctl("validate", "--form", "sperrmuell", "--answers", "-", stdin='{"no_such_field": 1}')
+        unknown = ctl("validate", "--form", "wohnberechtigungsschein", "--answers", "-", stdin='{"no_such_field": 1}')
         self.assertEqual(unknown.returncode, 1)
         self.assertIn("no_such_field", unknown.stderr)
         self.assertEqual(ctl("validate", "--form", "nope", "--answers", answers).returncode, 1)
-        self.assertEqual(ctl("validate", "--form", "sperrmuell", "--answers", "/nonexistent").returncode, 1)
-        self.assertEqual(ctl("validate", "--form", "sperrmuell", "--answers", answers, "--today", "31.12.2026").returncode, 2)
+        self.assertEqual(ctl("validate", "--form", "wohnberechtigungsschein", "--answers", "/nonexistent").returncode, 1)
+        self.assertEqual(ctl("validate", "--form", "wohnberechtigungsschein", "--answers", answers, "--today", "31.12.2026").returncode, 2)
 
     def test_special_files(self):
         """Issue #18: a FIFO, a device or an oversized file among the forms
@@ -174,9 +189,9 @@ class CtlTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             forms = os.path.join(tmp, "forms")
             os.mkdir(forms)
-            with open(os.path.join(ROOT, "resources", "forms", "sperrmuell.json"), encoding="utf-8") as f:
-                good = f.read().replace('"id": "sperrmuell"', '"id": "sperrmuell_neu"', 1)
-            self.assertIn("sperrmuell_neu", good)
+            with open(os.path.join(ROOT, "resources", "forms", "wohnberechtigungsschein.json"), encoding="utf-8") as f:
+                good = f.read().replace('"id": "wohnberechtigungsschein"', '"id": "wohnberechtigungsschein_neu"', 1)
+            self.assertIn("wohnberechtigungsschein_neu", good)
             with open(os.path.join(forms, "a-good.json"), "w", encoding="utf-8") as f:
                 f.write(good)
             os.mkfifo(os.path.join(forms, "b-fifo.json"))
@@ -202,7 +217,7 @@ class CtlTest(unittest.TestCase):
             self.assertIn("a form definition may have at most 4 MiB", lines[2])
             listed = run("forms", "--forms-dir", forms)
             self.assertEqual(listed.returncode, 0, listed.stderr)
-            self.assertIn("sperrmuell_neu\t", listed.stdout)
+            self.assertIn("wohnberechtigungsschein_neu\t", listed.stdout)
             self.assertIn("b-fifo.json is broken", listed.stderr)
             direct = run("check-forms", os.path.join(forms, "b-fifo.json"))
             self.assertEqual(direct.returncode, 1)
@@ -214,11 +229,11 @@ class CtlTest(unittest.TestCase):
             for path, needle in ((fifo, "is a FIFO (named pipe), not a regular file"),
                                  ("/dev/zero", "is a character device"),
                                  (big, "this file may have; is it the right file?")):
-                result = run("validate", "--forms-dir", forms, "--form", "sperrmuell", "--answers", path)
+                result = run("validate", "--forms-dir", forms, "--form", "wohnberechtigungsschein", "--answers", path)
                 self.assertEqual(result.returncode, 1, result.stderr)
                 self.assertIn("cannot read the answers: " + path + " is ", result.stderr)
                 self.assertIn(needle, result.stderr)
-            piped = run("validate", "--forms-dir", forms, "--form", "sperrmuell", "--answers", "-",
+            piped = run("validate", "--forms-dir", forms, "--form", "wohnberechtigungsschein", "--answers", "-",
                         stdin='{"x": "' + "a" * (4 * 1024 * 1024) + '"}')
             self.assertEqual(piped.returncode, 1)
             self.assertIn("standard input has more than the 4 MiB an answer set may have", piped.stderr)

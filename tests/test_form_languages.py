@@ -176,7 +176,7 @@ class FormLanguagesTest(unittest.TestCase):
     def test_bundled_forms(self):
         self.assertEqual([os.path.basename(f) for f in FORMS],
                          ["anwohnerparkausweis.json", "gewerbeanmeldung.json", "hundesteuer.json",
-                          "meldebescheinigung.json", "sperrmuell.json"])
+                          "meldebescheinigung.json", "wohnberechtigungsschein.json"])
         offered = offered_languages()
         failures = []
         for path in FORMS:

@@ -155,6 +155,7 @@ class PackageTest(unittest.TestCase):
             "/usr/share/doc/antragskiosk/copyright",
             "/usr/share/man/man1/antragskiosk.1.gz",
             "/usr/share/man/man1/antragskiosk-ctl.1.gz",
+            "/usr/share/antragskiosk/examples/forms/sperrmuell.json",
         ]
         with open(os.path.join(ROOT, "resources", "po", "LINGUAS"), encoding="utf-8") as f:
             languages = f.read().split()
@@ -372,7 +373,7 @@ class ImageTest(unittest.TestCase):
                 m = re.search(r'(?m)^msgid "%s"\nmsgstr "(.+)"$' % re.escape(msgid), f.read())
             self.assertIsNotNone(m, lang)
             result = run(self.sudo + ["chroot", self.root, "/usr/bin/env", "-i", "PATH=/usr/bin:/bin",
-                                      "antragskiosk-ctl", "validate", "--form", "sperrmuell", "--answers", "-",
+                                      "antragskiosk-ctl", "validate", "--form", "wohnberechtigungsschein", "--answers", "-",
                                       "--lang", lang], input="{}")
             self.assertEqual(result.returncode, 1, result.stderr)
             self.assertIn(": " + m.group(1), result.stdout, lang)
@@ -391,6 +392,17 @@ class ImageTest(unittest.TestCase):
         self.assertNotEqual(result.returncode, 0)
         result = self.chroot("runuser", "-u", "nobody", "--", "cat", "/etc/antragskiosk/kiosk.conf")
         self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_example_form_as_installed(self):
+        """The Sperrmüll form ships as an example (no verifiable LeiKa key):
+        it checks clean where it is installed, and an operator's copy in the
+        forms directory is listed by the kiosk."""
+        example = "/usr/share/antragskiosk/examples/forms/sperrmuell.json"
+        result = self.chroot("antragskiosk-ctl", "check-forms", example)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        listed = self.chroot("antragskiosk-ctl", "forms", "--forms-dir", "/usr/share/antragskiosk/examples/forms")
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertRegex(listed.stdout, r"(?m)^sperrmuell\s")
 
     def test_secret_permissions(self):
         result = self.chroot("stat", "-c", "%n %U %a",

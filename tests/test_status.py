@@ -264,7 +264,7 @@ class StatusTest(unittest.TestCase):
                 json.dump(testca.jwk(leaf_key, [certificate, root], "test-" + name), f)
         self.write_config(destinations=(
             "[destination soon]\ndestination_id=11111111-2222-4333-8444-555555555555\n"
-            f"key_file={self.tmp.name}/soon.jwk\ntrust_anchor={root_pem}\nforms=sperrmuell\n\n"
+            f"key_file={self.tmp.name}/soon.jwk\ntrust_anchor={root_pem}\nforms=wohnberechtigungsschein\n\n"
             "[destination gone]\ndestination_id=11111111-2222-4333-8444-666666666666\n"
             f"key_file={self.tmp.name}/gone.jwk\ntrust_anchor={root_pem}\nforms=*\n"))
         status = self.status()
@@ -283,29 +283,29 @@ class StatusTest(unittest.TestCase):
 
     def test_broken_form_update_keeps_last_good(self):
         os.makedirs(self.forms_dir)
-        with open(os.path.join(ROOT, "resources", "forms", "sperrmuell.json"), encoding="utf-8") as f:
+        with open(os.path.join(ROOT, "resources", "forms", "wohnberechtigungsschein.json"), encoding="utf-8") as f:
             form = json.load(f)
         form["version"] = "9.9.9"
-        path = os.path.join(self.forms_dir, "sperrmuell.json")
+        path = os.path.join(self.forms_dir, "wohnberechtigungsschein.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump(form, f, ensure_ascii=False)
         with self.platform() as platform:
             self.write_config(platform)
             # The sync service (like the kiosk) puts the file into service and keeps a copy.
             self.ctl("sync", "--once")
-        self.assertTrue(os.path.exists(os.path.join(self.data_dir, "forms-in-service", "sperrmuell.json")))
+        self.assertTrue(os.path.exists(os.path.join(self.data_dir, "forms-in-service", "wohnberechtigungsschein.json")))
         with open(path, "w", encoding="utf-8") as f:
-            f.write('{"id": "sperrmuell", "format": 1, "version": "10.0.0", "pages": [')
+            f.write('{"id": "wohnberechtigungsschein", "format": 1, "version": "10.0.0", "pages": [')
         status = self.status()
         versions = {f["id"]: f["version"] for f in status["forms"]["list"]}
-        self.assertEqual(versions["sperrmuell"], "9.9.9")
+        self.assertEqual(versions["wohnberechtigungsschein"], "9.9.9")
         self.assertEqual(status["forms"]["in_service"], 5)
         self.assertEqual(len(status["forms"]["kept_previous"]), 1)
         self.assertIn("version 9.9.9", status["forms"]["kept_previous"][0])
         self.assertTrue(status["forms"]["problems"][0].startswith(path + ":"), status["forms"]["problems"])
         self.assertEqual(self.alerts(status, "forms")[0]["level"], "warning")
         # The kiosk's own view (`forms`) is the same.
-        self.assertIn("sperrmuell\t9.9.9", self.ctl("forms").stdout.replace("  ", "\t"))
+        self.assertIn("wohnberechtigungsschein\t9.9.9", self.ctl("forms").stdout.replace("  ", "\t"))
 
     def test_broken_config(self):
         with open(self.config, "a", encoding="utf-8") as f:

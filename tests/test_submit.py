@@ -25,7 +25,7 @@ ROOT = os.environ["ANTRAGSKIOSK_SOURCE_ROOT"]
 PRIVATE_KEY = os.path.join(ROOT, "packaging", "dev", "demo-destination-private.jwk")
 DEMO_JWK = os.path.join(ROOT, "resources", "demo", "demo-destination.jwk")
 DEMO_ROOT = os.path.join(ROOT, "resources", "demo", "demo-root-ca.pem")
-FORMS = ["anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung", "sperrmuell"]
+FORMS = ["anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung", "wohnberechtigungsschein"]
 
 
 def decrypt(token, key):
@@ -126,14 +126,14 @@ forms=*
         """The summary PDF is for the authority's staff: German, also when
         the visitor filled the form in Arabic or Turkish (pdftotext reads
         the decrypted attachment)."""
-        answers = os.path.join(SRCDIR, "data", "answers", "sperrmuell.json")
+        answers = os.path.join(SRCDIR, "data", "answers", "wohnberechtigungsschein.json")
         for lang in ("ar", "tr", "uk", "en"):
-            run = self.ctl("submit", "--config", self.config, "--form", "sperrmuell", "--answers", answers,
+            run = self.ctl("submit", "--config", self.config, "--form", "wohnberechtigungsschein", "--answers", answers,
                            "--lang", lang)
             self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         rows = self.rows()
         self.assertEqual(len(rows), 4)
-        with open(os.path.join(ROOT, "resources", "forms", "sperrmuell.json"), encoding="utf-8") as f:
+        with open(os.path.join(ROOT, "resources", "forms", "wohnberechtigungsschein.json"), encoding="utf-8") as f:
             form = json.load(f)
         german_title = form["title"]["de"]
         german_page = form["pages"][0]["title"]["de"]
@@ -149,17 +149,17 @@ forms=*
             self.assertFalse(any("\u0600" <= c <= "\u06ff" or "\u0400" <= c <= "\u04ff" for c in text))
 
     def test_invalid_answers_store_nothing(self):
-        first = self.ctl("submit", "--config", self.config, "--form", "sperrmuell",
-                         "--answers", os.path.join(SRCDIR, "data", "answers", "sperrmuell.json"))
+        first = self.ctl("submit", "--config", self.config, "--form", "wohnberechtigungsschein",
+                         "--answers", os.path.join(SRCDIR, "data", "answers", "wohnberechtigungsschein.json"))
         self.assertEqual(first.returncode, 0)
-        bad = self.ctl("submit", "--config", self.config, "--form", "sperrmuell", "--answers", "-", "--lang", "en",
+        bad = self.ctl("submit", "--config", self.config, "--form", "wohnberechtigungsschein", "--answers", "-", "--lang", "en",
                        stdin="{}")
         self.assertEqual(bad.returncode, 1)
         self.assertIn("Please fill in this field.", bad.stdout)
         self.assertEqual(len(self.rows()), 1)
         unknown = self.ctl("submit", "--config", self.config, "--form", "nope", "--answers", "-", stdin="{}")
         self.assertEqual(unknown.returncode, 1)
-        usage = self.ctl("submit", "--form", "sperrmuell")
+        usage = self.ctl("submit", "--form", "wohnberechtigungsschein")
         self.assertEqual(usage.returncode, 2)
 
     def test_answers_not_a_file(self):
@@ -174,7 +174,7 @@ forms=*
             for path, needle in ((fifo, "is a FIFO (named pipe), not a regular file"),
                                  ("/dev/zero", "is a character device"),
                                  (big, "this file may have; is it the right file?")):
-                run = subprocess.run([CTL, "submit", "--config", self.config, "--form", "sperrmuell", "--answers", path],
+                run = subprocess.run([CTL, "submit", "--config", self.config, "--form", "wohnberechtigungsschein", "--answers", path],
                                      capture_output=True, text=True, env=self.env, check=False, timeout=60)
                 self.assertEqual(run.returncode, 1, run.stderr)
                 self.assertIn("cannot read the answers: " + path + " is ", run.stderr)
@@ -187,7 +187,7 @@ forms=*
         nothing (not even plaintext) is stored."""
         pki = os.path.join(self.tmp.name, "pki")
         subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "keys-testca.py"), pki], check=True)
-        answers = os.path.join(SRCDIR, "data", "answers", "sperrmuell.json")
+        answers = os.path.join(SRCDIR, "data", "answers", "wohnberechtigungsschein.json")
         # The unusable key is also logged as a warning (for the journal);
         # here warnings must not abort the program.
         self.env["G_DEBUG"] = "gc-friendly"
@@ -201,7 +201,7 @@ forms=*
                     f.write(f"[kiosk]\nid=t\ndata_dir={data_dir}\n\n[destination d]\n"
                             f"destination_id=4b5c7214-aa12-4624-955e-0f7deaabc342\n"
                             f"key_file={os.path.join(pki, key_file)}\ntrust_anchor={os.path.join(pki, anchor)}\nforms=*\n")
-                run = self.ctl("submit", "--config", config, "--form", "sperrmuell", "--answers", answers)
+                run = self.ctl("submit", "--config", config, "--form", "wohnberechtigungsschein", "--answers", answers)
                 self.assertEqual(run.returncode, 1, run.stdout + run.stderr)
                 self.assertEqual(run.stdout, "")
                 self.assertIn("the application was not stored", run.stderr)
@@ -215,7 +215,7 @@ forms=*
     def test_no_plaintext_on_disk_or_in_logs(self):
         # Letters only, so that it is valid in name fields too.
         marker = "Zqx" + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:12]) + "Wv"
-        with open(os.path.join(SRCDIR, "data", "answers", "sperrmuell.json"), encoding="utf-8") as f:
+        with open(os.path.join(SRCDIR, "data", "answers", "wohnberechtigungsschein.json"), encoding="utf-8") as f:
             answers = json.load(f)
         # Put the marker into every free-text answer of the sample.
         planted = 0
@@ -227,13 +227,13 @@ forms=*
         self.assertGreater(planted, 0)
         outputs = []
         for _ in range(3):
-            run = self.ctl("submit", "--config", self.config, "--form", "sperrmuell", "--answers", "-",
+            run = self.ctl("submit", "--config", self.config, "--form", "wohnberechtigungsschein", "--answers", "-",
                            stdin=json.dumps(answers))
             self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
             outputs.append((run.stdout + run.stderr).encode())
         # A failing one too: its error output must not echo the answers.
         answers["no_such_field"] = marker
-        run = self.ctl("submit", "--config", self.config, "--form", "sperrmuell", "--answers", "-",
+        run = self.ctl("submit", "--config", self.config, "--form", "wohnberechtigungsschein", "--answers", "-",
                        stdin=json.dumps(answers))
         self.assertEqual(run.returncode, 1)
         outputs.append((run.stdout + run.stderr).encode())

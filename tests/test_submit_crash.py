@@ -25,7 +25,7 @@ ROOT = os.environ["ANTRAGSKIOSK_SOURCE_ROOT"]
 CTL = os.environ["ANTRAGSKIOSK_CTL"]
 HELPER = os.path.join(BUILDDIR, "submit-crash-helper")
 KILLS = int(os.environ.get("CRASH_KILLS", "200"))
-FORM = "sperrmuell"
+FORM = "wohnberechtigungsschein"
 
 
 class SubmitCrashTest(unittest.TestCase):

@@ -37,10 +37,23 @@ PRIVATE_KEY = os.path.join(ROOT, "packaging", "dev", "demo-destination-private.j
 DEMO_JWK = os.path.join(ROOT, "resources", "demo", "demo-destination.jwk")
 DEMO_ROOT = os.path.join(ROOT, "resources", "demo", "demo-root-ca.pem")
 ANSWERS = os.path.join(SRCDIR, "data", "answers")
-FORMS = ["anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung", "sperrmuell"]
+FORMS = ["anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung", "wohnberechtigungsschein"]
 KILLS = int(os.environ.get("SYNC_CRASH_KILLS", "100"))
-# Forms with a LeiKa key (sperrmuell has none: the platform refuses it).
-SENDABLE = ["anwohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "meldebescheinigung"]
+# Every bundled form has a LeiKa key the local platform's destination lists.
+SENDABLE = FORMS
+
+
+def services_except(form_id):
+    """--service options for the local platform: every bundled form's
+    service but @form_id's (a destination that does not offer it)."""
+    options = []
+    for form in FORMS:
+        if form == form_id:
+            continue
+        with open(os.path.join(ROOT, "resources", "forms", form + ".json"), encoding="utf-8") as f:
+            definition = json.load(f)
+        options += ["--service", "urn:de:fim:leika:leistung:%s=%s" % (definition["leika"], definition["schema_uri"])]
+    return options
 
 # tests/platform holds platform.py, which would shadow the standard
 # library's "platform": append it, never prepend.
@@ -436,9 +449,9 @@ connect_timeout_s=3
         self.assert_submitted_once()
 
     def test_permanent_failure_carries_reason(self):
-        self.start_platform()
-        good = self.submit(2)
-        bad = self.submit(1, forms=["sperrmuell"])        # a service the destination does not list
+        self.start_platform(*services_except("wohnberechtigungsschein"))
+        good = self.submit(2, forms=["anwohnerparkausweis", "hundesteuer"])
+        bad = self.submit(1, forms=["wohnberechtigungsschein"])   # a service the destination does not list
         self.platform.add_fault(method="PUT", path=r"/attachments/", action="status", count=1, status=400,
                                 title="Bad Request", detail="attachment too large for this destination")
         result = self.sync_once(expect_rc=0)

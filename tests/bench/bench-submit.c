@@ -26,7 +26,7 @@
 
 #include "bench-common.h"
 
-#define FORM "sperrmuell"
+#define FORM "wohnberechtigungsschein"
 
 static void
 remove_tree (const char *path)
