@@ -470,6 +470,20 @@ page_widget_new (KioskWizard *self, const KioskElement *page)
   state->conditional = g_ptr_array_new_with_free_func (g_object_unref);
   g_object_set_data_full (G_OBJECT (box), "kiosk-page-state", state, (GDestroyNotify) page_state_free);
   gtk_widget_add_css_class (box, "wizard-page");
+  /* The page's own help (docs/forms.md "Pages and groups") under its title,
+   * and read out with the screen. */
+  if (page->help != NULL)
+    {
+      GtkWidget *help = gtk_label_new (kiosk_text_get (page->help, NULL));
+
+      gtk_label_set_xalign (GTK_LABEL (help), 0);
+      gtk_label_set_wrap (GTK_LABEL (help), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (help), PANGO_WRAP_WORD_CHAR);
+      gtk_widget_add_css_class (help, "field-help");
+      gtk_widget_add_css_class (help, "page-help");
+      gtk_widget_add_css_class (help, "speak");
+      gtk_box_append (GTK_BOX (box), help);
+    }
   build_items (self, box, FIRST_SCREENFUL_FIELDS, 0);
   /* The rest in the frames that follow the first. */
   if (!page_complete (box) && self->build_source == 0)
