@@ -165,7 +165,7 @@ test_problems_english (void)
 
   kiosk_i18n_set_language ("en");
   problems = problems_of (form,
-    "{\"vorname\": \"Maximilian-Alexander\", \"geburt\": \"30.02.2000\", \"betrag\": \"1,234\", \"anzahl\": \"3\","
+    "{\"vorname\": \"Maximilian-Alexander\", \"geburt\": \"30.02.2000\", \"betrag\": \"1,2345\", \"anzahl\": \"3\","
     " \"zahlung\": \"lastschrift\", \"hinweis\": \"kurz\", \"kinder\": [{\"kind_alter\": \"x\"}, {}, {}]}");
   kiosk_i18n_set_language ("de");
 
@@ -244,9 +244,10 @@ test_numbers (void)
     { "\"€ 3,99\"", "\"betrag\":3.99" },
     { "\"0,99\"", NULL },      /* below min 1 */
     { "\"1000,01\"", NULL },   /* above max */
-    { "\"1.000,00\"", NULL },  /* thousands separator refused */
+    { "\"1.000,00\"", "\"betrag\":1000.00" },  /* thousands point, decimal comma */
     { "\"abc\"", NULL },
-    { "\"1,001\"", NULL },     /* three decimals */
+    { "\"1,0001\"", NULL },    /* four decimals */
+    { "\"1,001\"", NULL },     /* one thousand and one, or three decimals? refused */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -265,6 +266,76 @@ test_numbers (void)
       if (strstr (data, cases[i].expected) == NULL)
         g_error ("%s: expected %s in %s", cases[i].value, cases[i].expected, data);
     }
+}
+
+/* Thousands separators as visitors type them: accepted where they cannot
+ * be a decimal mark, refused where they are ambiguous, with a message
+ * that says how to write the amount. Expected values worked out by hand
+ * from the rules in answers-derive.c's strip_grouping(). */
+static void
+test_thousands_separators (void)
+{
+  static const char form_json[] =
+    "{\"format\": 1, \"id\": \"t\", \"version\": \"1.0.0\", \"leika\": \"unknown\", \"category\": \"sonstiges\","
+    " \"schema_uri\": \"https://x.example/t.json\", \"title\": {\"de\": \"T\"}, \"pages\": ["
+    " {\"id\": \"p\", \"title\": {\"de\": \"P\"}, \"items\": ["
+    "   {\"id\": \"betrag\", \"kind\": \"currency\", \"label\": {\"de\": \"B\"}},"
+    "   {\"id\": \"flaeche\", \"kind\": \"number\", \"label\": {\"de\": \"F\"}},"
+    "   {\"id\": \"anzahl\", \"kind\": \"integer\", \"label\": {\"de\": \"A\"}}]}]}";
+  struct { const char *id; const char *typed; const char *expected; const char *message; } cases[] = {
+    { "betrag", "24.180,50", "\"betrag\":24180.50", NULL },
+    { "betrag", "24,180.50", "\"betrag\":24180.50", NULL },
+    { "betrag", "1.234.567", "\"betrag\":1234567.00", NULL },
+    { "betrag", "24 180,50", "\"betrag\":24180.50", NULL },
+    { "betrag", "24\xc2\xa0" "180,50 \xe2\x82\xac", "\"betrag\":24180.50", NULL },   /* no-break space, € */
+    { "betrag", "24\xe2\x80\xaf" "180", "\"betrag\":24180.00", NULL },             /* narrow no-break space */
+    { "betrag", "1'500.25", "\"betrag\":1500.25", NULL },
+    { "betrag", "-1.500,00", "\"betrag\":-1500.00", NULL },
+    { "betrag", "1.500", NULL, "without a thousands separator (1500) or with cents (1.500,00)" },
+    { "betrag", "1,500", NULL, "without a thousands separator (1500) or with cents (1.500,00)" },
+    { "betrag", "0.500,00", NULL, "at most one decimal comma" },   /* a first group of 0 is no group */
+    { "betrag", "1.50.000", NULL, "at most one decimal comma" },   /* groups of three */
+    { "betrag", "1.500,000", NULL, "at most two decimal places" },
+    { "betrag", "1.500.000,5.0", NULL, "at most one decimal comma" },
+    { "flaeche", "1.500", "\"flaeche\":1.5", NULL },           /* a decimal point: ambiguous, read as before */
+    { "flaeche", "1.500.000", "\"flaeche\":1500000", NULL },
+    { "flaeche", "2.500,75", "\"flaeche\":2500.75", NULL },
+    { "flaeche", "2,5", "\"flaeche\":2.5", NULL },
+    { "anzahl", "1.500.000", "\"anzahl\":1500000", NULL },
+    { "anzahl", "1 500", "\"anzahl\":1500", NULL },
+    { "anzahl", "1.500", NULL, "whole number" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KioskForm) form = kiosk_form_load_data (form_json, strlen (form_json), "t.json", NULL, &error);
+
+  g_assert_no_error (error);
+  kiosk_i18n_set_language ("en");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *json = NULL, *problems = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, cases[i].id);
+      json_builder_add_string_value (builder, cases[i].typed);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      json_generator_set_root (generator, root);
+      json = json_generator_to_data (generator, NULL);
+      problems = problems_of (form, json);
+      if (cases[i].expected != NULL)
+        {
+          g_autofree char *data = data_of (form, json);
+
+          if (*problems != '\0' || strstr (data, cases[i].expected) == NULL)
+            g_error ("%s: expected %s, got %s%s", cases[i].typed, cases[i].expected, problems, data);
+        }
+      else if (strstr (problems, cases[i].message) == NULL)
+        g_error ("%s: expected a problem with \"%s\", got \"%s\"", cases[i].typed, cases[i].message, problems);
+    }
+  kiosk_i18n_set_language ("de");
 }
 
 static void
@@ -501,7 +572,7 @@ test_decimals_message (void)
   g_assert_cmpstr (number13, ==, "zahl=Please enter a number with at most 12 decimal places.\n");
   number12 = problems_of (form, "{\"zahl\": \"1,123456789012\"}");
   g_assert_cmpstr (number12, ==, "");
-  cents = problems_of (form, "{\"geld\": \"1,234\"}");
+  cents = problems_of (form, "{\"geld\": \"1,2345\"}");
   g_assert_cmpstr (cents, ==, "geld=Please enter an amount with at most two decimal places (cents).\n");
   kiosk_i18n_set_language ("de");
   g_clear_pointer (&number13, g_free);
@@ -556,6 +627,7 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/answers/problems-german", test_problems_german);
   g_test_add_func ("/antragskiosk/answers/dates-and-age", test_dates_and_age);
   g_test_add_func ("/antragskiosk/answers/numbers", test_numbers);
+  g_test_add_func ("/antragskiosk/answers/thousands-separators", test_thousands_separators);
   g_test_add_func ("/antragskiosk/answers/structure-errors", test_structure_errors);
   g_test_add_func ("/antragskiosk/answers/syntax-errors", test_syntax_errors);
   g_test_add_func ("/antragskiosk/answers/set-value-and-clear", test_set_value_and_clear);

@@ -62,9 +62,85 @@ has_bidi_control (const char *s,
   return FALSE;
 }
 
+/* Replaces the spaces people type between groups of digits (no-break,
+ * narrow no-break, thin) and the apostrophe by a plain space / '\''. */
+static void
+plain_separators (char *copy)
+{
+  static const char *const spaces[] = { "\xc2\xa0", "\xe2\x80\xaf", "\xe2\x80\x89", NULL };
+  char *w = copy;
+
+  for (const char *r = copy; *r != '\0';)
+    {
+      gboolean replaced = FALSE;
+
+      for (gsize i = 0; spaces[i] != NULL && !replaced; i++)
+        if (g_str_has_prefix (r, spaces[i]))
+          {
+            *w++ = ' ';
+            r += strlen (spaces[i]);
+            replaced = TRUE;
+          }
+      if (!replaced && g_str_has_prefix (r, "\xe2\x80\x99"))   /* ’ */
+        {
+          *w++ = '\'';
+          r += 3;
+          replaced = TRUE;
+        }
+      if (!replaced)
+        *w++ = *r++;
+    }
+  *w = '\0';
+}
+
+/* Thousands separators where they cannot be read as a decimal mark:
+ * "24.180,50" and "24,180.50" (a different decimal mark follows),
+ * "1.500.000" (more than one), "24 180,50" and "1'500" (a space or an
+ * apostrophe). The first group has one to three digits and does not begin
+ * with 0, every further group exactly three, the separator is the same
+ * throughout. A single "." or "," before three digits ("1.500") stays a
+ * decimal mark: it is ambiguous. Removes the separators from @copy and
+ * returns TRUE; leaves @copy alone otherwise. */
+static gboolean
+strip_grouping (char *copy)
+{
+  char *p = copy + (copy[0] == '-' || copy[0] == '+');
+  char *q = p;
+  char separator = 0;
+  guint groups = 0;
+  gboolean decimals = FALSE;
+
+  while (g_ascii_isdigit (*q))
+    q++;
+  if (q == p || q - p > 3 || *p == '0' || strchr (".,' ", *q) == NULL || *q == '\0')
+    return FALSE;
+  separator = *q;
+  while (*q == separator)
+    {
+      if (!g_ascii_isdigit (q[1]) || !g_ascii_isdigit (q[2]) || !g_ascii_isdigit (q[3]))
+        return FALSE;
+      q += 4;
+      groups++;
+    }
+  if ((*q == ',' || *q == '.') && *q != separator && g_ascii_isdigit (q[1]))
+    {
+      decimals = TRUE;
+      for (q++; g_ascii_isdigit (*q); q++)
+        ;
+    }
+  if (*q != '\0')
+    return FALSE;
+  if (!decimals && groups == 1 && (separator == '.' || separator == ','))
+    return FALSE;
+  for (char *r = p, *w = p;; r++)
+    if (*r != separator && (*w++ = *r) == '\0')
+      break;
+  return TRUE;
+}
+
 /* Parses a decimal number as typed in Germany or in JSON: optional sign,
- * digits, one decimal comma or point. Thousands separators are refused:
- * "1.234" would be ambiguous. */
+ * digits, one decimal comma or point, thousands separators where they are
+ * unambiguous (strip_grouping). */
 static gboolean
 parse_decimal (const char *raw,
                gboolean    integer_only,
@@ -75,7 +151,7 @@ parse_decimal (const char *raw,
   g_autofree char *copy = NULL;
   const char *s;
   gsize length, i = 0, decimals = 0;
-  gboolean digits = FALSE, point = FALSE;
+  gboolean digits = FALSE, point = FALSE, grouped;
 
   trim (raw, &s, &length);
   copy = g_strndup (s, length);
@@ -89,6 +165,8 @@ parse_decimal (const char *raw,
           g_strstrip (copy);
         }
     }
+  plain_separators (copy);
+  grouped = strip_grouping (copy);
   length = strlen (copy);
   if (i < length && (copy[i] == '-' || copy[i] == '+'))
     i++;
@@ -109,7 +187,7 @@ parse_decimal (const char *raw,
         {
           *error = g_strdup (integer_only
                              ? _("Please enter a whole number, using digits only.")
-                             : _("Please enter a number, using digits and at most one decimal comma, without thousands separators."));
+                             : _("Please enter a number, using digits and at most one decimal comma."));
           return FALSE;
         }
     }
@@ -122,9 +200,13 @@ parse_decimal (const char *raw,
   if (decimals > max_decimals)
     {
       /* Only a currency amount is limited to cents; a number field to
-       * MAX_NUMBER_DECIMALS places. */
-      *error = g_strdup (max_decimals == 2 ? _("Please enter an amount with at most two decimal places (cents).")
-                                           : _("Please enter a number with at most 12 decimal places."));
+       * MAX_NUMBER_DECIMALS places. "1.500" for an amount is most likely
+       * a thousands point: say how to write it instead. */
+      if (max_decimals == 2 && !grouped && decimals == 3 && strspn (copy, "0123456789") <= 3 && copy[0] != '0')
+        *error = g_strdup (_("Please enter the amount without a thousands separator (1500) or with cents (1.500,00)."));
+      else
+        *error = g_strdup (max_decimals == 2 ? _("Please enter an amount with at most two decimal places (cents).")
+                                             : _("Please enter a number with at most 12 decimal places."));
       return FALSE;
     }
   *out = g_ascii_strtod (copy, NULL);
