@@ -828,6 +828,7 @@ test_states (void)
   g_autofree char *pdf = g_build_filename (dir, "receipt.pdf", NULL);
 
   G_STATIC_ASSERT (G_N_ELEMENTS (cases) == KIOSK_QUEUE_N_STATES);
+  kiosk_i18n_set_language ("en");
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(KioskReceipt) receipt = NULL;
@@ -851,6 +852,50 @@ test_states (void)
         g_error ("the receipt for %s does not say \"%s\"", kiosk_queue_state_to_string (cases[i].queue),
                  cases[i].says);
     }
+  remove_tree (dir);
+}
+
+/* A receipt speaks the language it was made in, wherever and whenever it
+ * is rendered: the kiosk prints in a worker thread while it may already
+ * speak the next visitor's language (it translated at render time before). */
+static gpointer
+render_pdf_thread (gpointer data)
+{
+  return kiosk_receipt_render_pdf (data, KIOSK_PAPER_80MM, NULL);
+}
+
+static void
+test_language_kept (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *pdf = g_build_filename (dir, "receipt.pdf", NULL);
+  const char *argv[] = { "pdftotext", "-enc", "UTF-8", pdf, "-", NULL };
+  g_autoptr(KioskReceipt) receipt = NULL;
+  g_autoptr(GBytes) document = NULL;
+  g_autoptr(GBytes) escpos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  kiosk_i18n_set_language ("tr");
+  receipt = make_receipt (FALSE, KIOSK_RECEIPT_STATE_QUEUED);
+  kiosk_i18n_set_language ("de");
+  document = g_thread_join (g_thread_new ("print", render_pdf_thread, receipt));
+  g_assert_nonnull (document);
+  g_assert_true (g_file_set_contents (pdf, g_bytes_get_data (document, NULL), (gssize) g_bytes_get_size (document),
+                                      NULL));
+  text = run_tool (argv, NULL);
+  /* the Turkish catalogue's words (resources/po/tr.po), not the German ones */
+  g_assert_nonnull (strstr (text, "Al\xc4\xb1nd\xc4\xb1 belgesi"));
+  g_assert_nonnull (strstr (text, "Referans numaran\xc4\xb1z"));
+  g_assert_nonnull (strstr (text, "L\xc3\xbctfen bu al\xc4\xb1nd\xc4\xb1 belgesini saklay\xc4\xb1n."));
+  g_assert_null (strstr (text, "Eingangsbest\xc3\xa4tigung"));
+  g_assert_null (strstr (text, "Vorgangsnummer"));
+  escpos = kiosk_receipt_render_escpos (receipt, KIOSK_PAPER_80MM, NULL, &error);
+  g_assert_no_error (error);
+  /* (binary: NUL bytes before the text) */
+  g_assert_nonnull (memmem (g_bytes_get_data (escpos, NULL), g_bytes_get_size (escpos), "Referans", 8));
+  g_assert_null (memmem (g_bytes_get_data (escpos, NULL), g_bytes_get_size (escpos), "Vorgangsnummer", 14));
+  kiosk_i18n_set_language ("en");
   remove_tree (dir);
 }
 
@@ -984,6 +1029,9 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* Our catalogue in English (C.UTF-8), as the programs start; a test
+   * that needs another language sets it. */
+  kiosk_i18n_init_cli ();
 
   g_test_add_func ("/antragskiosk/receipt/payload", test_payload);
   g_test_add_func ("/antragskiosk/receipt/mac", test_mac);
@@ -1013,5 +1061,6 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/receipt/ctl", test_ctl);
   g_test_add_func ("/antragskiosk/receipt/summary", test_summary);
   g_test_add_func ("/antragskiosk/receipt/states", test_states);
+  g_test_add_func ("/antragskiosk/receipt/language-kept", test_language_kept);
   return g_test_run ();
 }

@@ -8,7 +8,6 @@
 
 #include <math.h>
 #include <glib.h>
-#include <glib/gi18n-lib.h>
 #include <cairo.h>
 #include <cairo-pdf.h>
 
@@ -168,7 +167,6 @@ layout_receipt (cairo_t            *cr,
 {
   KioskPen pen = { cr, draw, layout->margin, layout->margin,
               layout->width - 2 * layout->margin, px_per_pt };
-  g_autofree char *when = _kiosk_receipt_format_created (receipt->created);
   g_autoptr(cairo_font_options_t) font_options = cairo_font_options_create ();
 
   cairo_font_options_set_hint_metrics (font_options, CAIRO_HINT_METRICS_OFF);
@@ -183,17 +181,17 @@ layout_receipt (cairo_t            *cr,
       pen.left = (layout->width - pen.width) / 2;
     }
 
-  _kiosk_pen_text (&pen, _("Receipt"), TRUE, FALSE, layout->title_size);
+  _kiosk_pen_text (&pen, receipt->heading, TRUE, FALSE, layout->title_size);
   if (receipt->location != NULL && *receipt->location != '\0')
     _kiosk_pen_text (&pen, receipt->location, FALSE, FALSE, layout->body_size);
   _kiosk_pen_rule (&pen, layout->body_size * 0.6);
   _kiosk_pen_text (&pen, receipt->form_title, TRUE, FALSE, layout->body_size * 1.1);
-  _kiosk_pen_text (&pen, when, FALSE, FALSE, layout->body_size);
+  _kiosk_pen_text (&pen, receipt->created_text, FALSE, FALSE, layout->body_size);
   pen.y += layout->body_size * 0.6;
-  _kiosk_pen_text (&pen, _("Your reference"), FALSE, FALSE, layout->body_size);
+  _kiosk_pen_text (&pen, receipt->reference_label, FALSE, FALSE, layout->body_size);
   _kiosk_pen_text (&pen, receipt->reference_display, TRUE, TRUE, layout->reference_size);
   pen.y += layout->body_size * 0.4;
-  _kiosk_pen_text (&pen, kiosk_receipt_state_text (receipt->state), FALSE, FALSE, layout->body_size);
+  _kiosk_pen_text (&pen, receipt->state_text, FALSE, FALSE, layout->body_size);
   if (qr != NULL)
     {
       pen.y += layout->body_size * 0.6;
@@ -202,7 +200,7 @@ layout_receipt (cairo_t            *cr,
     }
   _kiosk_pen_text (&pen, receipt->status_text, FALSE, FALSE, layout->small_size);
   _kiosk_pen_rule (&pen, layout->body_size * 0.6);
-  _kiosk_pen_text (&pen, _("Please keep this receipt."), FALSE, FALSE, layout->small_size);
+  _kiosk_pen_text (&pen, receipt->keep_note, FALSE, FALSE, layout->small_size);
   return pen.y + layout->margin;
 }
 
@@ -257,7 +255,7 @@ kiosk_receipt_render_pdf (const KioskReceipt *receipt,
 
   surface = cairo_pdf_surface_create_for_stream (append_to_bytes, out, layout.width, layout.height);
   cairo_pdf_surface_restrict_to_version (surface, CAIRO_PDF_VERSION_1_5);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, _("Receipt"));
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, receipt->heading);
   cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Antragskiosk " PACKAGE_VERSION);
   cr = cairo_create (surface);
   layout_receipt (cr, receipt, qr, &layout, px_per_pt, TRUE);

@@ -7,7 +7,6 @@
 
 #include <string.h>
 #include <glib.h>
-#include <glib/gi18n-lib.h>
 
 #include <antragskiosk/receipt.h>
 
@@ -174,7 +173,6 @@ kiosk_receipt_render_escpos (const KioskReceipt       *receipt,
   static const KioskEscposOptions defaults = { KIOSK_ESCPOS_CODEPAGE_CP858, FALSE, TRUE };
   g_autoptr(GByteArray) out = g_byte_array_sized_new (24 * 1024);
   g_autoptr(KioskQrCode) qr = NULL;
-  g_autofree char *when = NULL;
   guint dots = kiosk_paper_escpos_dots (paper);
   guint columns = dots / 12;   /* font A: 12 × 24 dots */
   gsize separator_length;
@@ -191,7 +189,6 @@ kiosk_receipt_render_escpos (const KioskReceipt       *receipt,
     }
   if (!_kiosk_receipt_prepare_qr (receipt, &qr, error))
     return NULL;
-  when = _kiosk_receipt_format_created (receipt->created);
   separator_length = columns;
   separator = g_strnfill (separator_length, '-');
 
@@ -200,7 +197,7 @@ kiosk_receipt_render_escpos (const KioskReceipt       *receipt,
     APPEND (out, 0x1b, 't', 19);                            /* CP858 */
   APPEND (out, 0x1b, 'a', 1);                               /* centre */
   APPEND (out, 0x1b, 'E', 1);
-  escpos_text (out, _("Receipt"), columns, options->codepage);
+  escpos_text (out, receipt->heading, columns, options->codepage);
   APPEND (out, 0x1b, 'E', 0);
   if (receipt->location != NULL && *receipt->location != '\0')
     escpos_text (out, receipt->location, columns, options->codepage);
@@ -208,9 +205,9 @@ kiosk_receipt_render_escpos (const KioskReceipt       *receipt,
   APPEND (out, 0x1b, 'E', 1);
   escpos_text (out, receipt->form_title, columns, options->codepage);
   APPEND (out, 0x1b, 'E', 0);
-  escpos_text (out, when, columns, options->codepage);
+  escpos_text (out, receipt->created_text, columns, options->codepage);
   APPEND (out, 0x0a);
-  escpos_text (out, _("Your reference"), columns, options->codepage);
+  escpos_text (out, receipt->reference_label, columns, options->codepage);
   APPEND (out, 0x1b, 'E', 1);
   if (strlen (receipt->reference_display) <= columns / 2)
     {
@@ -222,7 +219,7 @@ kiosk_receipt_render_escpos (const KioskReceipt       *receipt,
     escpos_text (out, receipt->reference_display, columns, options->codepage);
   APPEND (out, 0x1b, 'E', 0);
   APPEND (out, 0x0a);
-  escpos_text (out, kiosk_receipt_state_text (receipt->state), columns, options->codepage);
+  escpos_text (out, receipt->state_text, columns, options->codepage);
   if (qr != NULL)
     {
       APPEND (out, 0x0a);
@@ -234,7 +231,7 @@ kiosk_receipt_render_escpos (const KioskReceipt       *receipt,
     }
   escpos_text (out, receipt->status_text, columns, options->codepage);
   escpos_text (out, separator, columns, options->codepage);
-  escpos_text (out, _("Please keep this receipt."), columns, options->codepage);
+  escpos_text (out, receipt->keep_note, columns, options->codepage);
   if (options->cut)
     {
       APPEND (out, 0x1b, 'd', 4);                           /* feed 4 lines */

@@ -341,6 +341,11 @@ kiosk_receipt_new (const char                *reference,
                                             receipt->status_url);
   else
     receipt->status_text = g_strdup (_("Ask at the counter about the status, quoting your reference."));
+  receipt->heading = g_strdup (_("Receipt"));
+  receipt->reference_label = g_strdup (_("Your reference"));
+  receipt->created_text = _kiosk_receipt_format_created (created);
+  receipt->state_text = g_strdup (kiosk_receipt_state_text (state));
+  receipt->keep_note = g_strdup (_("Please keep this receipt."));
   return g_steal_pointer (&receipt);
 }
 
@@ -360,6 +365,11 @@ kiosk_receipt_copy (const KioskReceipt *receipt)
   copy->status_text = g_strdup (receipt->status_text);
   copy->status_url = g_strdup (receipt->status_url);
   copy->qr_payload = g_strdup (receipt->qr_payload);
+  copy->heading = g_strdup (receipt->heading);
+  copy->reference_label = g_strdup (receipt->reference_label);
+  copy->created_text = g_strdup (receipt->created_text);
+  copy->state_text = g_strdup (receipt->state_text);
+  copy->keep_note = g_strdup (receipt->keep_note);
   return copy;
 }
 
@@ -376,6 +386,11 @@ kiosk_receipt_free (KioskReceipt *receipt)
   g_free (receipt->status_text);
   g_free (receipt->status_url);
   g_free (receipt->qr_payload);
+  g_free (receipt->heading);
+  g_free (receipt->reference_label);
+  g_free (receipt->created_text);
+  g_free (receipt->state_text);
+  g_free (receipt->keep_note);
   g_free (receipt);
 }
 

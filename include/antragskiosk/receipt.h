@@ -85,6 +85,14 @@ typedef struct {
   char              *status_text;  /* how to check the status */
   char              *status_url;   /* base status URL, may be NULL */
   char              *qr_payload;   /* what the QR encodes (never NULL) */
+  /* The receipt's own words, translated when it is built (in the
+   * visitor's language): a receipt is printed in a worker thread while
+   * the kiosk may already speak the next visitor's language. */
+  char              *heading;        /* "Receipt" */
+  char              *reference_label; /* "Your reference" */
+  char              *created_text;   /* the date and time, in the language's form */
+  char              *state_text;     /* kiosk_receipt_state_text (state) */
+  char              *keep_note;      /* "Please keep this receipt." */
 } KioskReceipt;
 
 /* Builds a receipt. @reference must be 1–32 characters of A–Z, 0–9 and
@@ -95,7 +103,8 @@ typedef struct {
  * when the URL already has a query), plus "&mac=HEX" when a MAC key is
  * set; without one it is the bare "REF", or "REF.HEX" with the MAC in
  * upper case. Texts are translated with the current locale (the
- * receipt's language). */
+ * receipt's language) here, once: rendering it later, in any thread,
+ * translates nothing. */
 KioskReceipt *kiosk_receipt_new   (const char                *reference,
                                    const char                *form_title,
                                    GDateTime                 *created,
