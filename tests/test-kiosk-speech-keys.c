@@ -13,6 +13,7 @@
 
 #include "test-kiosk-util.h"
 #include "kiosk-a11y.h"
+#include "kiosk-speaker.h"
 
 typedef struct {
   KioskTestKiosk *kiosk;
@@ -545,6 +546,103 @@ test_clerk_silent (void)
   visit_end (&visit);
 }
 
+/* The volume and rate of the last transcript line. */
+static void
+last_voice (Visit *visit, gint64 *volume, gint64 *rate)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  guint n;
+
+  kiosk_speech_wait_idle (kiosk_window_get_speech (visit->kiosk->window), 5000);
+  g_assert_true (g_file_get_contents (visit->transcript, &text, NULL, NULL));
+  lines = g_strsplit (g_strstrip (text), "\n", -1);
+  n = g_strv_length (lines);
+  g_assert_cmpuint (n, >, 0);
+  node = json_from_string (lines[n - 1], NULL);
+  *volume = json_object_get_int_member (json_node_get_object (node), "volume");
+  *rate = json_object_get_int_member (json_node_get_object (node), "rate");
+}
+
+static void
+assert_said (Visit *visit, char *expected)
+{
+  new_speech (visit);
+  assert_spoken (visit, expected);
+  g_free (expected);
+}
+
+#define SAID_VOLUME(v) g_strdup_printf (_("Volume %u percent"), (guint) (v))
+#define SAID_RATE(r) g_strdup_printf (_("Speaking rate %u words per minute"), (guint) (r))
+
+/* EN 301 549 5.1.3.11 and 5.1.3.13: the visitor sets the volume (and the
+ * rate) with keys alone, each change is said in the new voice, F2 then
+ * repeats the screen (not the change) in it, the bounds hold, and the next
+ * visitor starts with the configured voice. */
+static void
+test_voice_keys (void)
+{
+  Visit visit = { 0 };
+  gint64 volume = 0, rate = 0;
+
+  if (!visit_start (&visit, "en"))
+    return;
+  new_speech (&visit);
+  focus_language (&visit, 1);
+  new_speech (&visit);
+  key ("Return");
+  wait_screen (&visit, "catalog");
+  new_speech (&visit);
+  last_voice (&visit, &volume, &rate);
+  g_assert_cmpint (volume, ==, KIOSK_SPEECH_VOLUME_DEFAULT);
+  g_assert_cmpint (rate, ==, KIOSK_SPEECH_RATE_DEFAULT);
+
+  key ("F4");
+  key ("F4");
+  assert_said (&visit, SAID_VOLUME (140));
+  last_voice (&visit, &volume, &rate);
+  g_assert_cmpint (volume, ==, 140);
+  key ("F3");
+  assert_said (&visit, SAID_VOLUME (120));
+  /* a keypad's volume key */
+  key ("XF86AudioRaiseVolume");
+  assert_said (&visit, SAID_VOLUME (140));
+  key ("F6");
+  assert_said (&visit, SAID_RATE (KIOSK_SPEECH_RATE_DEFAULT + 20));
+  key ("F5");
+  key ("F5");
+  assert_said (&visit, SAID_RATE (KIOSK_SPEECH_RATE_DEFAULT - 20));
+  last_voice (&visit, &volume, &rate);
+  g_assert_cmpint (volume, ==, 140);
+  g_assert_cmpint (rate, ==, KIOSK_SPEECH_RATE_DEFAULT - 20);
+
+  /* F2: the screen again, in the visitor's voice */
+  key ("F2");
+  new_speech (&visit);
+  assert_spoken (&visit, tr ("Which application would you like to make?"));
+  last_voice (&visit, &volume, &rate);
+  g_assert_cmpint (volume, ==, 140);
+
+  /* the bounds: 200 % at most, 20 % at least (never silent) */
+  for (guint i = 0; i < 8; i++)
+    key ("F4");
+  assert_said (&visit, SAID_VOLUME (KIOSK_SPEECH_VOLUME_MAX));
+  for (guint i = 0; i < 12; i++)
+    key ("F3");
+  assert_said (&visit, SAID_VOLUME (KIOSK_SPEAKER_VOLUME_LOW));
+
+  /* the visitor leaves: the next one hears the configured voice */
+  kiosk_test_activate (visit.kiosk, "kiosk.cancel", NULL);
+  wait_screen (&visit, "welcome");
+  new_speech (&visit);
+  assert_spoken (&visit, "Bitte wählen Sie Ihre Sprache");
+  last_voice (&visit, &volume, &rate);
+  g_assert_cmpint (volume, ==, KIOSK_SPEECH_VOLUME_DEFAULT);
+  g_assert_cmpint (rate, ==, KIOSK_SPEECH_RATE_DEFAULT);
+  visit_end (&visit);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -554,5 +652,6 @@ main (int argc, char **argv)
   g_test_add_func ("/antragskiosk/speech-keys/arabic", test_arabic);
   g_test_add_func ("/antragskiosk/speech-keys/idle-warning", test_idle_warning);
   g_test_add_func ("/antragskiosk/speech-keys/clerk-silent", test_clerk_silent);
+  g_test_add_func ("/antragskiosk/speech-keys/voice", test_voice_keys);
   return g_test_run ();
 }

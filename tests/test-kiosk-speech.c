@@ -190,7 +190,10 @@ test_worker_and_transcript (void)
   g_assert_cmpstr (json_object_get_string_member (line, "lang"), ==, "de");
   time = g_date_time_new_from_iso8601 (json_object_get_string_member (line, "time"), NULL);
   g_assert_nonnull (time);
-  g_assert_cmpuint (json_object_get_size (line), ==, 3);
+  /* the voice it was spoken in: the settings' until the visitor changes it */
+  g_assert_cmpint (json_object_get_int_member (line, "volume"), ==, settings.volume);
+  g_assert_cmpint (json_object_get_int_member (line, "rate"), ==, settings.rate);
+  g_assert_cmpuint (json_object_get_size (line), ==, 5);
   /* Owner only. */
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);

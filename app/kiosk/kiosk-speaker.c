@@ -391,6 +391,47 @@ kiosk_speaker_stop (KioskSpeaker *speaker)
   g_clear_weak_pointer (&speaker->screen);
   g_clear_pointer (&speaker->message, g_free);
   kiosk_speech_stop (speaker->speech);
+  /* The next visitor starts with the configured voice. */
+  kiosk_speech_reset_voice (speaker->speech);
+}
+
+static guint
+step (guint value, int steps, guint size, guint low, guint high)
+{
+  gint64 next = (gint64) value + (gint64) steps * size;
+
+  /* A configured value outside the visitor's range stays until a key
+   * moves it towards the range. */
+  if (steps < 0 && value <= low)
+    return value;
+  if (steps > 0 && value >= high)
+    return value;
+  return (guint) CLAMP (next, (gint64) low, (gint64) high);
+}
+
+void
+kiosk_speaker_adjust (KioskSpeaker *speaker, int volume_steps, int rate_steps)
+{
+  g_autoptr(KioskUtterance) utterance = kiosk_utterance_new ();
+  guint volume = kiosk_speech_get_volume (speaker->speech);
+  guint rate = kiosk_speech_get_rate (speaker->speech);
+  g_autofree char *said = NULL;
+
+  if (!speaker->active)
+    return;
+  volume = step (volume, volume_steps, KIOSK_SPEAKER_VOLUME_STEP, KIOSK_SPEAKER_VOLUME_LOW, KIOSK_SPEECH_VOLUME_MAX);
+  rate = step (rate, rate_steps, KIOSK_SPEAKER_RATE_STEP, KIOSK_SPEAKER_RATE_LOW, KIOSK_SPEAKER_RATE_HIGH);
+  kiosk_speech_set_voice (speaker->speech, volume, rate);
+  if (volume_steps != 0)
+    /* TRANSLATORS: said when the visitor changes the speech volume (%u: 20 to 200) */
+    said = g_strdup_printf (_("Volume %u percent"), volume);
+  else
+    /* TRANSLATORS: said when the visitor changes the speaking rate (%u: words per minute) */
+    said = g_strdup_printf (_("Speaking rate %u words per minute"), rate);
+  kiosk_utterance_add (utterance, said);
+  /* F2 afterwards repeats the screen, now in the new voice. */
+  kiosk_speech_say (speaker->speech, kiosk_i18n_get_language (), utterance,
+                    KIOSK_SPEECH_INTERRUPT | KIOSK_SPEECH_TRANSIENT);
 }
 
 KioskSpeech *

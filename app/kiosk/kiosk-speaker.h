@@ -37,6 +37,17 @@ void          kiosk_speaker_help       (KioskSpeaker *speaker, const char *keys_
 void          kiosk_speaker_repeat     (KioskSpeaker *speaker);
 /* The session wipe: stops and forgets. */
 void          kiosk_speaker_stop       (KioskSpeaker *speaker);
+/* The visitor's keys for the voice (EN 301 549 5.1.3.11, a non-visual
+ * volume control): @volume_steps and @rate_steps of KIOSK_SPEAKER_VOLUME_STEP
+ * percent and KIOSK_SPEAKER_RATE_STEP words per minute up (> 0) or down,
+ * within bounds that keep speech audible and understandable; says the new
+ * value. Nothing while speech is off. */
+#define KIOSK_SPEAKER_VOLUME_STEP 20
+#define KIOSK_SPEAKER_VOLUME_LOW  20
+#define KIOSK_SPEAKER_RATE_STEP   20
+#define KIOSK_SPEAKER_RATE_LOW    100
+#define KIOSK_SPEAKER_RATE_HIGH   360
+void          kiosk_speaker_adjust     (KioskSpeaker *speaker, int volume_steps, int rate_steps);
 KioskSpeech  *kiosk_speaker_get_speech (KioskSpeaker *speaker);
 
 /* Spells @reference in groups ("K7QM-4TXR" → "K 7 Q M, 4 T X R"). */

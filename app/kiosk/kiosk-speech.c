@@ -37,6 +37,8 @@ typedef struct {
   char   *text;
   char   *lang;
   gint64  queued_us;
+  guint   volume;      /* the visitor's volume and rate when it was queued */
+  guint   rate;
 } Item;
 
 struct _KioskSpeech {
@@ -56,6 +58,8 @@ struct _KioskSpeech {
   char                *last_text;    /* for repeat (main thread) */
   char                *last_logged;
   char                *last_lang;
+  guint                volume;       /* the visitor's (main thread); */
+  guint                rate;         /* settings.volume/rate at each start */
 };
 
 /* ---- utterances ---- */
@@ -306,8 +310,8 @@ worker (gpointer data)
       Sink sink = { .audio = speech->audio, .speech = speech, .generation = generation };
 
       g_mutex_lock (&engine_lock);
-      if (error == NULL && !engine_synthesize (item->text, item->lang, TRUE, speech->settings.rate,
-                                               speech->settings.volume, &sink, &error))
+      if (error == NULL && !engine_synthesize (item->text, item->lang, TRUE, item->rate, item->volume, &sink,
+                                               &error))
         {
           g_warning ("Speech failed: %s", error->message);
           g_clear_error (&error);
@@ -381,6 +385,10 @@ write_transcript (KioskSpeech *speech, const char *lang, const char *text)
   json_builder_add_string_value (builder, lang);
   json_builder_set_member_name (builder, "time");
   json_builder_add_string_value (builder, time);
+  json_builder_set_member_name (builder, "volume");
+  json_builder_add_int_value (builder, speech->volume);
+  json_builder_set_member_name (builder, "rate");
+  json_builder_add_int_value (builder, speech->rate);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
@@ -412,6 +420,8 @@ kiosk_speech_new (const KioskSpeechSettings *settings,
   speech->settings = *settings;
   speech->settings.transcript = g_strdup (settings->transcript);
   speech->settings.device = g_strdup (settings->device);
+  speech->volume = settings->volume;
+  speech->rate = settings->rate;
   speech->transcript_fd = -1;
   if (settings->transcript != NULL)
     {
@@ -447,8 +457,10 @@ queue_text (KioskSpeech *speech, const char *lang, const char *text, KioskSpeech
   item->text = g_strdup (text);
   item->lang = g_strdup (lang);
   item->queued_us = g_get_monotonic_time ();
+  item->volume = speech->volume;
+  item->rate = speech->rate;
   g_mutex_lock (&speech->lock);
-  if (flags == KIOSK_SPEECH_INTERRUPT)
+  if ((flags & KIOSK_SPEECH_APPEND) == 0)
     {
       clear_pending (speech);
       g_atomic_int_inc (&speech->generation);
@@ -485,7 +497,8 @@ kiosk_speech_say (KioskSpeech          *speech,
     return;
   write_transcript (speech, lang, utterance->logged->str);
   queue_text (speech, lang, utterance->spoken->str, flags);
-  remember (speech, lang, utterance->spoken->str, utterance->logged->str);
+  if ((flags & KIOSK_SPEECH_TRANSIENT) == 0)
+    remember (speech, lang, utterance->spoken->str, utterance->logged->str);
 }
 
 void
@@ -505,6 +518,31 @@ kiosk_speech_stop (KioskSpeech *speech)
   g_atomic_int_inc (&speech->generation);
   g_mutex_unlock (&speech->lock);
   remember (speech, NULL, NULL, NULL);
+}
+
+void
+kiosk_speech_set_voice (KioskSpeech *speech, guint volume, guint rate)
+{
+  speech->volume = MIN (volume, KIOSK_SPEECH_VOLUME_MAX);
+  speech->rate = CLAMP (rate, KIOSK_SPEECH_RATE_MIN, KIOSK_SPEECH_RATE_MAX);
+}
+
+guint
+kiosk_speech_get_volume (KioskSpeech *speech)
+{
+  return speech->volume;
+}
+
+guint
+kiosk_speech_get_rate (KioskSpeech *speech)
+{
+  return speech->rate;
+}
+
+void
+kiosk_speech_reset_voice (KioskSpeech *speech)
+{
+  kiosk_speech_set_voice (speech, speech->settings.volume, speech->settings.rate);
 }
 
 gboolean

@@ -38,6 +38,7 @@ typedef struct _KioskSpeech KioskSpeech;
 typedef enum {
   KIOSK_SPEECH_INTERRUPT = 0,  /* stop what is being said, say this */
   KIOSK_SPEECH_APPEND    = 1,  /* say this after what is queued */
+  KIOSK_SPEECH_TRANSIENT = 2,  /* (with either) not what the repeat key repeats */
 } KioskSpeechFlags;
 
 /* Starts the worker thread, which loads the engine and opens the audio
@@ -58,6 +59,14 @@ void         kiosk_speech_repeat (KioskSpeech *speech);
 /* Stops at once and forgets everything queued and the last utterance
  * (the session wipe). */
 void         kiosk_speech_stop   (KioskSpeech *speech);
+/* The visitor's own volume (percent, ≤ KIOSK_SPEECH_VOLUME_MAX) and rate
+ * (words per minute, within eSpeak NG's range) for what is queued from now
+ * on; main thread. reset_voice() goes back to the [speech] settings (the
+ * session wipe: EN 301 549 5.1.3.13, the volume reset after every use). */
+void         kiosk_speech_set_voice   (KioskSpeech *speech, guint volume, guint rate);
+guint        kiosk_speech_get_volume  (KioskSpeech *speech);
+guint        kiosk_speech_get_rate    (KioskSpeech *speech);
+void         kiosk_speech_reset_voice (KioskSpeech *speech);
 /* Waits (at most @timeout_ms) until everything queued has been spoken;
  * FALSE on timeout. For tests and the benchmark. */
 gboolean     kiosk_speech_wait_idle (KioskSpeech *speech, guint timeout_ms);

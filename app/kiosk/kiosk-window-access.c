@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The kiosk window's keys and speech (docs/accessibility.md): Escape
- * goes back, F1 gives help, F2 repeats what was read aloud; "Read aloud"
+ * goes back, F1 gives help, F2 repeats what was read aloud, F3–F6 change
+ * the voice's volume and rate; "Read aloud"
  * in the header, and every screen and focused element spoken in the
  * visitor's language when speech is on. */
 #define G_LOG_DOMAIN "antragskiosk-window"
@@ -15,7 +16,8 @@ static const char *
 keys_help (void)
 {
   return _("Keys: Tab or the arrow keys move, Enter chooses, Escape goes back, "
-           "F1 gives this help, F2 repeats what was read aloud.");
+           "F1 gives this help, F2 repeats what was read aloud, "
+           "F3 and F4 make the voice quieter and louder, F5 and F6 slower and faster.");
 }
 
 /* On the welcome screen, before a language is chosen, in German and
@@ -259,6 +261,21 @@ repeat_key_cb (GtkWidget *widget,
   return TRUE;
 }
 
+/* The voice: F3/F4 (and a keypad's volume keys) quieter/louder, F5/F6
+ * slower/faster. */
+static gboolean
+voice_key_cb (GtkWidget *widget,
+              GVariant  *args,
+              gpointer   user_data)
+{
+  KioskWindow *self = KIOSK_WINDOW (widget);
+  int change = GPOINTER_TO_INT (user_data);
+
+  if (self->speaker != NULL)
+    kiosk_speaker_adjust (self->speaker, change / 10, change % 10);
+  return TRUE;
+}
+
 static gboolean
 swallow_cb (GtkWidget *widget,
             GVariant  *args,
@@ -269,11 +286,17 @@ swallow_cb (GtkWidget *widget,
 }
 
 static void
-add_key (GtkEventController *controller, guint key, GdkModifierType mods, GtkShortcutFunc func)
+add_key_data (GtkEventController *controller, guint key, GdkModifierType mods, GtkShortcutFunc func, gpointer data)
 {
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (key, mods),
-                                                          gtk_callback_action_new (func, NULL, NULL)));
+                                                          gtk_callback_action_new (func, data, NULL)));
+}
+
+static void
+add_key (GtkEventController *controller, guint key, GdkModifierType mods, GtkShortcutFunc func)
+{
+  add_key_data (controller, key, mods, func, NULL);
 }
 
 void
@@ -289,6 +312,13 @@ _kiosk_window_add_shortcuts (KioskWindow *self)
   add_key (controller, GDK_KEY_F1, 0, help_key_cb);
   add_key (controller, GDK_KEY_Help, 0, help_key_cb);
   add_key (controller, GDK_KEY_F2, 0, repeat_key_cb);
+  /* (volume steps × 10 + rate steps) */
+  add_key_data (controller, GDK_KEY_F3, 0, voice_key_cb, GINT_TO_POINTER (-10));
+  add_key_data (controller, GDK_KEY_F4, 0, voice_key_cb, GINT_TO_POINTER (10));
+  add_key_data (controller, GDK_KEY_AudioLowerVolume, 0, voice_key_cb, GINT_TO_POINTER (-10));
+  add_key_data (controller, GDK_KEY_AudioRaiseVolume, 0, voice_key_cb, GINT_TO_POINTER (10));
+  add_key_data (controller, GDK_KEY_F5, 0, voice_key_cb, GINT_TO_POINTER (-1));
+  add_key_data (controller, GDK_KEY_F6, 0, voice_key_cb, GINT_TO_POINTER (1));
   add_key (controller, GDK_KEY_F11, 0, swallow_cb);
   add_key (controller, GDK_KEY_q, GDK_CONTROL_MASK, swallow_cb);
   add_key (controller, GDK_KEY_w, GDK_CONTROL_MASK, swallow_cb);
