@@ -270,6 +270,10 @@ render_all (const char *lang, guint text_size, gboolean contrast)
   kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string (lang));
   g_snprintf (name, sizeof name, "%s-%s-02-catalog", lang, mode);
   render (kiosk, name);
+  kiosk_test_activate (kiosk, "kiosk.help", NULL);
+  g_snprintf (name, sizeof name, "%s-%s-02-help", lang, mode);
+  render (kiosk, name);
+  kiosk_test_activate (kiosk, "kiosk.help", NULL);
   kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("hundesteuer"));
   wizard = kiosk_window_get_wizard (kiosk->window);
   kiosk_test_activate (kiosk, "wizard.next", NULL);
