@@ -51,6 +51,62 @@ assert_page_help (KioskTestKiosk *kiosk, const KioskForm *form, const char *posi
   g_error ("no page %s in the form", position);
 }
 
+static const char *
+field_label (KioskField *field)
+{
+  GtkWidget *label = kiosk_test_find_css (GTK_WIDGET (field), "field-label");
+
+  g_assert_nonnull (label);
+  return gtk_label_get_label (GTK_LABEL (label));
+}
+
+static void
+assert_required (KioskField *field, gboolean required)
+{
+  g_assert_cmpint (kiosk_field_get_required (field), ==, required);
+  g_assert_cmpint (g_str_has_suffix (field_label (field), " *"), ==, required);
+}
+
+/* A field required by an expression shows its "*" when the expression
+ * holds and loses it when it does not (it never showed one before):
+ * Meldebescheinigung's e-mail "when no phone number is given" and back. */
+static void
+test_conditional_required (void)
+{
+  KioskTestKiosk *kiosk = kiosk_test_kiosk_new (NULL);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *answers = kiosk_test_load_answers ("meldebescheinigung", &parser);
+  KioskWizard *wizard;
+  KioskField *email, *telefon;
+
+  kiosk_test_activate (kiosk, "kiosk.language", g_variant_new_string ("de"));
+  kiosk_test_activate (kiosk, "kiosk.start-form", g_variant_new_string ("meldebescheinigung"));
+  wizard = kiosk_window_get_wizard (kiosk->window);
+  for (guint i = 0; i < 10 && g_strcmp0 (kiosk_wizard_get_position (wizard), "page:kontakt") != 0; i++)
+    {
+      kiosk_test_fill_page (kiosk, answers);
+      kiosk_test_activate (kiosk, "wizard.next", NULL);
+    }
+  g_assert_cmpstr (kiosk_wizard_get_position (wizard), ==, "page:kontakt");
+  email = kiosk_test_field_by_id (wizard, "email");
+  telefon = kiosk_test_field_by_id (wizard, "telefon");
+  g_assert_nonnull (email);
+  g_assert_nonnull (telefon);
+  /* neither given: each is required */
+  assert_required (email, TRUE);
+  assert_required (telefon, TRUE);
+  /* a phone number: the e-mail is optional now */
+  kiosk_test_set_field (telefon, "0351 4881234");
+  kiosk_test_pump ();
+  assert_required (email, FALSE);
+  assert_required (telefon, TRUE);
+  /* and back */
+  kiosk_test_set_field (telefon, "");
+  kiosk_test_pump ();
+  assert_required (email, TRUE);
+  kiosk_test_kiosk_free (kiosk);
+}
+
 static void
 test_form_end_to_end (gconstpointer data)
 {
@@ -430,6 +486,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, forms[i], test_form_end_to_end);
     }
   g_test_add_func ("/antragskiosk/kiosk-flow/long-page", test_long_page);
+  g_test_add_func ("/antragskiosk/kiosk-flow/conditional-required", test_conditional_required);
   g_test_add_func ("/antragskiosk/kiosk-flow/idle-wipe", test_idle_wipe);
   g_test_add_func ("/antragskiosk/kiosk-flow/cancel-wipe", test_cancel_wipe);
   return g_test_run ();

@@ -286,6 +286,31 @@ kiosk_answers_is_relevant (KioskAnswers       *answers,
 }
 
 gboolean
+kiosk_answers_is_required (KioskAnswers       *answers,
+                           const KioskElement *element,
+                           const guint        *instances,
+                           guint               n_instances,
+                           const char         *today)
+{
+  char day[11];
+  EvalContext ctx;
+  Scope *scope;
+
+  g_return_val_if_fail (answers != NULL && element != NULL, FALSE);
+  if (element->required || element->required_if == NULL)
+    return element->required;
+  scope = _kiosk_answers_scope_for_path (answers, element, instances, n_instances);
+  if (scope == NULL)
+    return FALSE;
+  kiosk_date_today (today, day);
+  ctx.answers = answers;
+  ctx.scope = scope;
+  ctx.today = day;
+  _kiosk_answers_reset_derived (answers->root);
+  return is_required (&ctx, scope, element);
+}
+
+gboolean
 kiosk_answers_validate (KioskAnswers  *answers,
                         const char    *today,
                         GPtrArray    **problems)

@@ -22,6 +22,7 @@ struct _KioskField {
   GtkLabel           *error;
   GtkBox             *input_box;
   gboolean            loading;
+  gboolean            required;   /* now: "*", AT-SPI, speech */
   char               *error_text;
 };
 
@@ -177,6 +178,7 @@ kiosk_field_build (KioskField *self)
   if (kiosk_kind_is_input (element->kind))
     value = kiosk_answers_get_value (self->answers, element, &self->instance,
                                      self->instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1);
+  self->required = element->required;
   label_text = element->required ? g_strdup_printf ("%s *", label) : g_strdup (label);
   gtk_label_set_label (self->label, label_text);
   self->loading = TRUE;
@@ -424,6 +426,32 @@ kiosk_field_set_error (KioskField *self,
     }
 }
 
+/* A field required by an expression ("when no phone number is given")
+ * shows it as the answers change: the "*", AT-SPI's required state, and
+ * speech says "required". */
+static void
+update_required (KioskField *self, const char *today)
+{
+  gboolean required = kiosk_answers_is_required (self->answers, self->element, &self->instance,
+                                                 self->instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1, today);
+  const char *label = kiosk_text_get (self->element->label, NULL);
+  g_autofree char *label_text = NULL;
+
+  if (required == self->required)
+    return;
+  self->required = required;
+  label_text = required ? g_strdup_printf ("%s *", label) : g_strdup (label);
+  gtk_label_set_label (self->label, label_text);
+  if (self->input != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->input), GTK_ACCESSIBLE_PROPERTY_REQUIRED, required, -1);
+}
+
+gboolean
+kiosk_field_get_required (KioskField *self)
+{
+  return self->required;
+}
+
 void
 kiosk_field_update_relevance (KioskField *self,
                               const char *today)
@@ -443,6 +471,8 @@ kiosk_field_update_relevance (KioskField *self,
   gtk_widget_set_visible (GTK_WIDGET (self), relevant);
   if (!relevant)
     kiosk_field_set_error (self, NULL);
+  else if (self->element->required_if != NULL)
+    update_required (self, today);
 }
 
 void

@@ -29,6 +29,9 @@ void                kiosk_field_set_error    (KioskField *self, const char *mess
 const char         *kiosk_field_get_error    (KioskField *self);
 /* Re-evaluates whether the field is asked and shows or hides it. */
 void                kiosk_field_update_relevance (KioskField *self, const char *today);
+/* Whether the field must be answered now (its "*"); kept up to date for a
+ * `required` expression by kiosk_field_update_relevance(). */
+gboolean            kiosk_field_get_required (KioskField *self);
 /* Empties the input widgets (buffers overwritten first); the answers are
  * not touched. */
 void                kiosk_field_wipe         (KioskField *self);

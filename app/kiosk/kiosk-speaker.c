@@ -250,7 +250,7 @@ describe_focus (KioskSpeaker *speaker, KioskUtterance *utterance, gboolean with_
         group = input;
     }
   describe_control (utterance, target, group);
-  if (field != NULL && kiosk_field_get_element (KIOSK_FIELD (field))->required)
+  if (field != NULL && kiosk_field_get_required (KIOSK_FIELD (field)))
     kiosk_utterance_add (utterance, _("required"));
   /* The description is the field's error and help, as AT-SPI has it. */
   description = kiosk_a11y_get_description (input != NULL ? input : target);

@@ -103,6 +103,9 @@ page_state (GtkWidget *page_widget)
 static gboolean
 has_condition (const KioskElement *element)
 {
+  /* (a `required` expression: the field's "*" follows the answers) */
+  if (element->required_if != NULL)
+    return TRUE;
   for (const KioskElement *e = element; e != NULL; e = e->parent)
     if (e->relevant != NULL)
       return TRUE;

@@ -89,6 +89,16 @@ gboolean       kiosk_answers_is_relevant (KioskAnswers       *answers,
                                           guint               n_instances,
                                           const char         *today);
 
+/* Whether field @element must be answered in the instance named by
+ * @instances: `required: true`, or its `required` expression holds for the
+ * current answers (e-mail "when no phone number is given"). Says nothing
+ * about relevance. For the wizard's "*", AT-SPI and speech. */
+gboolean       kiosk_answers_is_required (KioskAnswers       *answers,
+                                          const KioskElement *element,
+                                          const guint        *instances,
+                                          guint               n_instances,
+                                          const char         *today);
+
 /* The value of field @element in the instance named by @instances, as the
  * canonical data holds it (kiosk_answers_to_data), as text: "true"/"false",
  * a code, an ISO date, a number with a decimal point (an amount with two
