@@ -258,11 +258,7 @@ kiosk_answers_get_canonical (KioskAnswers       *answers,
   scope = _kiosk_answers_scope_for_path (answers, element, instances, n_instances);
   if (scope == NULL)
     return NULL;
-  kiosk_date_today (today, day);
-  ctx.answers = answers;
-  ctx.scope = scope;
-  ctx.today = day;
-  _kiosk_answers_reset_derived (answers->root);
+  _kiosk_answers_begin_eval (&ctx, answers, scope, today, day);
   derived = _kiosk_answers_field_value (&ctx, scope, element);
   return g_strdup (canonical_text (element, derived, number, sizeof number));
 }

@@ -64,6 +64,12 @@ typedef struct {
   const char   *today;
 } EvalContext;
 
+/* answers-validate.c: @ctx set up to evaluate in @scope on @today (ISO
+ * "YYYY-MM-DD" or NULL: the real date, written into @day), every derived
+ * value forgotten first (the answers may have changed since). */
+void     _kiosk_answers_begin_eval      (EvalContext *ctx, KioskAnswers *answers, Scope *scope, const char *today,
+                                         char day[11]);
+
 /* answers.c */
 void     _kiosk_answers_secure_str_free (char *s);
 Scope   *_kiosk_answers_scope_new       (KioskForm *form, Scope *parent, const KioskElement *group);

@@ -236,6 +236,16 @@ kiosk_date_today (const char *today, char out[11])
               g_date_time_get_day_of_month (now));
 }
 
+void
+_kiosk_answers_begin_eval (EvalContext *ctx, KioskAnswers *answers, Scope *scope, const char *today, char day[11])
+{
+  kiosk_date_today (today, day);
+  ctx->answers = answers;
+  ctx->scope = scope;
+  ctx->today = day;
+  _kiosk_answers_reset_derived (answers->root);
+}
+
 gboolean
 _kiosk_answers_run_validation (KioskAnswers  *answers,
                                const char    *today,
@@ -245,11 +255,7 @@ _kiosk_answers_run_validation (KioskAnswers  *answers,
   char day[11];
   EvalContext ctx;
 
-  kiosk_date_today (today, day);
-  ctx.answers = answers;
-  ctx.scope = answers->root;
-  ctx.today = day;
-  _kiosk_answers_reset_derived (answers->root);
+  _kiosk_answers_begin_eval (&ctx, answers, answers->root, today, day);
   for (guint i = 0; i < answers->form->pages->len; i++)
     {
       const KioskElement *page = g_ptr_array_index (answers->form->pages, i);
@@ -277,11 +283,7 @@ kiosk_answers_is_relevant (KioskAnswers       *answers,
                                                 : _kiosk_answers_scope_for_path (answers, element, instances, n_instances);
   if (scope == NULL)
     return FALSE;
-  kiosk_date_today (today, day);
-  ctx.answers = answers;
-  ctx.scope = scope;
-  ctx.today = day;
-  _kiosk_answers_reset_derived (answers->root);
+  _kiosk_answers_begin_eval (&ctx, answers, scope, today, day);
   return _kiosk_answers_element_relevant (&ctx, scope, element);
 }
 
@@ -302,11 +304,7 @@ kiosk_answers_is_required (KioskAnswers       *answers,
   scope = _kiosk_answers_scope_for_path (answers, element, instances, n_instances);
   if (scope == NULL)
     return FALSE;
-  kiosk_date_today (today, day);
-  ctx.answers = answers;
-  ctx.scope = scope;
-  ctx.today = day;
-  _kiosk_answers_reset_derived (answers->root);
+  _kiosk_answers_begin_eval (&ctx, answers, scope, today, day);
   return is_required (&ctx, scope, element);
 }
 
