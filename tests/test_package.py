@@ -156,6 +156,7 @@ class PackageTest(unittest.TestCase):
             "/usr/share/man/man1/antragskiosk.1.gz",
             "/usr/share/man/man1/antragskiosk-ctl.1.gz",
             "/usr/share/antragskiosk/examples/forms/sperrmuell.json",
+            "/usr/share/antragskiosk/examples/systemd/audio.conf",
         ]
         with open(os.path.join(ROOT, "resources", "po", "LINGUAS"), encoding="utf-8") as f:
             languages = f.read().split()
@@ -243,6 +244,32 @@ class PackageTest(unittest.TestCase):
                     f.write(text)
             result = run(["systemd-analyze", "verify"] + [os.path.join(tmp, u) for u in UNITS])
             self.assertEqual((result.returncode, result.stdout + result.stderr), (0, ""))
+
+    def test_audio_drop_in(self):
+        """The example drop-in for speech (docs/accessibility.md) is
+        installed and is a valid drop-in for the kiosk's unit: verify reads
+        it (a misspelt copy is reported, so a clean run means it was read)
+        and has nothing to say."""
+        drop_in = os.path.join(self.tree.name, "usr/share/antragskiosk/examples/systemd/audio.conf")
+        with open(drop_in, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("DeviceAllow=char-alsa rw", text)
+        self.assertIn("SupplementaryGroups=audio", text)
+        with open(self.unit_path("antragskiosk.service"), encoding="utf-8") as f:
+            unit = f.read().replace("/usr/bin/antragskiosk", os.path.join(self.tree.name, "usr/bin/antragskiosk"))
+        for content, clean in ((text, True), (text.replace("DeviceAllow=", "DeviceAlow="), False)):
+            with tempfile.TemporaryDirectory() as tmp:
+                with open(os.path.join(tmp, "antragskiosk.service"), "w", encoding="utf-8") as f:
+                    f.write(unit)
+                os.mkdir(os.path.join(tmp, "antragskiosk.service.d"))
+                with open(os.path.join(tmp, "antragskiosk.service.d", "audio.conf"), "w", encoding="utf-8") as f:
+                    f.write(content)
+                result = run(["systemd-analyze", "verify", os.path.join(tmp, "antragskiosk.service")])
+                output = result.stdout + result.stderr
+                if clean:
+                    self.assertEqual((result.returncode, output), (0, ""))
+                else:
+                    self.assertIn("DeviceAlow", output)
 
     def test_units_hardening(self):
         for unit in UNITS:
