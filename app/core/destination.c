@@ -14,6 +14,8 @@
 #include <antragskiosk/destination.h>
 #include <antragskiosk/keys.h>
 
+#include "json-member-private.h"
+
 G_DEFINE_QUARK (kiosk-destination-error-quark, kiosk_destination_error)
 
 #define CACHE_FORMAT 1
@@ -41,17 +43,6 @@ kiosk_destination_info_free (KioskDestinationInfo *info)
   g_free (info);
 }
 
-static const char *
-string_member (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 /* The strings of array member @name (other elements skipped); FALSE when
  * the member is present and not an array. */
 static gboolean
@@ -76,7 +67,7 @@ string_array (JsonObject *object,
       else if (JSON_NODE_HOLDS_OBJECT (element))
         {
           /* submissionSchemas: [{"schemaUri", "mimeType"}] */
-          const char *uri = string_member (json_node_get_object (element), "schemaUri");
+          const char *uri = kiosk_json_string_member (json_node_get_object (element), "schemaUri");
 
           if (uri != NULL)
             g_ptr_array_add (out, g_strdup (uri));
@@ -103,7 +94,7 @@ parse_services (JsonObject            *object,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         return FALSE;
-      identifier = string_member (json_node_get_object (element), "identifier");
+      identifier = kiosk_json_string_member (json_node_get_object (element), "identifier");
       if (identifier == NULL)
         return FALSE;
       service = g_new0 (KioskDestinationService, 1);
@@ -132,8 +123,8 @@ kiosk_destination_info_parse (JsonNode    *document,
   if (document == NULL || !JSON_NODE_HOLDS_OBJECT (document))
     goto invalid;
   object = json_node_get_object (document);
-  id = string_member (object, "destinationId");
-  if (id == NULL || string_member (object, "status") == NULL || string_member (object, "encryptionKid") == NULL)
+  id = kiosk_json_string_member (object, "destinationId");
+  if (id == NULL || kiosk_json_string_member (object, "status") == NULL || kiosk_json_string_member (object, "encryptionKid") == NULL)
     goto invalid;
   if (expected_id != NULL && g_ascii_strcasecmp (id, expected_id) != 0)
     {
@@ -142,8 +133,8 @@ kiosk_destination_info_parse (JsonNode    *document,
       return NULL;
     }
   info->destination_id = g_strdup (id);
-  info->status = g_strdup (string_member (object, "status"));
-  info->encryption_kid = g_strdup (string_member (object, "encryptionKid"));
+  info->status = g_strdup (kiosk_json_string_member (object, "status"));
+  info->encryption_kid = g_strdup (kiosk_json_string_member (object, "encryptionKid"));
   if (!parse_services (object, info) || !string_array (object, "metadataVersions", info->metadata_versions))
     goto invalid;
   channels = json_object_get_member (object, "replyChannels");
@@ -410,7 +401,7 @@ verify_cached_keys (KioskDestinationState *state,
   for (GList *l = kids; l != NULL; l = l->next)
     {
       JsonNode *jwk = json_object_get_member (keys, l->data);
-      const char *alg = JSON_NODE_HOLDS_OBJECT (jwk) ? string_member (json_node_get_object (jwk), "alg") : NULL;
+      const char *alg = JSON_NODE_HOLDS_OBJECT (jwk) ? kiosk_json_string_member (json_node_get_object (jwk), "alg") : NULL;
       g_autofree char *source = g_strdup_printf ("key %s of destination %s", (const char *) l->data,
                                                  state->info->destination_id);
       g_autoptr(GError) error = NULL;

@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "antragskiosk/jwe.h"
+#include "json-member-private.h"
 #include "jwe-private.h"
 #include "keys-private.h"
 
@@ -236,19 +237,6 @@ out:
   return result;
 }
 
-/* A string member of the (untrusted) header, or NULL. */
-static const char *
-header_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static guint8 *
 decode_part (const char  *start,
              const char  *end,
@@ -344,8 +332,8 @@ check_header (JsonParser      *parser,
       return NULL;
     }
   object = json_node_get_object (root);
-  alg = header_string (object, "alg");
-  enc = header_string (object, "enc");
+  alg = kiosk_json_string_member (object, "alg");
+  enc = kiosk_json_string_member (object, "enc");
   if (alg == NULL || enc == NULL || strcmp (alg, "RSA-OAEP-256") != 0 || strcmp (enc, "A256GCM") != 0)
     {
       g_set_error (error, KIOSK_JWE_ERROR, KIOSK_JWE_ERROR_FORMAT,
@@ -465,9 +453,9 @@ kiosk_jwe_decrypt (KioskKey      *private_key,
   plaintext[parts.ciphertext_length] = '\0';
   *length = parts.ciphertext_length;
   if (cty_out != NULL)
-    *cty_out = g_strdup (header_string (object, "cty"));
+    *cty_out = g_strdup (kiosk_json_string_member (object, "cty"));
   if (kid_out != NULL)
-    *kid_out = g_strdup (header_string (object, "kid"));
+    *kid_out = g_strdup (kiosk_json_string_member (object, "kid"));
   return plaintext;
 }
 

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "json-member-private.h"
 #include "keys-private.h"
 
 /* ---- base64 ------------------------------------------------------------ */
@@ -138,18 +139,6 @@ openssl_error_string (void)
   return g_strdup (buffer);
 }
 
-const char *
-_kiosk_keys_member_string (JsonObject *object,
-                           const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 /* A base64url member as a BIGNUM (secure heap when @secret). */
 static BIGNUM *
 member_bignum (JsonObject  *object,
@@ -169,7 +158,7 @@ member_bignum (JsonObject  *object,
                    "%s: the JWK has no \"%s\"", source, name);
       return NULL;
     }
-  text = _kiosk_keys_member_string (object, name);
+  text = kiosk_json_string_member (object, name);
   if (text == NULL)
     {
       g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_SYNTAX,
@@ -241,7 +230,7 @@ _kiosk_keys_check_kid (JsonObject  *jwk,
                        const char  *source,
                        GError     **error)
 {
-  const char *kid = _kiosk_keys_member_string (jwk, "kid");
+  const char *kid = kiosk_json_string_member (jwk, "kid");
 
   if (kid == NULL || *kid == '\0')
     {
@@ -424,8 +413,8 @@ _kiosk_keys_check_usage (JsonObject  *jwk,
                          const char  *required_op,
                          GError     **error)
 {
-  const char *kty = _kiosk_keys_member_string (jwk, "kty");
-  const char *alg = _kiosk_keys_member_string (jwk, "alg");
+  const char *kty = kiosk_json_string_member (jwk, "kty");
+  const char *alg = kiosk_json_string_member (jwk, "alg");
   JsonNode *use_node = json_object_get_member (jwk, "use");
 
   if (kty == NULL)
@@ -462,7 +451,7 @@ _kiosk_keys_check_usage (JsonObject  *jwk,
     }
   if (use_node != NULL)
     {
-      const char *use = _kiosk_keys_member_string (jwk, "use");
+      const char *use = kiosk_json_string_member (jwk, "use");
 
       if (use == NULL || strcmp (use, required_use) != 0)
         {

@@ -46,9 +46,6 @@ JsonObject *_kiosk_keys_parse_jwk     (const char  *json,
                                        const char  *source,
                                        JsonParser **parser_out,
                                        GError     **error);
-/* Member @name of @object if it is a string, else NULL. */
-const char *_kiosk_keys_member_string (JsonObject  *object,
-                                       const char  *name);
 /* "kid" present, at most 512 bytes of UTF-8, no control character. */
 gboolean    _kiosk_keys_check_kid     (JsonObject  *jwk,
                                        const char  *source,

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "antragskiosk/file.h"
+#include "json-member-private.h"
 #include "keys-private.h"
 
 G_DEFINE_QUARK (kiosk-keys-error-quark, kiosk_keys_error)
@@ -101,7 +102,7 @@ key_new (JsonObject *jwk,
   KioskKey *key = g_new0 (KioskKey, 1);
 
   g_atomic_ref_count_init (&key->ref_count);
-  key->kid = g_strdup (_kiosk_keys_member_string (jwk, "kid"));
+  key->kid = g_strdup (kiosk_json_string_member (jwk, "kid"));
   key->pkey = pkey;
   return key;
 }
@@ -213,7 +214,7 @@ kiosk_key_load_private (const char  *jwk_file,
   OPENSSL_cleanse (json, length);
   if (jwk == NULL)
     return NULL;
-  kty = _kiosk_keys_member_string (jwk, "kty");
+  kty = kiosk_json_string_member (jwk, "kty");
   if (kty == NULL || strcmp (kty, "RSA") != 0)
     {
       g_set_error (error, KIOSK_KEYS_ERROR, KIOSK_KEYS_ERROR_UNSUITABLE,

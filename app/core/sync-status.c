@@ -17,6 +17,7 @@
 
 #include <antragskiosk/sync.h>
 
+#include "json-member-private.h"
 #include "sync-private.h"
 
 /* The kiosk's own worker and the sync service (antragskiosk-ctl sync) may
@@ -67,16 +68,6 @@ member_int (JsonObject *object,
            ? json_node_get_int (node) : 0;
 }
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-           ? json_node_get_string (node) : NULL;
-}
-
 gboolean
 kiosk_sync_record_load (const char       *data_dir,
                         KioskSyncRecord  *record,
@@ -111,10 +102,10 @@ kiosk_sync_record_load (const char       *data_dir,
   record->sent = (guint64) MAX (member_int (object, "sent"), 0);
   record->failed = (guint64) MAX (member_int (object, "failed"), 0);
   record->pid = (int) member_int (object, "pid");
-  record->last_error = g_strdup (member_string (object, "last_error"));
-  record->program = g_strdup (member_string (object, "program"));
+  record->last_error = g_strdup (kiosk_json_string_member (object, "last_error"));
+  record->program = g_strdup (kiosk_json_string_member (object, "program"));
   record->platform_fault = KIOSK_PLATFORM_OK;
-  fault = member_string (object, "platform_fault");
+  fault = kiosk_json_string_member (object, "platform_fault");
   for (int f = KIOSK_PLATFORM_OK; fault != NULL && f <= KIOSK_PLATFORM_CANCELLED; f++)
     if (strcmp (fault, kiosk_platform_fault_to_string ((KioskPlatformFault) f)) == 0)
       record->platform_fault = (KioskPlatformFault) f;
