@@ -47,7 +47,10 @@ env["GTK_A11Y"] = "atspi"
 env.pop("G_DEBUG", None)   # the program's own warnings are not this test's subject
 
 
-def find_app(name, timeout=20):
+# 60 s: under load (two test programs and a sanitizer build at once) the
+# registry once took longer than 20 s to answer, and the test failed
+# although the kiosk was there.
+def find_app(name, timeout=60):
     end = time.time() + timeout
     while time.time() < end:
         desktop = pyatspi.Registry.getDesktop(0)
