@@ -463,6 +463,21 @@ stop_building (KioskWizard *self)
   self->build_source = 0;
 }
 
+/* Whether a field under @container may have to be answered. */
+static gboolean
+asks_required (const KioskElement *container)
+{
+  for (guint i = 0; i < container->children->len; i++)
+    {
+      const KioskElement *child = g_ptr_array_index (container->children, i);
+
+      if (child->required || child->required_if != NULL
+          || (child->children != NULL && asks_required (child)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static GtkWidget *
 page_widget_new (KioskWizard *self, const KioskElement *page)
 {
@@ -486,6 +501,18 @@ page_widget_new (KioskWizard *self, const KioskElement *page)
       gtk_widget_add_css_class (help, "page-help");
       gtk_widget_add_css_class (help, "speak");
       gtk_box_append (GTK_BOX (box), help);
+    }
+  /* What the "*" means (WCAG 3.3.2), on a page that has one; speech says
+   * "required" at each such field instead. */
+  if (asks_required (page))
+    {
+      GtkWidget *legend = gtk_label_new (_("Fields marked with * must be filled in."));
+
+      gtk_label_set_xalign (GTK_LABEL (legend), 0);
+      gtk_label_set_wrap (GTK_LABEL (legend), TRUE);
+      gtk_widget_add_css_class (legend, "field-help");
+      gtk_widget_add_css_class (legend, "required-legend");
+      gtk_box_append (GTK_BOX (box), legend);
     }
   build_items (self, box, FIRST_SCREENFUL_FIELDS, 0);
   /* The rest in the frames that follow the first. */
