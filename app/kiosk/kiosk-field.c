@@ -42,6 +42,9 @@ kiosk_field_store (KioskField *self, const char *value)
     return;
   kiosk_answers_set_value (self->answers, self->element, &self->instance,
                            self->instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1, value);
+  /* The visitor is correcting it: the old complaint goes (it said "please
+   * fill in" beside what they had just typed); Next checks again. */
+  kiosk_field_set_error (self, NULL);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 

@@ -206,8 +206,21 @@ field_changed_cb (KioskField  *field,
 {
   GtkWidget *page_widget = gtk_stack_get_visible_child (self->stack);
 
-  if (page_widget != NULL)
-    update_relevance (self, page_widget);
+  if (page_widget == NULL)
+    return;
+  update_relevance (self, page_widget);
+  /* "Please correct N answers" goes with the last answer it was about. */
+  if (gtk_widget_get_visible (GTK_WIDGET (self->page_error)))
+    {
+      g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+      gboolean any = FALSE;
+
+      collect_fields (page_widget, fields, TRUE);
+      for (guint i = 0; i < fields->len && !any; i++)
+        any = kiosk_field_get_error (g_ptr_array_index (fields, i)) != NULL;
+      if (!any)
+        gtk_widget_set_visible (GTK_WIDGET (self->page_error), FALSE);
+    }
 }
 
 static GtkWidget *
