@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "antragskiosk-test"
 
-/* For the queue's crash test (tests/test-queue.c) and the CLI test:
+/* For the queue's crash test (tests/test-queue-faults.c) and the CLI test:
  *
  *   queue-crash-helper DATA_DIR [COUNT [STATE]]
  *
