@@ -249,16 +249,13 @@ kiosk_answers_get_canonical (KioskAnswers       *answers,
   char day[11];
   char number[G_ASCII_DTOSTR_BUF_SIZE];
   EvalContext ctx;
-  Scope *scope;
   Derived *derived;
 
   g_return_val_if_fail (answers != NULL && element != NULL, NULL);
   if (!kiosk_kind_is_input (element->kind))
     return NULL;
-  scope = _kiosk_answers_scope_for_path (answers, element, instances, n_instances);
-  if (scope == NULL)
+  if (!_kiosk_answers_begin_eval_at (&ctx, answers, element, instances, n_instances, today, day))
     return NULL;
-  _kiosk_answers_begin_eval (&ctx, answers, scope, today, day);
-  derived = _kiosk_answers_field_value (&ctx, scope, element);
+  derived = _kiosk_answers_field_value (&ctx, ctx.scope, element);
   return g_strdup (canonical_text (element, derived, number, sizeof number));
 }

@@ -69,6 +69,12 @@ typedef struct {
  * value forgotten first (the answers may have changed since). */
 void     _kiosk_answers_begin_eval      (EvalContext *ctx, KioskAnswers *answers, Scope *scope, const char *today,
                                          char day[11]);
+/* The same in the scope of @element's instance named by @instances (a
+ * repeatable group itself: the root); FALSE when that instance does not
+ * exist. The public questions about one element start here. */
+gboolean _kiosk_answers_begin_eval_at   (EvalContext *ctx, KioskAnswers *answers, const KioskElement *element,
+                                         const guint *instances, guint n_instances, const char *today,
+                                         char day[11]);
 
 /* answers.c */
 void     _kiosk_answers_secure_str_free (char *s);

@@ -247,6 +247,24 @@ _kiosk_answers_begin_eval (EvalContext *ctx, KioskAnswers *answers, Scope *scope
 }
 
 gboolean
+_kiosk_answers_begin_eval_at (EvalContext        *ctx,
+                              KioskAnswers       *answers,
+                              const KioskElement *element,
+                              const guint        *instances,
+                              guint               n_instances,
+                              const char         *today,
+                              char                day[11])
+{
+  Scope *scope = kiosk_element_is_repeatable (element)
+                   ? answers->root : _kiosk_answers_scope_for_path (answers, element, instances, n_instances);
+
+  if (scope == NULL)
+    return FALSE;
+  _kiosk_answers_begin_eval (ctx, answers, scope, today, day);
+  return TRUE;
+}
+
+gboolean
 _kiosk_answers_run_validation (KioskAnswers  *answers,
                                const char    *today,
                                GPtrArray    **problems_out)
@@ -276,15 +294,11 @@ kiosk_answers_is_relevant (KioskAnswers       *answers,
 {
   char day[11];
   EvalContext ctx;
-  Scope *scope;
 
   g_return_val_if_fail (answers != NULL && element != NULL, FALSE);
-  scope = kiosk_element_is_repeatable (element) ? answers->root
-                                                : _kiosk_answers_scope_for_path (answers, element, instances, n_instances);
-  if (scope == NULL)
+  if (!_kiosk_answers_begin_eval_at (&ctx, answers, element, instances, n_instances, today, day))
     return FALSE;
-  _kiosk_answers_begin_eval (&ctx, answers, scope, today, day);
-  return _kiosk_answers_element_relevant (&ctx, scope, element);
+  return _kiosk_answers_element_relevant (&ctx, ctx.scope, element);
 }
 
 gboolean
@@ -296,16 +310,13 @@ kiosk_answers_is_required (KioskAnswers       *answers,
 {
   char day[11];
   EvalContext ctx;
-  Scope *scope;
 
   g_return_val_if_fail (answers != NULL && element != NULL, FALSE);
   if (element->required || element->required_if == NULL)
     return element->required;
-  scope = _kiosk_answers_scope_for_path (answers, element, instances, n_instances);
-  if (scope == NULL)
+  if (!_kiosk_answers_begin_eval_at (&ctx, answers, element, instances, n_instances, today, day))
     return FALSE;
-  _kiosk_answers_begin_eval (&ctx, answers, scope, today, day);
-  return is_required (&ctx, scope, element);
+  return is_required (&ctx, ctx.scope, element);
 }
 
 gboolean

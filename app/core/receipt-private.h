@@ -17,9 +17,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_font_options_t, cairo_font_options_destroy)
 
 /* ---- receipt.c: text helpers of every renderer ---- */
 
-/* @created as the receipt and the summary print it (translated format). */
-char      *_kiosk_receipt_format_created (GDateTime *created);
-
 /* Greedy word wrap of @text into lines no wider than @width as @measure
  * (called with @measure_data) counts; a word wider than a line (an
  * address) is broken between characters. At least one line. */

@@ -287,6 +287,14 @@ text_is_printable (const char *text)
   return TRUE;
 }
 
+/* @created as the receipt prints it (translated format). */
+static char *
+format_created (GDateTime *created)
+{
+  /* TRANSLATORS: date and time on the receipt, a g_date_time_format() format */
+  return g_date_time_format (created, _("%Y-%m-%d %H:%M"));
+}
+
 KioskReceipt *
 kiosk_receipt_new (const char                *reference,
                    const char                *form_title,
@@ -343,7 +351,7 @@ kiosk_receipt_new (const char                *reference,
     receipt->status_text = g_strdup (_("Ask at the counter about the status, quoting your reference."));
   receipt->heading = g_strdup (_("Receipt"));
   receipt->reference_label = g_strdup (_("Your reference"));
-  receipt->created_text = _kiosk_receipt_format_created (created);
+  receipt->created_text = format_created (created);
   receipt->state_text = g_strdup (kiosk_receipt_state_text (state));
   receipt->keep_note = g_strdup (_("Please keep this receipt."));
   return g_steal_pointer (&receipt);
@@ -535,13 +543,6 @@ kiosk_receipt_state_text (KioskReceiptState state)
       return _("Your application is stored encrypted on this terminal. It will be sent to the authority "
                "automatically.");
     }
-}
-
-char *
-_kiosk_receipt_format_created (GDateTime *created)
-{
-  /* TRANSLATORS: date and time on the receipt, a g_date_time_format() format */
-  return g_date_time_format (created, _("%Y-%m-%d %H:%M"));
 }
 
 gboolean

@@ -170,20 +170,28 @@ entry_setup (KioskField *self, GtkEntry *entry)
     gtk_entry_set_placeholder_text (entry, _("DD.MM.YYYY"));
 }
 
+/* The label, with " *" while the field must be answered. */
+static void
+show_label (KioskField *self)
+{
+  const char *label = kiosk_text_get (self->element->label, NULL);
+  g_autofree char *text = self->required ? g_strdup_printf ("%s *", label) : g_strdup (label);
+
+  gtk_label_set_label (self->label, text);
+}
+
 static void
 kiosk_field_build (KioskField *self)
 {
   const KioskElement *element = self->element;
   const char *label = kiosk_text_get (element->label, NULL);
   const char *value = NULL;
-  g_autofree char *label_text = NULL;
 
   if (kiosk_kind_is_input (element->kind))
     value = kiosk_answers_get_value (self->answers, element, &self->instance,
                                      self->instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1);
   self->required = element->required;
-  label_text = element->required ? g_strdup_printf ("%s *", label) : g_strdup (label);
-  gtk_label_set_label (self->label, label_text);
+  show_label (self);
   self->loading = TRUE;
   switch (element->kind)
     {
@@ -437,14 +445,11 @@ update_required (KioskField *self, const char *today)
 {
   gboolean required = kiosk_answers_is_required (self->answers, self->element, &self->instance,
                                                  self->instance == KIOSK_FIELD_NO_INSTANCE ? 0 : 1, today);
-  const char *label = kiosk_text_get (self->element->label, NULL);
-  g_autofree char *label_text = NULL;
 
   if (required == self->required)
     return;
   self->required = required;
-  label_text = required ? g_strdup_printf ("%s *", label) : g_strdup (label);
-  gtk_label_set_label (self->label, label_text);
+  show_label (self);
   if (self->input != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->input), GTK_ACCESSIBLE_PROPERTY_REQUIRED, required, -1);
 }

@@ -262,17 +262,24 @@ repeat_key_cb (GtkWidget *widget,
 }
 
 /* The voice: F3/F4 (and a keypad's volume keys) quieter/louder, F5/F6
- * slower/faster. */
+ * slower/faster: steps of volume and of rate. */
+typedef struct {
+  int volume;
+  int rate;
+} VoiceStep;
+
+static const VoiceStep quieter = { -1, 0 }, louder = { 1, 0 }, slower = { 0, -1 }, faster = { 0, 1 };
+
 static gboolean
 voice_key_cb (GtkWidget *widget,
               GVariant  *args,
               gpointer   user_data)
 {
   KioskWindow *self = KIOSK_WINDOW (widget);
-  int change = GPOINTER_TO_INT (user_data);
+  const VoiceStep *step = user_data;
 
   if (self->speaker != NULL)
-    kiosk_speaker_adjust (self->speaker, change / 10, change % 10);
+    kiosk_speaker_adjust (self->speaker, step->volume, step->rate);
   return TRUE;
 }
 
@@ -312,13 +319,12 @@ _kiosk_window_add_shortcuts (KioskWindow *self)
   add_key (controller, GDK_KEY_F1, 0, help_key_cb);
   add_key (controller, GDK_KEY_Help, 0, help_key_cb);
   add_key (controller, GDK_KEY_F2, 0, repeat_key_cb);
-  /* (volume steps × 10 + rate steps) */
-  add_key_data (controller, GDK_KEY_F3, 0, voice_key_cb, GINT_TO_POINTER (-10));
-  add_key_data (controller, GDK_KEY_F4, 0, voice_key_cb, GINT_TO_POINTER (10));
-  add_key_data (controller, GDK_KEY_AudioLowerVolume, 0, voice_key_cb, GINT_TO_POINTER (-10));
-  add_key_data (controller, GDK_KEY_AudioRaiseVolume, 0, voice_key_cb, GINT_TO_POINTER (10));
-  add_key_data (controller, GDK_KEY_F5, 0, voice_key_cb, GINT_TO_POINTER (-1));
-  add_key_data (controller, GDK_KEY_F6, 0, voice_key_cb, GINT_TO_POINTER (1));
+  add_key_data (controller, GDK_KEY_F3, 0, voice_key_cb, (gpointer) &quieter);
+  add_key_data (controller, GDK_KEY_F4, 0, voice_key_cb, (gpointer) &louder);
+  add_key_data (controller, GDK_KEY_AudioLowerVolume, 0, voice_key_cb, (gpointer) &quieter);
+  add_key_data (controller, GDK_KEY_AudioRaiseVolume, 0, voice_key_cb, (gpointer) &louder);
+  add_key_data (controller, GDK_KEY_F5, 0, voice_key_cb, (gpointer) &slower);
+  add_key_data (controller, GDK_KEY_F6, 0, voice_key_cb, (gpointer) &faster);
   add_key (controller, GDK_KEY_F11, 0, swallow_cb);
   add_key (controller, GDK_KEY_q, GDK_CONTROL_MASK, swallow_cb);
   add_key (controller, GDK_KEY_w, GDK_CONTROL_MASK, swallow_cb);
